@@ -1,0 +1,2 @@
+#include "crm/crm.h"
+int main(void) { return 0; }

@@ -1,0 +1,231 @@
+/*
+ * crm_int.h - internal declarations shared by the core's modules.
+ * Never installed; plugins never see it.
+ */
+#ifndef CRM_INT_H
+#define CRM_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "crm/crm.h"
+#include "crm/sdk.h"
+
+#define CRM__ERRMSG_SIZE 512
+
+/* ---- allocation (alloc.c): every core allocation goes through here so
+ * tests can fail the Nth one (curl torture, SQLite FAULTSIM). ---------- */
+void *crm__malloc(size_t n);
+void *crm__calloc(size_t n, size_t size);
+void *crm__realloc(void *p, size_t n);
+void crm__free(void *p);
+char *crm__strdup(const char *s);
+char *crm__strndup(const char *s, size_t n);
+/* Fail the nth allocation from now (1 = the next one); 0 disables. */
+void crm__alloc_fail_at(long n);
+/* Allocations made by crm__* and not yet freed. */
+long crm__alloc_outstanding(void);
+/* Allocation calls counted since the last crm__alloc_fail_at(). */
+long crm__alloc_count(void);
+
+/* ---- lifecycle thresholds (crm.conf `lifecycle` group) ------------ */
+typedef struct crm__lifecycle_cfg {
+  int repeat_purchases;  /* purchases in the window to count as repeat */
+  int loyal_purchases;   /* purchases in the window to count as loyal */
+  int window_days;
+  double at_risk_factor; /* silence > factor x usual gap -> at risk */
+  int at_risk_floor_days;
+  int lost_days;
+  int park_after_contacts;
+} crm__lifecycle_cfg;
+
+void crm__lifecycle_defaults(crm__lifecycle_cfg *lc);
+
+/* ---- configuration (config.c) ---------------------------------------- */
+typedef struct crm__plugin_conf {
+  char *name;
+  char *file; /* absolute .so path, or NULL to search plugin paths */
+  int enabled;
+  int required;
+  void *setting; /* config_setting_t * of its `config` group, or NULL */
+  int line;
+} crm__plugin_conf;
+
+typedef struct crm__config {
+  char *path;       /* the file read */
+  char *store_path; /* resolved against the file's directory */
+  char **plugin_paths;
+  size_t n_plugin_paths;
+  crm__plugin_conf *plugins;
+  size_t n_plugins;
+  crm__lifecycle_cfg lifecycle;
+  void *cfg; /* config_t *, kept alive for plugin config reads */
+} crm__config;
+
+/* Parses and validates; on error fills errbuf "FILE:LINE: reason". */
+int crm__config_read(const char *path, crm__config **out, char *errbuf,
+                     size_t errbuf_size);
+void crm__config_free(crm__config *conf);
+
+/* ---- plugins (loader.c, host.c) ---------------------------------------- */
+#define CRM__PSTATE_LOADED "loaded"
+#define CRM__PSTATE_DISABLED "disabled"
+#define CRM__PSTATE_REFUSED "refused"
+#define CRM__PSTATE_FAILED "failed"
+
+struct crm__plugin;
+
+/* The handle a plugin receives; identifies it in host calls. */
+struct crm_host_ctx {
+  crm *c;
+  struct crm__plugin *plugin;
+  char errmsg[CRM__ERRMSG_SIZE]; /* set_error during the current call */
+  int errcode;
+};
+
+/* A component with its vtable normalised: copied into a zeroed struct
+ * of the size this core knows, so absent members read as NULL. */
+typedef struct crm__component {
+  struct crm__plugin *plugin;
+  int kind;
+  char *name;
+  union {
+    crm_scoring_v1 scoring;
+    crm_reward_v1 reward;
+    crm_channel_v1 channel;
+    crm_complaint_v1 complaint;
+  } vt;
+} crm__component;
+
+typedef struct crm__plugin {
+  char *name;
+  char *path;
+  void *dl;                   /* never dlclose'd once init has run */
+  crm_plugin_desc desc;       /* normalised copy of the descriptor */
+  void *state;                /* the plugin's own */
+  struct crm_host_ctx hctx;
+  const crm__plugin_conf *conf; /* points into c->conf */
+  void *setting;              /* its config group (config_setting_t *) */
+  int running;                /* init done and fini not yet called */
+  int has_run;                /* init was called at least once */
+  struct crm__plugin *next;
+} crm__plugin;
+
+/* Loads every enabled plugin of c->conf; records states in the store. */
+int crm__plugins_load(crm *c, const char *extra_dir);
+/* Stops and finalises all plugins (never dlclose after init). */
+void crm__plugins_unload(crm *c);
+/* Apply a freshly read config to running plugins (reconfigure / restart,
+ * load new, stop disabled). */
+int crm__plugins_reconfigure(crm *c, crm__config *newconf);
+/* Component lookup: by kind and name (NULL name: first of that kind). */
+crm__component *crm__component_find(crm *c, int kind, const char *name);
+/* Host table (host.c). */
+const crm_host_api *crm__host_api(void);
+/* Resets the ctx error before a plugin call. */
+void crm__hctx_reset(struct crm_host_ctx *h);
+/* After a failed plugin call: copy its message into c's error. */
+int crm__plugin_call_failed(crm *c, crm__component *comp, int rc,
+                            const char *what);
+
+/* ---- the handle --------------------------------------------------------- */
+#define CRM__STMT_CACHE 64
+
+struct crm__stmt_slot {
+  const char *sql; /* identity: the static string's address */
+  sqlite3_stmt *stmt;
+};
+
+struct crm {
+  sqlite3 *db;
+  int readonly;
+  char errmsg[CRM__ERRMSG_SIZE];
+  int errcode;
+  int64_t fixed_now;
+  crm_log_fn log_fn;
+  void *log_ud;
+  int log_level;
+
+  struct crm__stmt_slot stmts[CRM__STMT_CACHE];
+  size_t n_stmts;
+  int tx_depth;    /* open transaction levels (BEGIN + savepoints) */
+  int batch_depth; /* 1 while crm_begin() is open */
+  int ingest_depth; /* emit_event recursion guard */
+
+  crm__lifecycle_cfg lc;
+  crm__config *conf;
+  crm__plugin *plugins; /* singly linked, load order */
+  crm__component *comps;
+  size_t n_comps;
+  size_t cap_comps;
+  /* Plugins refused or disabled keep their config lines alive here until
+   * the next reload. */
+};
+
+/* ---- errors (error.c) --------------------------------------------------- */
+int crm__err(crm *c, int code, const char *fmt, ...) CRM__PRINTF(3, 4);
+int crm__verr(crm *c, int code, const char *fmt, va_list ap);
+/* Maps an SQLite result to a CRM code with "store error: ... (what)". */
+int crm__sqlerr(crm *c, int rc, const char *what);
+void crm__clear_err(crm *c);
+void crm__log(crm *c, int level, const char *source, const char *fmt, ...)
+    CRM__PRINTF(4, 5);
+
+/* ---- store (store.c, store_schema.c) -------------------------------------- */
+int crm__schema_latest(void);
+const char *crm__schema_migration(int version);
+/* Cached prepared statement for a static SQL string, reset and with
+ * bindings cleared. NULL on error (c's error set). */
+sqlite3_stmt *crm__stmt(crm *c, const char *sql);
+/* Runs one statement without results. */
+int crm__exec(crm *c, const char *sql);
+/* Savepoints for one operation, nested inside any batch. */
+int crm__tx_begin(crm *c);
+int crm__tx_commit(crm *c);
+void crm__tx_rollback(crm *c);
+int crm__audit(crm *c, const char *actor, const char *action,
+               const char *object, const char *detail);
+/* Text column copied into buf (always NUL-terminated). */
+void crm__col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+/* ---- plugin records in the store (store_plugins.c) ---------------------- */
+int crm__plugin_record(crm *c, const char *name, const char *path,
+                       const char *state, const char *reason,
+                       const crm_plugin_desc *desc, int required);
+int crm__kv_get(crm *c, const char *plugin, const char *key, char **out);
+int crm__kv_put(crm *c, const char *plugin, const char *key,
+                const char *value);
+int crm__score_put(crm *c, int64_t customer_id, const char *model,
+                   const char *name, double value, const char *label);
+
+/* ---- customers (customer.c) --------------------------------------------- */
+/* Fills a plugin view from a customer row; strings point into cust. */
+void crm__customer_view(const crm_customer *cust, crm_customer_view *v);
+
+/* ---- lifecycle (lifecycle.c) -------------------------------------------- */
+/* Applies an event's effect on the stage of its customer. */
+int crm__lifecycle_on_event(crm *c, int64_t customer_id, int64_t event_id,
+                            const char *type, int64_t at,
+                            const char *payload);
+int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at);
+
+/* ---- ledger (ledger.c) --------------------------------------------------- */
+int crm__ledger_write(crm *c, int64_t customer_id, int64_t event_id,
+                      const char *kind, int64_t points, const char *component,
+                      const char *note, int64_t at);
+
+/* ---- validation (validate.c) -------------------------------------------- */
+int crm__check_text(crm *c, const char *field, const char *s, size_t max,
+                    int required);
+int crm__check_email(crm *c, const char *s);
+int crm__check_phone(crm *c, const char *s);
+int crm__check_timezone(crm *c, const char *s);
+int crm__check_date(crm *c, const char *field, const char *s);
+int crm__check_currency(crm *c, const char *s);
+int crm__check_event_type(crm *c, const char *s);
+int crm__check_json(crm *c, const char *field, const char *s);
+
+#endif /* CRM_INT_H */

@@ -1,0 +1,2 @@
+/* customer.c - placeholder, being written */
+#include "crm_int.h"

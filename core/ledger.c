@@ -1,0 +1,2 @@
+/* ledger.c - placeholder, being written */
+#include "crm_int.h"

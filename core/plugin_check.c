@@ -1,0 +1,2 @@
+/* plugin_check.c - placeholder, being written */
+#include "crm_int.h"

@@ -1,0 +1,2 @@
+/* score.c - placeholder, being written */
+#include "crm_int.h"

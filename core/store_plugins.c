@@ -1,0 +1,2 @@
+/* store_plugins.c - placeholder, being written */
+#include "crm_int.h"

@@ -1,0 +1,2 @@
+/* timefmt.c - placeholder, being written */
+#include "crm_int.h"

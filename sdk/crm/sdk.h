@@ -1,0 +1,354 @@
+/*
+ * crm/sdk.h - the crmcore plugin SDK.
+ *
+ * This is the only header a plugin includes. It is self-contained C11 and
+ * names no type of SQLite, libconfig or the core: a plugin sees opaque
+ * handles and reaches host services through the function table handed to
+ * its init callback (struct crm_host_api), never through core symbols.
+ *
+ * Compatibility rules (checked by the loader, in this order):
+ *   entry symbol, magic, descriptor size, ABI, build signature, mandatory
+ *   callbacks, known component kind, name clash.
+ *   - CRM_SDK_ABI_MAJOR must be equal; the plugin's minor must be <= the
+ *     core's minor (a plugin built against an older minor runs unchanged).
+ *   - Every struct that crosses the boundary starts with uint32_t
+ *     struct_size and only ever grows at the end. The host reads
+ *     min(struct_size, sizeof(known)) bytes and treats absent trailing
+ *     members as zero / NULL; a plugin must do the same with host structs
+ *     (use CRM_HAS_MEMBER).
+ *
+ * Ownership rules:
+ *   - strings returned by cfg_get_str and the views passed to callbacks are
+ *     borrowed: valid until the callback returns.
+ *   - kv_get output is allocated with host->alloc; free it with host->free.
+ *   - the plugin's state pointer is the plugin's own; it is released only
+ *     by its fini callback. A plugin that has run is never unloaded.
+ *
+ * Errors: callbacks return 0 or a negative CRM_E* code; they describe the
+ * failure with host->set_error (lowercase, reason first, no full stop).
+ *
+ * ABI history:
+ *   1.0  descriptor, four component kinds, host table up to kv_put.
+ *   1.1  appended: descriptor start/stop/reconfigure hooks; host table
+ *        emit_event, score_put, customer_get, now. A 1.0 plugin runs on a
+ *        1.1 core unchanged.
+ */
+#ifndef CRM_SDK_H
+#define CRM_SDK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CRM_SDK_ABI_MAJOR 1
+#define CRM_SDK_ABI_MINOR 1
+#define CRM_SDK_VERSION "1.1.0"
+
+/* 'CRMP' */
+#define CRM_PLUGIN_MAGIC 0x43524D50u
+
+/* Name of the one symbol a plugin exports. */
+#define CRM_PLUGIN_ENTRY_SYMBOL "crm_plugin_entry"
+
+/*
+ * Build signature: the properties of the compiler's data model that the
+ * ABI depends on. A plugin built for another architecture or data model
+ * is refused with a specific message instead of crashing.
+ */
+#define CRM__STR2(x) #x
+#define CRM__STR(x) CRM__STR2(x)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CRM__ENDIAN "be"
+#else
+#define CRM__ENDIAN "le"
+#endif
+#define CRM_SDK_BUILD_SIG                                                  \
+  "crm-sdk1 ptr" CRM__STR(__SIZEOF_POINTER__) " long" CRM__STR(          \
+      __SIZEOF_LONG__) " dbl" CRM__STR(__SIZEOF_DOUBLE__) " " CRM__ENDIAN
+
+#if defined(__GNUC__)
+#define CRM_EXPORT __attribute__((visibility("default")))
+#define CRM__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CRM_EXPORT
+#define CRM__PRINTF(f, a)
+#endif
+
+/* True when a struct received with its struct_size holds member m. */
+#define CRM_HAS_MEMBER(ptr, type, m)                                        \
+  ((ptr) != NULL &&                                                      \
+   (ptr)->struct_size >= offsetof(type, m) + sizeof(((type *)0)->m))
+
+/* ---- error codes (shared with crm/crm.h) ---------------------------- */
+#ifndef CRM_ERROR_CODES_DEFINED
+#define CRM_ERROR_CODES_DEFINED
+#define CRM_OK 0
+#define CRM_ERROR (-1)     /* unspecified failure */
+#define CRM_EINVAL (-2)    /* bad input: nothing was changed */
+#define CRM_ENOMEM (-3)    /* out of memory */
+#define CRM_ENOTFOUND (-4) /* no such customer, event, plugin, key */
+#define CRM_EEXIST (-5)    /* already exists (external id, name) */
+#define CRM_ERANGE (-6)    /* value or field too large */
+#define CRM_ESTORE (-7)    /* the store failed (I/O, locked, corrupt) */
+#define CRM_ECONFIG (-8)   /* configuration file is wrong */
+#define CRM_EPLUGIN (-9)   /* a plugin was refused or failed */
+#define CRM_ENOTSUP (-10)  /* not supported by this build or plugin */
+#define CRM_ESTATE (-11)   /* not allowed in the current state */
+#define CRM_ECORRUPT (-12) /* stored data disagrees with the ledger */
+#endif
+
+/* ---- log levels ------------------------------------------------------ */
+#define CRM_LOG_ERROR 0
+#define CRM_LOG_WARN 1
+#define CRM_LOG_INFO 2
+#define CRM_LOG_DEBUG 3
+
+/* ---- lifecycle stages (shared with crm/crm.h) ------------------------ */
+#ifndef CRM_STAGES_DEFINED
+#define CRM_STAGES_DEFINED
+#define CRM_STAGE_NONE 0
+#define CRM_STAGE_PROSPECT 1
+#define CRM_STAGE_QUALIFIED 2
+#define CRM_STAGE_PARKED 3
+#define CRM_STAGE_FIRST_PURCHASE 4
+#define CRM_STAGE_REPEAT 5
+#define CRM_STAGE_LOYAL 6
+#define CRM_STAGE_AT_RISK 7
+#define CRM_STAGE_LOST 8
+#define CRM_STAGE_REACTIVATED 9
+#define CRM_STAGE_COUNT 10
+#endif
+
+/* ---- component kinds -------------------------------------------------- */
+#define CRM_KIND_SCORING 1
+#define CRM_KIND_REWARD 2
+#define CRM_KIND_CHANNEL 3
+#define CRM_KIND_COMPLAINT 4
+
+/* Opaque host handle given to every callback; identifies the plugin. */
+typedef struct crm_host_ctx crm_host_ctx;
+
+/* ---- views the host passes to plugins (borrowed, read-only) ----------- */
+
+/* A customer as scoring and reward components see it. Times are UTC
+ * seconds since the epoch, 0 when unknown; money in minor units. */
+typedef struct crm_customer_view {
+  uint32_t struct_size;
+  int64_t customer_id;
+  const char *external_id;
+  const char *name;
+  const char *email;
+  const char *phone;
+  const char *timezone; /* IANA name, e.g. "Europe/Paris" */
+  int stage;            /* CRM_STAGE_* */
+  int64_t created_at;
+  int64_t first_purchase_at;
+  int64_t last_purchase_at;
+  int64_t purchase_count;  /* lifetime purchases */
+  int64_t monetary_total;  /* lifetime net spend, minor units */
+  int64_t points_balance;  /* derived from the ledger */
+  int64_t contact_count;   /* contacts since the last purchase */
+  const char *currency;    /* currency of monetary_total, may be NULL */
+} crm_customer_view;
+
+/* An event as reward components see it. */
+typedef struct crm_event_view {
+  uint32_t struct_size;
+  int64_t event_id;
+  int64_t customer_id;
+  const char *type; /* "purchase", "refund", "contact", ... */
+  int64_t occurred_at;
+  int64_t amount; /* minor units; >= 0 */
+  const char *currency;
+  int64_t quantity;
+  const char *payload; /* JSON text or NULL */
+  const char *idempotency_key;
+} crm_event_view;
+
+/* A message handed to a channel component. */
+typedef struct crm_message_view {
+  uint32_t struct_size;
+  int64_t message_id;
+  int64_t customer_id;
+  const char *address; /* e-mail, phone, URL, as the channel needs */
+  const char *subject;
+  const char *body;
+  int64_t created_at;
+  const char *customer_timezone;
+} crm_message_view;
+
+/* A complaint case handed to a complaint component. */
+typedef struct crm_case_view {
+  uint32_t struct_size;
+  int64_t case_id;
+  int64_t customer_id;
+  const char *state;
+  const char *category;
+  const char *summary;
+  int64_t opened_at;
+  int64_t updated_at;
+} crm_case_view;
+
+/* ---- results plugins fill in (host-allocated, zeroed, sized) --------- */
+
+typedef struct crm_reward_result {
+  uint32_t struct_size;
+  int64_t points; /* to credit (>0) or take back (<0) for this event */
+  char note[96];  /* why, shown in the ledger */
+} crm_reward_result;
+
+typedef struct crm_case_decision {
+  uint32_t struct_size;
+  char state[32];    /* state to start in / next state */
+  char category[32]; /* classification, "" = keep */
+  int priority;      /* 1 (urgent) .. 4 (low); 0 = keep */
+} crm_case_decision;
+
+/* ---- host services: the function table (grows at the end only) ------- */
+
+typedef struct crm_host_api {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /* 1.0 */
+  void (*log)(crm_host_ctx *ctx, int level, const char *fmt, ...)
+      CRM__PRINTF(3, 4);
+  /* Records the error message for the current callback; returns code. */
+  int (*set_error)(crm_host_ctx *ctx, int code, const char *fmt, ...)
+      CRM__PRINTF(3, 4);
+  void *(*alloc)(crm_host_ctx *ctx, size_t size);
+  void (*free)(crm_host_ctx *ctx, void *ptr);
+  /* The plugin's own `config` group. Paths use libconfig syntax relative
+   * to it ("rate", "tiers.gold"). CRM_ENOTFOUND leaves *out untouched, so
+   * preset the default. CRM_EINVAL: present but of another type. */
+  int (*cfg_get_str)(crm_host_ctx *ctx, const char *path, const char **out);
+  int (*cfg_get_int)(crm_host_ctx *ctx, const char *path, int64_t *out);
+  int (*cfg_get_float)(crm_host_ctx *ctx, const char *path, double *out);
+  int (*cfg_get_bool)(crm_host_ctx *ctx, const char *path, int *out);
+  /* Plugin-scoped persistent key-value store. kv_put(NULL) deletes. */
+  int (*kv_get)(crm_host_ctx *ctx, const char *key, char **out_value);
+  int (*kv_put)(crm_host_ctx *ctx, const char *key, const char *value);
+
+  /* 1.1 */
+  /* Ingests an event on behalf of the plugin (e.g. "tier_changed"); the
+   * idempotency key is required and scoped to the plugin. */
+  int (*emit_event)(crm_host_ctx *ctx, int64_t customer_id, const char *type,
+                    const char *payload_json, const char *idempotency_key);
+  /* Stores one score of this plugin for a customer. */
+  int (*score_put)(crm_host_ctx *ctx, int64_t customer_id, const char *name,
+                   double value, const char *label);
+  /* Fills a view of one customer; strings valid until the callback ends. */
+  int (*customer_get)(crm_host_ctx *ctx, int64_t customer_id,
+                      crm_customer_view *out);
+  /* The host's clock (UTC seconds); tests and replays may fix it. */
+  int64_t (*now)(crm_host_ctx *ctx);
+} crm_host_api;
+
+/* ---- component vtables: one per kind, each starts with struct_size ---- */
+
+/* Scoring: rank or score customers. score_batch is mandatory. */
+typedef struct crm_scoring_v1 {
+  uint32_t struct_size;
+  /* Scores a population as of as_of; stores results with host->score_put. */
+  int (*score_batch)(void *state, crm_host_ctx *ctx,
+                     const crm_customer_view *const *customers, size_t n,
+                     int64_t as_of);
+  /* Optional cheap update after each event of one customer. */
+  int (*score_one)(void *state, crm_host_ctx *ctx,
+                   const crm_customer_view *customer, int64_t as_of);
+} crm_scoring_v1;
+
+/* Reward: points for an event. on_event is mandatory. The core writes
+ * the ledger from the result; a plugin never writes balances itself. */
+typedef struct crm_reward_v1 {
+  uint32_t struct_size;
+  int (*on_event)(void *state, crm_host_ctx *ctx, const crm_event_view *ev,
+                  const crm_customer_view *customer, crm_reward_result *out);
+} crm_reward_v1;
+
+/* Channel: deliver one message. send is mandatory. provider_ref receives
+ * the provider's message id, if any. */
+typedef struct crm_channel_v1 {
+  uint32_t struct_size;
+  int (*send)(void *state, crm_host_ctx *ctx, const crm_message_view *msg,
+              char *provider_ref, size_t provider_ref_size);
+} crm_channel_v1;
+
+/* Complaint: a case state machine. states is a NULL-terminated list, the
+ * first being where cases open; open and transition are mandatory. */
+typedef struct crm_complaint_v1 {
+  uint32_t struct_size;
+  const char *const *states;
+  /* Classifies a new case; may set state, category and priority. */
+  int (*open)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
+              crm_case_decision *out);
+  /* Allows (0) or refuses (CRM_ESTATE + set_error) a move to `to`. */
+  int (*transition)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
+                    const char *to, crm_case_decision *out);
+} crm_complaint_v1;
+
+/* ---- descriptor ------------------------------------------------------- */
+
+typedef struct crm_component {
+  uint32_t struct_size;
+  uint32_t kind;          /* CRM_KIND_* */
+  const char *name;       /* unique in the core, e.g. "rfm" */
+  const char *description;
+  const void *vtable;     /* crm_scoring_v1 *, crm_reward_v1 *, ... */
+} crm_component;
+
+typedef struct crm_plugin_desc {
+  uint32_t magic; /* CRM_PLUGIN_MAGIC */
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  const char *build_sig; /* CRM_SDK_BUILD_SIG */
+  const char *name;      /* must be unique among loaded plugins */
+  const char *version;
+  const char *vendor;
+  const char *license;
+  const char *description;
+  const crm_component *const *components;
+  uint32_t n_components;
+  /* Mandatory: create the plugin's state. Config is read through ctx. */
+  int (*init)(const crm_host_api *api, crm_host_ctx *ctx, void **state);
+  /* Mandatory: release the state. */
+  void (*fini)(void *state, crm_host_ctx *ctx);
+
+  /* 1.1, optional */
+  int (*start)(void *state, crm_host_ctx *ctx);
+  void (*stop)(void *state, crm_host_ctx *ctx);
+  /* The config group changed; re-read it. Absent: the host calls
+   * stop, fini, init, start instead. */
+  int (*reconfigure)(void *state, crm_host_ctx *ctx);
+} crm_plugin_desc;
+
+/* The fixed leading fields every descriptor version shares. */
+#define CRM_PLUGIN_DESC_HEADER                                              \
+  .magic = CRM_PLUGIN_MAGIC, .struct_size = sizeof(crm_plugin_desc),       \
+  .abi_major = CRM_SDK_ABI_MAJOR, .abi_minor = CRM_SDK_ABI_MINOR,          \
+  .build_sig = CRM_SDK_BUILD_SIG
+
+/* Size of the first descriptor version: the loader refuses anything
+ * smaller. */
+#define CRM_PLUGIN_DESC_V1_0_SIZE                                           \
+  (offsetof(crm_plugin_desc, fini) + sizeof(void (*)(void)))
+
+typedef const crm_plugin_desc *(*crm_plugin_entry_fn)(void);
+
+/* Emits the one exported symbol. A function, not data: dlsym is only
+ * guaranteed to work on functions (PostgreSQL's reasoning). */
+#define CRM_PLUGIN_DEFINE(desc_var)                                         \
+  CRM_EXPORT const crm_plugin_desc *crm_plugin_entry(void);                \
+  CRM_EXPORT const crm_plugin_desc *crm_plugin_entry(void) {               \
+    return &(desc_var);                                                    \
+  }
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CRM_SDK_H */
