@@ -217,6 +217,20 @@ int crm__ledger_write(crm *c, int64_t customer_id, int64_t event_id,
                       const char *kind, int64_t points, const char *component,
                       const char *note, int64_t at);
 
+/* ---- events (event.c) ------------------------------------------------------ */
+/* Ingest with a source label: "api", "import", "plugin:<name>". */
+int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
+                          crm_ingest_result *out);
+
+/* ---- scoring, cases, messages (score.c, case.c, message.c) ---------------- */
+/* Called inside the ingest transaction after an event changed cust: runs
+ * the optional score_one of every scoring component. */
+int crm__score_on_event(crm *c, const crm_customer *cust);
+/* Called inside the ingest transaction for a "complaint" event: opens a
+ * case with the first complaint component (no-op when none is loaded). */
+int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,
+                              const char *payload, int64_t at);
+
 /* ---- validation (validate.c) -------------------------------------------- */
 int crm__check_text(crm *c, const char *field, const char *s, size_t max,
                     int required);
