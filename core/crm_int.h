@@ -63,6 +63,7 @@ typedef struct crm__config {
   size_t n_plugins;
   crm__lifecycle_cfg lifecycle;
   void *cfg; /* config_t *, kept alive for plugin config reads */
+  char *extra_dir; /* crm_load_config's extra_plugin_dir, kept for reload */
 } crm__config;
 
 /* Parses and validates; on error fills errbuf "FILE:LINE: reason". */
@@ -84,6 +85,10 @@ struct crm_host_ctx {
   struct crm__plugin *plugin;
   char errmsg[CRM__ERRMSG_SIZE]; /* set_error during the current call */
   int errcode;
+  /* Scoring component being called (its name is score_put's model);
+   * NULL: the plugin's first scoring component. */
+  const char *cur_component;
+  crm_customer scratch; /* customer_get's strings point in here */
 };
 
 /* A component with its vtable normalised: copied into a zeroed struct
@@ -206,10 +211,13 @@ int crm__score_put(crm *c, int64_t customer_id, const char *model,
 void crm__customer_view(const crm_customer *cust, crm_customer_view *v);
 
 /* ---- lifecycle (lifecycle.c) -------------------------------------------- */
-/* Applies an event's effect on the stage of its customer. */
-int crm__lifecycle_on_event(crm *c, int64_t customer_id, int64_t event_id,
-                            const char *type, int64_t at,
-                            const char *payload);
+/* Before an event at t: applies the silence rules that fell due. */
+int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t);
+/* After the event's aggregates were applied to cust (prev_stage is the
+ * stage after crm__lifecycle_before_event): moves the stage, schedules
+ * the next review. */
+int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
+                            const char *type, int64_t t, int prev_stage);
 int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at);
 
 /* ---- ledger (ledger.c) --------------------------------------------------- */
@@ -241,5 +249,7 @@ int crm__check_date(crm *c, const char *field, const char *s);
 int crm__check_currency(crm *c, const char *s);
 int crm__check_event_type(crm *c, const char *s);
 int crm__check_json(crm *c, const char *field, const char *s);
+/* timefmt.c: 1 when s is a valid YYYY-MM-DD calendar date. */
+int crm__date_valid(const char *s);
 
 #endif /* CRM_INT_H */

@@ -1,2 +1,419 @@
-/* event.c - placeholder, being written */
+/*
+ * event.c - event ingestion: validation, idempotency, and the one
+ * transaction that applies an event (customer aggregates, lifecycle,
+ * reward components into the ledger, complaint cases, score updates).
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "crm_int.h"
+
+#define CRM__MAX_EMIT_DEPTH 4
+
+static const char crm__sql_event_find[] =
+  "SELECT id, customer_id, type, amount FROM events"
+  " WHERE idem_hash = ?1 AND idem_key = ?2";
+static const char crm__sql_event_insert[] =
+  "INSERT INTO events(customer_id, type, occurred_at, recorded_at, amount,"
+  " currency, quantity, payload, idem_hash, idem_key, source)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char crm__sql_same_day[] =
+  "SELECT count(*) FROM events WHERE customer_id = ?1 AND type = 'purchase'"
+  " AND occurred_at >= ?2 AND occurred_at < ?3 AND id <> ?4";
+static const char crm__sql_agg_purchase[] =
+  "UPDATE customers SET"
+  " purchase_count = purchase_count + ?2,"
+  " monetary_total = monetary_total + CASE WHEN currency IS NULL OR"
+  "   currency = ?4 THEN ?3 ELSE 0 END,"
+  " currency = coalesce(currency, ?4),"
+  " first_purchase_at = CASE WHEN first_purchase_at = 0 OR"
+  "   first_purchase_at > ?5 THEN ?5 ELSE first_purchase_at END,"
+  " last_purchase_at = max(last_purchase_at, ?5),"
+  " contact_count = 0, updated_at = ?6"
+  " WHERE id = ?1";
+static const char crm__sql_agg_refund[] =
+  "UPDATE customers SET monetary_total = max(0, monetary_total -"
+  " CASE WHEN currency = ?3 THEN ?2 ELSE 0 END), updated_at = ?4"
+  " WHERE id = ?1";
+static const char crm__sql_agg_contact[] =
+  "UPDATE customers SET contact_count = contact_count + 1, updated_at = ?2"
+  " WHERE id = ?1";
+static const char crm__sql_agg_qualify[] =
+  "UPDATE customers SET"
+  " man_money = coalesce(json_extract(?2, '$.money'), man_money),"
+  " man_authority = coalesce(json_extract(?2, '$.authority'),"
+  "   man_authority),"
+  " man_need = coalesce(json_extract(?2, '$.need'), man_need),"
+  " updated_at = ?3 WHERE id = ?1";
+static const char crm__sql_qualify_ok[] =
+  "SELECT json_type(?1, '$.money') IN ('true','false')"
+  " OR json_type(?1, '$.authority') IN ('true','false')"
+  " OR json_type(?1, '$.need') IN ('true','false')";
+
+/* FNV-1a, 64 bits: the compact first column of the idempotency index. */
+static int64_t crm__key_hash(const char *key)
+{
+  uint64_t h = 14695981039346656037ULL;
+
+  for(; *key; key++) {
+    h ^= (unsigned char)*key;
+    h *= 1099511628211ULL;
+  }
+  return (int64_t)h;
+}
+
+static int crm__check_qualify(crm *c, const char *payload)
+{
+  sqlite3_stmt *st;
+  int ok;
+  int rc;
+
+  if(!payload)
+    return crm__err(c, CRM_EINVAL, "a qualify event needs a payload with "
+                    "money, authority or need set to true or false");
+  st = crm__stmt(c, crm__sql_qualify_ok);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, payload, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  ok = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+  sqlite3_reset(st);
+  if(!ok)
+    return crm__err(c, CRM_EINVAL, "a qualify event needs a payload with "
+                    "money, authority or need set to true or false");
+  return CRM_OK;
+}
+
+static int crm__check_event(crm *c, const crm_event *ev, int64_t t)
+{
+  int is_money;
+  int rc;
+
+  rc = crm__check_event_type(c, ev->type);
+  if(rc)
+    return rc;
+  rc = crm__check_text(c, "idempotency key", ev->idempotency_key,
+                       CRM_IDEM_KEY_MAX, 1);
+  if(rc)
+    return rc;
+  if(t < 0 || t > crm_now(c) + 86400)
+    return crm__err(c, CRM_EINVAL, "event time is in the future");
+  if(ev->amount < 0)
+    return crm__err(c, CRM_EINVAL, "amount must not be negative (record "
+                    "money back as a refund event)");
+  if(ev->quantity < 0)
+    return crm__err(c, CRM_EINVAL, "quantity must not be negative");
+  is_money = strcmp(ev->type, "purchase") == 0 ||
+             strcmp(ev->type, "refund") == 0;
+  if((is_money || ev->amount > 0 || ev->currency) &&
+     crm__check_currency(c, ev->currency))
+    return c->errcode;
+  rc = crm__check_json(c, "payload", ev->payload);
+  if(rc)
+    return rc;
+  if(strcmp(ev->type, "qualify") == 0)
+    return crm__check_qualify(c, ev->payload);
+  return CRM_OK;
+}
+
+static int crm__event_customer(crm *c, const crm_event *ev,
+                               crm_customer *cust)
+{
+  if(ev->customer_id > 0)
+    return crm_customer_get(c, ev->customer_id, cust);
+  if(ev->customer_ref && *ev->customer_ref)
+    return crm_customer_resolve(c, ev->customer_ref, cust);
+  return crm__err(c, CRM_EINVAL, "event names no customer");
+}
+
+/* 1: the key was seen (same event); 0: new; <0: error. */
+static int crm__event_seen(crm *c, const crm_event *ev, int64_t hash,
+                           int64_t cust_id, int64_t *event_id)
+{
+  sqlite3_stmt *st;
+  int same;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_event_find);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, hash);
+  sqlite3_bind_text(st, 2, ev->idempotency_key, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_DONE) {
+    sqlite3_reset(st);
+    return 0;
+  }
+  if(rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return crm__sqlerr(c, rc, "looking up idempotency key");
+  }
+  *event_id = sqlite3_column_int64(st, 0);
+  same = sqlite3_column_int64(st, 1) == cust_id &&
+         strcmp((const char *)sqlite3_column_text(st, 2), ev->type) == 0 &&
+         sqlite3_column_int64(st, 3) == ev->amount;
+  sqlite3_reset(st);
+  if(!same)
+    return crm__err(c, CRM_EEXIST, "idempotency key \"%s\" was already "
+                    "used by a different event (#%lld)", ev->idempotency_key,
+                    (long long)*event_id);
+  return 1;
+}
+
+static int crm__event_insert(crm *c, const crm_event *ev, int64_t cust_id,
+                             int64_t t, int64_t hash, const char *source,
+                             int64_t *event_id)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_event_insert);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, cust_id);
+  sqlite3_bind_text(st, 2, ev->type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, t);
+  sqlite3_bind_int64(st, 4, crm_now(c));
+  sqlite3_bind_int64(st, 5, ev->amount);
+  if(ev->currency)
+    sqlite3_bind_text(st, 6, ev->currency, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, ev->quantity);
+  if(ev->payload)
+    sqlite3_bind_text(st, 8, ev->payload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 9, hash);
+  sqlite3_bind_text(st, 10, ev->idempotency_key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 11, source, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "recording event");
+  *event_id = sqlite3_last_insert_rowid(c->db);
+  return CRM_OK;
+}
+
+/* Several purchases on one day count as one purchase day. */
+static int crm__new_purchase_day(crm *c, int64_t cust_id, int64_t t,
+                                 int64_t event_id, int *is_new)
+{
+  sqlite3_stmt *st;
+  int64_t day = (t >= 0 ? t : t - 86399) / 86400 * 86400;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_same_day);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, cust_id);
+  sqlite3_bind_int64(st, 2, day);
+  sqlite3_bind_int64(st, 3, day + 86400);
+  sqlite3_bind_int64(st, 4, event_id);
+  rc = sqlite3_step(st);
+  if(rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return crm__sqlerr(c, rc, "counting purchase days");
+  }
+  *is_new = sqlite3_column_int64(st, 0) == 0;
+  sqlite3_reset(st);
+  return CRM_OK;
+}
+
+static int crm__step_done(crm *c, sqlite3_stmt *st, const char *what)
+{
+  int rc = sqlite3_step(st);
+
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, what);
+  return CRM_OK;
+}
+
+static int crm__apply_aggregates(crm *c, const crm_event *ev, int64_t cust_id,
+                                 int64_t t, int64_t event_id)
+{
+  sqlite3_stmt *st = NULL;
+  int is_new = 0;
+  int rc;
+
+  if(strcmp(ev->type, "purchase") == 0) {
+    rc = crm__new_purchase_day(c, cust_id, t, event_id, &is_new);
+    if(rc)
+      return rc;
+    st = crm__stmt(c, crm__sql_agg_purchase);
+    if(!st)
+      return c->errcode;
+    sqlite3_bind_int(st, 2, is_new);
+    sqlite3_bind_int64(st, 3, ev->amount);
+    sqlite3_bind_text(st, 4, ev->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, t);
+    sqlite3_bind_int64(st, 6, crm_now(c));
+  }
+  else if(strcmp(ev->type, "refund") == 0) {
+    st = crm__stmt(c, crm__sql_agg_refund);
+    if(!st)
+      return c->errcode;
+    sqlite3_bind_int64(st, 2, ev->amount);
+    sqlite3_bind_text(st, 3, ev->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, crm_now(c));
+  }
+  else if(strcmp(ev->type, "contact") == 0) {
+    st = crm__stmt(c, crm__sql_agg_contact);
+    if(!st)
+      return c->errcode;
+    sqlite3_bind_int64(st, 2, crm_now(c));
+  }
+  else if(strcmp(ev->type, "qualify") == 0) {
+    st = crm__stmt(c, crm__sql_agg_qualify);
+    if(!st)
+      return c->errcode;
+    sqlite3_bind_text(st, 2, ev->payload, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, crm_now(c));
+  }
+  if(!st)
+    return CRM_OK;
+  sqlite3_bind_int64(st, 1, cust_id);
+  return crm__step_done(c, st, "updating customer totals");
+}
+
+/* Asks every reward component for the event's points; the core writes
+ * them to the ledger (a plugin never writes balances). */
+static int crm__apply_rewards(crm *c, const crm_event *ev,
+                              const crm_customer *cust, int64_t event_id,
+                              int64_t t, int64_t *total)
+{
+  crm_event_view v;
+  crm_customer_view cv;
+  crm_reward_result res;
+  size_t i;
+  int rc;
+
+  memset(&v, 0, sizeof(v));
+  v.struct_size = sizeof(v);
+  v.event_id = event_id;
+  v.customer_id = cust->id;
+  v.type = ev->type;
+  v.occurred_at = t;
+  v.amount = ev->amount;
+  v.currency = ev->currency;
+  v.quantity = ev->quantity;
+  v.payload = ev->payload;
+  v.idempotency_key = ev->idempotency_key;
+  crm__customer_view(cust, &cv);
+  for(i = 0; i < c->n_comps; i++) {
+    crm__component *comp = &c->comps[i];
+
+    if(comp->kind != CRM_KIND_REWARD || !comp->plugin->running)
+      continue;
+    memset(&res, 0, sizeof(res));
+    res.struct_size = sizeof(res);
+    crm__hctx_reset(&comp->plugin->hctx);
+    rc = comp->vt.reward.on_event(comp->plugin->state, &comp->plugin->hctx,
+                                  &v, &cv, &res);
+    if(rc)
+      return crm__plugin_call_failed(c, comp, rc, "on_event");
+    if(res.points == 0)
+      continue;
+    res.note[sizeof(res.note) - 1] = '\0';
+    rc = crm__ledger_write(c, cust->id, event_id,
+                           res.points > 0 ? "earn" : "reverse", res.points,
+                           comp->name, res.note, t);
+    if(rc)
+      return rc;
+    *total += res.points;
+  }
+  return CRM_OK;
+}
+
+/* Everything an accepted event does, inside the caller's transaction. */
+static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
+                            int64_t t, int64_t event_id,
+                            crm_ingest_result *res)
+{
+  int mid;
+  int rc;
+
+  rc = crm__lifecycle_before_event(c, cust, t);
+  if(rc)
+    return rc;
+  mid = cust->stage;
+  rc = crm__apply_aggregates(c, ev, cust->id, t, event_id);
+  if(!rc)
+    rc = crm_customer_get(c, cust->id, cust);
+  if(rc)
+    return rc;
+  cust->stage = mid;
+  rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, mid);
+  if(!rc)
+    rc = crm__apply_rewards(c, ev, cust, event_id, t, &res->points);
+  if(!rc && strcmp(ev->type, "complaint") == 0)
+    rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
+  if(!rc)
+    rc = crm_customer_get(c, cust->id, cust);
+  if(!rc)
+    rc = crm__score_on_event(c, cust);
+  res->stage_after = cust->stage;
+  return rc;
+}
+
+static int crm__ingest_tx(crm *c, const crm_event *ev, crm_customer *cust,
+                          int64_t t, const char *source,
+                          crm_ingest_result *res)
+{
+  int64_t hash = crm__key_hash(ev->idempotency_key);
+  int rc;
+
+  rc = crm__event_seen(c, ev, hash, cust->id, &res->event_id);
+  if(rc < 0)
+    return rc;
+  if(rc == 1) {
+    res->duplicate = 1;
+    res->stage_after = cust->stage;
+    return CRM_OK;
+  }
+  rc = crm__event_insert(c, ev, cust->id, t, hash, source, &res->event_id);
+  if(rc)
+    return rc;
+  return crm__event_apply(c, ev, cust, t, res->event_id, res);
+}
+
+int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
+                          crm_ingest_result *out)
+{
+  crm_ingest_result res;
+  crm_customer cust;
+  int64_t t;
+  int rc;
+
+  if(!c || !ev)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  memset(&res, 0, sizeof(res));
+  t = ev->occurred_at ? ev->occurred_at : crm_now(c);
+  rc = crm__check_event(c, ev, t);
+  if(!rc)
+    rc = crm__event_customer(c, ev, &cust);
+  if(rc)
+    return rc;
+  if(c->ingest_depth >= CRM__MAX_EMIT_DEPTH)
+    return crm__err(c, CRM_ESTATE, "events emitted %d levels deep; a "
+                    "plugin is emitting in a loop", c->ingest_depth);
+  res.stage_before = cust.stage;
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  c->ingest_depth++;
+  rc = crm__ingest_tx(c, ev, &cust, t, source ? source : "api", &res);
+  c->ingest_depth--;
+  if(!rc)
+    rc = crm__tx_commit(c);
+  if(rc) {
+    crm__tx_rollback(c);
+    return rc;
+  }
+  if(out)
+    *out = res;
+  return CRM_OK;
+}
+
+int crm_event_ingest(crm *c, const crm_event *ev, crm_ingest_result *out)
+{
+  return crm__event_ingest_src(c, ev, "api", out);
+}
