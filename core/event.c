@@ -15,11 +15,11 @@ static const char crm__sql_event_find[] =
   " WHERE idem_hash = ?1 AND idem_key = ?2";
 static const char crm__sql_event_insert[] =
   "INSERT INTO events(customer_id, type, occurred_at, recorded_at, amount,"
-  " currency, quantity, payload, idem_hash, idem_key, source)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+  " currency, quantity, payload, idem_hash, idem_key, source, day_first)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char crm__sql_same_day[] =
   "SELECT count(*) FROM events WHERE customer_id = ?1 AND type = 'purchase'"
-  " AND occurred_at >= ?2 AND occurred_at < ?3 AND id <> ?4";
+  " AND occurred_at >= ?2 AND occurred_at < ?3";
 static const char crm__sql_agg_purchase[] =
   "UPDATE customers SET"
   " purchase_count = purchase_count + ?2,"
@@ -162,7 +162,7 @@ static int crm__event_seen(crm *c, const crm_event *ev, int64_t hash,
 
 static int crm__event_insert(crm *c, const crm_event *ev, int64_t cust_id,
                              int64_t t, int64_t hash, const char *source,
-                             int64_t *event_id)
+                             int day_first, int64_t *event_id)
 {
   sqlite3_stmt *st;
   int rc;
@@ -183,6 +183,7 @@ static int crm__event_insert(crm *c, const crm_event *ev, int64_t cust_id,
   sqlite3_bind_int64(st, 9, hash);
   sqlite3_bind_text(st, 10, ev->idempotency_key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 11, source, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 12, day_first);
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if(rc != SQLITE_DONE)
@@ -193,7 +194,7 @@ static int crm__event_insert(crm *c, const crm_event *ev, int64_t cust_id,
 
 /* Several purchases on one day count as one purchase day. */
 static int crm__new_purchase_day(crm *c, int64_t cust_id, int64_t t,
-                                 int64_t event_id, int *is_new)
+                                 int *is_new)
 {
   sqlite3_stmt *st;
   int64_t day = (t >= 0 ? t : t - 86399) / 86400 * 86400;
@@ -205,7 +206,6 @@ static int crm__new_purchase_day(crm *c, int64_t cust_id, int64_t t,
   sqlite3_bind_int64(st, 1, cust_id);
   sqlite3_bind_int64(st, 2, day);
   sqlite3_bind_int64(st, 3, day + 86400);
-  sqlite3_bind_int64(st, 4, event_id);
   rc = sqlite3_step(st);
   if(rc != SQLITE_ROW) {
     sqlite3_reset(st);
@@ -227,20 +227,15 @@ static int crm__step_done(crm *c, sqlite3_stmt *st, const char *what)
 }
 
 static int crm__apply_aggregates(crm *c, const crm_event *ev, int64_t cust_id,
-                                 int64_t t, int64_t event_id)
+                                 int64_t t, int day_first)
 {
   sqlite3_stmt *st = NULL;
-  int is_new = 0;
-  int rc;
 
   if(strcmp(ev->type, "purchase") == 0) {
-    rc = crm__new_purchase_day(c, cust_id, t, event_id, &is_new);
-    if(rc)
-      return rc;
     st = crm__stmt(c, crm__sql_agg_purchase);
     if(!st)
       return c->errcode;
-    sqlite3_bind_int(st, 2, is_new);
+    sqlite3_bind_int(st, 2, day_first);
     sqlite3_bind_int64(st, 3, ev->amount);
     sqlite3_bind_text(st, 4, ev->currency, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, t);
@@ -324,7 +319,7 @@ static int crm__apply_rewards(crm *c, const crm_event *ev,
 
 /* Everything an accepted event does, inside the caller's transaction. */
 static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
-                            int64_t t, int64_t event_id,
+                            int64_t t, int64_t event_id, int day_first,
                             crm_ingest_result *res)
 {
   int mid;
@@ -334,7 +329,7 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   if(rc)
     return rc;
   mid = cust->stage;
-  rc = crm__apply_aggregates(c, ev, cust->id, t, event_id);
+  rc = crm__apply_aggregates(c, ev, cust->id, t, day_first);
   if(!rc)
     rc = crm_customer_get(c, cust->id, cust);
   if(rc)
@@ -343,10 +338,9 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, mid);
   if(!rc)
     rc = crm__apply_rewards(c, ev, cust, event_id, t, &res->points);
+  cust->points_balance += res->points; /* the ledger wrote the same sum */
   if(!rc && strcmp(ev->type, "complaint") == 0)
     rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
-  if(!rc)
-    rc = crm_customer_get(c, cust->id, cust);
   if(!rc)
     rc = crm__score_on_event(c, cust);
   res->stage_after = cust->stage;
@@ -358,6 +352,7 @@ static int crm__ingest_tx(crm *c, const crm_event *ev, crm_customer *cust,
                           crm_ingest_result *res)
 {
   int64_t hash = crm__key_hash(ev->idempotency_key);
+  int day_first = 0;
   int rc;
 
   rc = crm__event_seen(c, ev, hash, cust->id, &res->event_id);
@@ -368,10 +363,16 @@ static int crm__ingest_tx(crm *c, const crm_event *ev, crm_customer *cust,
     res->stage_after = cust->stage;
     return CRM_OK;
   }
-  rc = crm__event_insert(c, ev, cust->id, t, hash, source, &res->event_id);
+  if(strcmp(ev->type, "purchase") == 0) {
+    rc = crm__new_purchase_day(c, cust->id, t, &day_first);
+    if(rc)
+      return rc;
+  }
+  rc = crm__event_insert(c, ev, cust->id, t, hash, source, day_first,
+                         &res->event_id);
   if(rc)
     return rc;
-  return crm__event_apply(c, ev, cust, t, res->event_id, res);
+  return crm__event_apply(c, ev, cust, t, res->event_id, day_first, res);
 }
 
 int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,

@@ -217,9 +217,9 @@ static int crm__apply_due(crm *c, crm_customer *cust, int64_t t)
 }
 
 static const char crm__sql_window_days[] =
-  "SELECT count(DISTINCT occurred_at / 86400) FROM events"
+  "SELECT count(*) FROM events"
   " WHERE customer_id = ?1 AND type = 'purchase'"
-  " AND occurred_at > ?2 AND occurred_at <= ?3";
+  " AND occurred_at > ?2 AND occurred_at <= ?3 AND day_first = 1";
 
 /* Distinct purchase days in the window ending at t. */
 static int crm__window_purchases(crm *c, int64_t id, int64_t t, int64_t *n)

@@ -55,7 +55,10 @@ static const char crm__migration_1[] =
   "  payload TEXT CHECK (payload IS NULL OR json_valid(payload)),"
   "  idem_hash INTEGER NOT NULL,"
   "  idem_key TEXT NOT NULL,"
-  "  source TEXT NOT NULL DEFAULT 'api'"
+  "  source TEXT NOT NULL DEFAULT 'api',"
+  /* 1 on the first purchase of its customer's UTC day: purchase days are
+   * counted without a DISTINCT (and its temporary b-tree). */
+  "  day_first INTEGER NOT NULL DEFAULT 0"
   ");"
   /* 64-bit hash first: a compact index even for random client keys,
    * the full key settles collisions (performance-notes.md). */
