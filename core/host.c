@@ -1,2 +1,303 @@
-/* host.c - placeholder, being written */
+/*
+ * host.c - the host services table handed to every plugin's init.
+ *
+ * Each function receives the plugin's crm_host_ctx, which names the
+ * plugin: logs carry its name, config reads see only its own `config`
+ * group, key-value data is scoped to it and emitted events are labelled
+ * with it. A core call that fails leaves its message in the ctx, where
+ * crm__plugin_call_failed finds it if the plugin passes the code on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libconfig.h>
+
 #include "crm_int.h"
+
+/* Keeps a failed core call's message for the plugin's caller. */
+static int crm__host_fail(crm_host_ctx *ctx, int rc)
+{
+  const crm *c = ctx->c;
+
+  ctx->errcode = rc;
+  snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s",
+           c->errcode ? c->errmsg : crm_strerror(rc));
+  return rc;
+}
+
+static const char *crm__host_name(const crm_host_ctx *ctx)
+{
+  return ctx->plugin ? ctx->plugin->name : "plugin";
+}
+
+static void crm__host_log(crm_host_ctx *ctx, int level, const char *fmt, ...)
+    CRM__PRINTF(3, 4);
+
+static void crm__host_log(crm_host_ctx *ctx, int level, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+
+  if(!ctx || !fmt)
+    return;
+  if(level < CRM_LOG_ERROR)
+    level = CRM_LOG_ERROR;
+  if(level > CRM_LOG_DEBUG)
+    level = CRM_LOG_DEBUG;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  crm__log(ctx->c, level, crm__host_name(ctx), "%s", buf);
+}
+
+static int crm__host_set_error(crm_host_ctx *ctx, int code, const char *fmt,
+                               ...) CRM__PRINTF(3, 4);
+
+static int crm__host_set_error(crm_host_ctx *ctx, int code, const char *fmt,
+                               ...)
+{
+  va_list ap;
+
+  if(!ctx)
+    return code;
+  ctx->errcode = code;
+  if(!fmt) {
+    ctx->errmsg[0] = '\0';
+    return code;
+  }
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+static void *crm__host_alloc(crm_host_ctx *ctx, size_t size)
+{
+  (void)ctx;
+  return crm__malloc(size);
+}
+
+static void crm__host_free(crm_host_ctx *ctx, void *ptr)
+{
+  (void)ctx;
+  crm__free(ptr);
+}
+
+/* ---- the plugin's own config group ------------------------------------ */
+
+static int crm__host_cfg(crm_host_ctx *ctx, const char *path,
+                         config_setting_t **out)
+{
+  config_setting_t *g;
+
+  if(!ctx || !path || !*path)
+    return CRM_EINVAL;
+  g = ctx->plugin ? ctx->plugin->setting : NULL;
+  *out = g ? config_setting_lookup(g, path) : NULL;
+  return *out ? CRM_OK : CRM_ENOTFOUND;
+}
+
+static int crm__host_cfg_get_str(crm_host_ctx *ctx, const char *path,
+                                 const char **out)
+{
+  config_setting_t *s;
+  int rc = crm__host_cfg(ctx, path, &s);
+
+  if(rc)
+    return rc;
+  if(config_setting_type(s) != CONFIG_TYPE_STRING)
+    return CRM_EINVAL;
+  *out = config_setting_get_string(s);
+  return CRM_OK;
+}
+
+static int crm__host_cfg_get_int(crm_host_ctx *ctx, const char *path,
+                                 int64_t *out)
+{
+  config_setting_t *s;
+  int rc = crm__host_cfg(ctx, path, &s);
+
+  if(rc)
+    return rc;
+  if(config_setting_type(s) != CONFIG_TYPE_INT &&
+     config_setting_type(s) != CONFIG_TYPE_INT64)
+    return CRM_EINVAL;
+  *out = (int64_t)config_setting_get_int64(s);
+  return CRM_OK;
+}
+
+/* Accepts integers too: admins write `rate = 1;`. */
+static int crm__host_cfg_get_float(crm_host_ctx *ctx, const char *path,
+                                   double *out)
+{
+  config_setting_t *s;
+  int rc = crm__host_cfg(ctx, path, &s);
+
+  if(rc)
+    return rc;
+  if(config_setting_type(s) == CONFIG_TYPE_FLOAT)
+    *out = config_setting_get_float(s);
+  else if(config_setting_type(s) == CONFIG_TYPE_INT ||
+          config_setting_type(s) == CONFIG_TYPE_INT64)
+    *out = (double)config_setting_get_int64(s);
+  else
+    return CRM_EINVAL;
+  return CRM_OK;
+}
+
+static int crm__host_cfg_get_bool(crm_host_ctx *ctx, const char *path,
+                                  int *out)
+{
+  config_setting_t *s;
+  int rc = crm__host_cfg(ctx, path, &s);
+
+  if(rc)
+    return rc;
+  if(config_setting_type(s) != CONFIG_TYPE_BOOL)
+    return CRM_EINVAL;
+  *out = config_setting_get_bool(s) ? 1 : 0;
+  return CRM_OK;
+}
+
+/* ---- plugin-scoped data ------------------------------------------------ */
+
+static int crm__host_kv_get(crm_host_ctx *ctx, const char *key, char **out)
+{
+  int rc;
+
+  if(!ctx || !out)
+    return CRM_EINVAL;
+  rc = crm__kv_get(ctx->c, crm__host_name(ctx), key, out);
+  if(rc && rc != CRM_ENOTFOUND)
+    return crm__host_fail(ctx, rc);
+  return rc;
+}
+
+static int crm__host_kv_put(crm_host_ctx *ctx, const char *key,
+                            const char *value)
+{
+  int rc;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  rc = crm__kv_put(ctx->c, crm__host_name(ctx), key, value);
+  if(rc)
+    return crm__host_fail(ctx, rc);
+  return CRM_OK;
+}
+
+/* ---- 1.1 services ------------------------------------------------------- */
+
+static int crm__host_emit_event(crm_host_ctx *ctx, int64_t customer_id,
+                                const char *type, const char *payload_json,
+                                const char *idempotency_key)
+{
+  char key[CRM_IDEM_KEY_MAX + 2];
+  char source[96];
+  crm_event ev;
+  int n;
+  int rc;
+
+  if(!ctx || !idempotency_key || !*idempotency_key)
+    return crm__host_set_error(ctx, CRM_EINVAL, "emit_event needs an "
+                               "idempotency key");
+  n = snprintf(key, sizeof(key), "plugin:%s:%s", crm__host_name(ctx),
+               idempotency_key);
+  if(n < 0 || n > CRM_IDEM_KEY_MAX)
+    return crm__host_set_error(ctx, CRM_ERANGE, "idempotency key is too "
+                               "long; the limit is %d bytes with the "
+                               "\"plugin:%s:\" prefix", CRM_IDEM_KEY_MAX,
+                               crm__host_name(ctx));
+  snprintf(source, sizeof(source), "plugin:%s", crm__host_name(ctx));
+  memset(&ev, 0, sizeof(ev));
+  ev.type = type;
+  ev.customer_id = customer_id;
+  ev.payload = payload_json;
+  ev.idempotency_key = key;
+  rc = crm__event_ingest_src(ctx->c, &ev, source, NULL);
+  if(rc)
+    return crm__host_fail(ctx, rc);
+  return CRM_OK;
+}
+
+/* The model a score is stored under: the scoring component being run,
+ * else the plugin's first scoring component, else the plugin's name. */
+static const char *crm__host_model(crm_host_ctx *ctx)
+{
+  const crm *c = ctx->c;
+  size_t i;
+
+  if(ctx->cur_component)
+    return ctx->cur_component;
+  for(i = 0; i < c->n_comps; i++) {
+    if(c->comps[i].plugin == ctx->plugin &&
+       c->comps[i].kind == CRM_KIND_SCORING)
+      return c->comps[i].name;
+  }
+  return crm__host_name(ctx);
+}
+
+static int crm__host_score_put(crm_host_ctx *ctx, int64_t customer_id,
+                               const char *name, double value,
+                               const char *label)
+{
+  int rc;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  rc = crm__score_put(ctx->c, customer_id, crm__host_model(ctx), name, value,
+                      label);
+  if(rc)
+    return crm__host_fail(ctx, rc);
+  return CRM_OK;
+}
+
+static int crm__host_customer_get(crm_host_ctx *ctx, int64_t customer_id,
+                                  crm_customer_view *out)
+{
+  crm_customer_view v;
+  uint32_t size;
+  int rc;
+
+  if(!ctx || !out || out->struct_size < sizeof(uint32_t))
+    return CRM_EINVAL;
+  size = out->struct_size;
+  rc = crm_customer_get(ctx->c, customer_id, &ctx->scratch);
+  if(rc)
+    return crm__host_fail(ctx, rc);
+  crm__customer_view(&ctx->scratch, &v);
+  /* A plugin built against an older SDK receives the part it knows. */
+  memcpy(out, &v, size < sizeof(v) ? size : sizeof(v));
+  out->struct_size = size < sizeof(v) ? size : (uint32_t)sizeof(v);
+  return CRM_OK;
+}
+
+static int64_t crm__host_now(crm_host_ctx *ctx)
+{
+  return crm_now(ctx ? ctx->c : NULL);
+}
+
+static const crm_host_api crm__host_table = {
+  .struct_size = sizeof(crm_host_api),
+  .abi_major = CRM_SDK_ABI_MAJOR,
+  .abi_minor = CRM_SDK_ABI_MINOR,
+  .log = crm__host_log,
+  .set_error = crm__host_set_error,
+  .alloc = crm__host_alloc,
+  .free = crm__host_free,
+  .cfg_get_str = crm__host_cfg_get_str,
+  .cfg_get_int = crm__host_cfg_get_int,
+  .cfg_get_float = crm__host_cfg_get_float,
+  .cfg_get_bool = crm__host_cfg_get_bool,
+  .kv_get = crm__host_kv_get,
+  .kv_put = crm__host_kv_put,
+  .emit_event = crm__host_emit_event,
+  .score_put = crm__host_score_put,
+  .customer_get = crm__host_customer_get,
+  .now = crm__host_now,
+};
+
+const crm_host_api *crm__host_api(void)
+{
+  return &crm__host_table;
+}

@@ -1,2 +1,429 @@
-/* score.c - placeholder, being written */
+/*
+ * score.c - running scoring components and the scores table.
+ *
+ * crm_score_run hands every customer to each selected scoring component's
+ * score_batch in one transaction; the component stores results through
+ * host->score_put (crm__score_put). A batch run replaces the model's
+ * previous scores, so a customer who left the population loses stale
+ * ones. After each event, crm__score_on_event calls the optional cheap
+ * score_one.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "crm_int.h"
+
+#define CRM__SCORE_NAME_MAX 64
+#define CRM__SCORE_LABEL_MAX 256
+#define CRM__ARENA_BLOCK 65536
+
+static const char crm__sql_score_put[] =
+  "INSERT INTO scores(customer_id, model, name, value, label, computed_at)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+  " ON CONFLICT(customer_id, model, name) DO UPDATE SET"
+  " value = excluded.value, label = excluded.label,"
+  " computed_at = excluded.computed_at";
+static const char crm__sql_score_clear[] =
+  "DELETE FROM scores WHERE model = ?1";
+static const char crm__sql_score_count[] =
+  "SELECT count(DISTINCT customer_id) FROM scores"
+  " WHERE model IN (SELECT value FROM json_each(?1))";
+static const char crm__sql_scores_one[] =
+  "SELECT customer_id, model, name, value, label, computed_at FROM scores"
+  " WHERE customer_id = ?1 ORDER BY model, name";
+static const char crm__sql_scores_all[] =
+  "SELECT customer_id, model, name, value, label, computed_at FROM scores"
+  " ORDER BY customer_id, model, name";
+static const char crm__sql_score_population[] =
+  "SELECT id, external_id, name, email, phone, timezone, stage,"
+  " created_at, first_purchase_at, last_purchase_at, purchase_count,"
+  " monetary_total, points_balance, contact_count, currency"
+  " FROM customers ORDER BY id";
+
+/* ---- crm__score_put ---------------------------------------------------- */
+
+int crm__score_put(crm *c, int64_t customer_id, const char *model,
+                   const char *name, double value, const char *label)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if(!model || !*model || !name || !*name)
+    return crm__err(c, CRM_EINVAL, "score name is empty");
+  if(strlen(name) > CRM__SCORE_NAME_MAX)
+    return crm__err(c, CRM_ERANGE, "score name is longer than %d bytes",
+                    CRM__SCORE_NAME_MAX);
+  if(label && strlen(label) > CRM__SCORE_LABEL_MAX)
+    return crm__err(c, CRM_ERANGE, "score label is longer than %d bytes",
+                    CRM__SCORE_LABEL_MAX);
+  if(!isfinite(value))
+    return crm__err(c, CRM_EINVAL, "score \"%s\" is not a finite number",
+                    name);
+  st = crm__stmt(c, crm__sql_score_put);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, customer_id);
+  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 4, value);
+  if(label)
+    sqlite3_bind_text(st, 5, label, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, crm_now(c));
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if(rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return crm__err(c, CRM_ENOTFOUND, "unknown customer #%lld",
+                    (long long)customer_id);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "storing a score");
+  return CRM_OK;
+}
+
+/* ---- the population: views with their strings in an arena ------------- */
+
+struct crm__arena_block {
+  struct crm__arena_block *next;
+  size_t used;
+  size_t size;
+  char data[];
+};
+
+struct crm__population {
+  crm_customer_view *views;
+  const crm_customer_view **ptrs;
+  size_t n;
+  size_t cap;
+  struct crm__arena_block *blocks;
+};
+
+static void crm__population_free(struct crm__population *p)
+{
+  while(p->blocks) {
+    struct crm__arena_block *b = p->blocks;
+
+    p->blocks = b->next;
+    crm__free(b);
+  }
+  crm__free(p->views);
+  crm__free(p->ptrs);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Copies a text column into the arena; NULL column -> NULL. */
+static int crm__arena_text(struct crm__population *p, sqlite3_stmt *st,
+                           int col, const char **out)
+{
+  const unsigned char *t = sqlite3_column_text(st, col);
+  size_t n;
+  struct crm__arena_block *b = p->blocks;
+
+  *out = NULL;
+  if(!t)
+    return CRM_OK;
+  n = (size_t)sqlite3_column_bytes(st, col) + 1;
+  if(!b || b->size - b->used < n) {
+    size_t size = n > CRM__ARENA_BLOCK ? n : CRM__ARENA_BLOCK;
+
+    b = crm__malloc(sizeof(*b) + size);
+    if(!b)
+      return CRM_ENOMEM;
+    b->next = p->blocks;
+    b->used = 0;
+    b->size = size;
+    p->blocks = b;
+  }
+  memcpy(b->data + b->used, t, n);
+  *out = b->data + b->used;
+  b->used += n;
+  return CRM_OK;
+}
+
+static int crm__population_row(struct crm__population *p, sqlite3_stmt *st)
+{
+  crm_customer_view *v;
+  int rc = CRM_OK;
+
+  if(p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 256;
+    crm_customer_view *nv = crm__realloc(p->views, cap * sizeof(*nv));
+
+    if(!nv)
+      return CRM_ENOMEM;
+    p->views = nv;
+    p->cap = cap;
+  }
+  v = &p->views[p->n];
+  memset(v, 0, sizeof(*v));
+  v->struct_size = sizeof(*v);
+  v->customer_id = sqlite3_column_int64(st, 0);
+  v->stage = sqlite3_column_int(st, 6);
+  v->created_at = sqlite3_column_int64(st, 7);
+  v->first_purchase_at = sqlite3_column_int64(st, 8);
+  v->last_purchase_at = sqlite3_column_int64(st, 9);
+  v->purchase_count = sqlite3_column_int64(st, 10);
+  v->monetary_total = sqlite3_column_int64(st, 11);
+  v->points_balance = sqlite3_column_int64(st, 12);
+  v->contact_count = sqlite3_column_int64(st, 13);
+  rc = crm__arena_text(p, st, 1, &v->external_id);
+  if(!rc)
+    rc = crm__arena_text(p, st, 2, &v->name);
+  if(!rc)
+    rc = crm__arena_text(p, st, 3, &v->email);
+  if(!rc)
+    rc = crm__arena_text(p, st, 4, &v->phone);
+  if(!rc)
+    rc = crm__arena_text(p, st, 5, &v->timezone);
+  if(!rc)
+    rc = crm__arena_text(p, st, 14, &v->currency);
+  if(rc)
+    return rc;
+  p->n++;
+  return CRM_OK;
+}
+
+static int crm__population_load(crm *c, struct crm__population *p)
+{
+  sqlite3_stmt *st;
+  size_t i;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_score_population);
+  if(!st)
+    return c->errcode;
+  for(;;) {
+    rc = sqlite3_step(st);
+    if(rc != SQLITE_ROW)
+      break;
+    if(crm__population_row(p, st)) {
+      sqlite3_reset(st);
+      return crm__err(c, CRM_ENOMEM, "out of memory loading customers");
+    }
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "loading customers for scoring");
+  p->ptrs = crm__malloc((p->n ? p->n : 1) * sizeof(*p->ptrs));
+  if(!p->ptrs)
+    return crm__err(c, CRM_ENOMEM, "out of memory loading customers");
+  /* views may have moved while growing: point at the final array */
+  for(i = 0; i < p->n; i++)
+    p->ptrs[i] = &p->views[i];
+  return CRM_OK;
+}
+
+/* ---- crm_score_run ---------------------------------------------------------- */
+
+static int crm__score_clear(crm *c, const char *model)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_score_clear);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "clearing old scores");
+  return CRM_OK;
+}
+
+static int crm__score_batch_one(crm *c, crm__component *comp,
+                                const struct crm__population *p,
+                                int64_t as_of)
+{
+  crm__plugin *pl = comp->plugin;
+  int rc;
+
+  rc = crm__score_clear(c, comp->name);
+  if(rc)
+    return rc;
+  crm__hctx_reset(&pl->hctx);
+  pl->hctx.cur_component = comp->name;
+  rc = comp->vt.scoring.score_batch(pl->state, &pl->hctx, p->ptrs, p->n,
+                                    as_of);
+  pl->hctx.cur_component = NULL;
+  if(rc)
+    return crm__plugin_call_failed(c, comp, rc, "score_batch");
+  return CRM_OK;
+}
+
+/* Appends "name" (JSON-escaped) to a JSON array being built in buf. */
+static int crm__json_list_add(char *buf, size_t size, size_t *len,
+                              const char *name)
+{
+  const char *s;
+
+  if(*len + 4 >= size)
+    return CRM_ERANGE;
+  if(*len > 1)
+    buf[(*len)++] = ',';
+  buf[(*len)++] = '"';
+  for(s = name; *s; s++) {
+    if(*len + 4 >= size)
+      return CRM_ERANGE;
+    if(*s == '"' || *s == '\\')
+      buf[(*len)++] = '\\';
+    buf[(*len)++] = *s;
+  }
+  buf[(*len)++] = '"';
+  buf[*len] = '\0';
+  return CRM_OK;
+}
+
+static int crm__score_count(crm *c, const char *models_json, size_t *n)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_score_count);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, models_json, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW)
+    *n = (size_t)sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "counting scored customers");
+  return CRM_OK;
+}
+
+static int crm__score_run_tx(crm *c, const char *model,
+                             const struct crm__population *p, int64_t as_of,
+                             size_t *n_scored)
+{
+  char models[1024] = "[";
+  size_t mlen = 1;
+  size_t i;
+  int rc = CRM_OK;
+
+  for(i = 0; i < c->n_comps && !rc; i++) {
+    crm__component *comp = &c->comps[i];
+
+    if(comp->kind != CRM_KIND_SCORING || !comp->plugin->running)
+      continue;
+    if(model && strcmp(comp->name, model) != 0)
+      continue;
+    rc = crm__score_batch_one(c, comp, p, as_of);
+    if(!rc && crm__json_list_add(models, sizeof(models) - 1, &mlen,
+                                 comp->name))
+      rc = crm__err(c, CRM_ERANGE, "too many scoring components");
+  }
+  if(rc)
+    return rc;
+  models[mlen++] = ']';
+  models[mlen] = '\0';
+  return crm__score_count(c, models, n_scored);
+}
+
+int crm_score_run(crm *c, const char *model, int64_t as_of, size_t *n_scored)
+{
+  struct crm__population pop;
+  size_t n = 0;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  if(n_scored)
+    *n_scored = 0;
+  if(!crm__component_find(c, CRM_KIND_SCORING, model)) {
+    if(model)
+      return crm__err(c, CRM_ENOTFOUND,
+                      "no scoring component \"%s\" is loaded", model);
+    return crm__err(c, CRM_ENOTFOUND, "no scoring component is loaded");
+  }
+  if(as_of <= 0)
+    as_of = crm_now(c);
+  memset(&pop, 0, sizeof(pop));
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  rc = crm__population_load(c, &pop);
+  if(!rc)
+    rc = crm__score_run_tx(c, model, &pop, as_of, &n);
+  crm__population_free(&pop);
+  if(!rc)
+    rc = crm__tx_commit(c);
+  else
+    crm__tx_rollback(c);
+  if(rc)
+    return rc;
+  if(n_scored)
+    *n_scored = n;
+  return CRM_OK;
+}
+
+/* ---- after each event ------------------------------------------------------- */
+
+int crm__score_on_event(crm *c, const crm_customer *cust)
+{
+  crm_customer_view v;
+  int64_t now;
+  size_t i;
+  int rc;
+
+  if(!c || !cust)
+    return CRM_EINVAL;
+  now = crm_now(c);
+  crm__customer_view(cust, &v);
+  for(i = 0; i < c->n_comps; i++) {
+    crm__component *comp = &c->comps[i];
+    crm__plugin *pl = comp->plugin;
+
+    if(comp->kind != CRM_KIND_SCORING || !pl->running ||
+       !comp->vt.scoring.score_one)
+      continue;
+    crm__hctx_reset(&pl->hctx);
+    pl->hctx.cur_component = comp->name;
+    rc = comp->vt.scoring.score_one(pl->state, &pl->hctx, &v, now);
+    pl->hctx.cur_component = NULL;
+    if(rc)
+      return crm__plugin_call_failed(c, comp, rc, "score_one");
+  }
+  return CRM_OK;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+int crm_scores_foreach(crm *c, int64_t customer_id,
+                       int (*cb)(void *ud, const crm_score *), void *ud)
+{
+  sqlite3_stmt *st;
+  crm_score s;
+  int rc = SQLITE_DONE;
+  int stop = 0;
+
+  if(!c || !cb)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  st = crm__stmt(c, customer_id > 0 ? crm__sql_scores_one
+                                    : crm__sql_scores_all);
+  if(!st)
+    return c->errcode;
+  if(customer_id > 0)
+    sqlite3_bind_int64(st, 1, customer_id);
+  for(;;) {
+    rc = sqlite3_step(st);
+    if(rc != SQLITE_ROW)
+      break;
+    s.customer_id = sqlite3_column_int64(st, 0);
+    s.model = (const char *)sqlite3_column_text(st, 1);
+    s.name = (const char *)sqlite3_column_text(st, 2);
+    s.value = sqlite3_column_double(st, 3);
+    s.label = (const char *)sqlite3_column_text(st, 4);
+    s.computed_at = sqlite3_column_int64(st, 5);
+    stop = cb(ud, &s);
+    if(stop)
+      break;
+  }
+  sqlite3_reset(st);
+  if(stop)
+    return stop;
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading scores");
+  return CRM_OK;
+}

@@ -81,6 +81,12 @@ CRM_API int crm_load_config(crm *c, const char *conf_path,
  * started), newly enabled ones loaded, disabled ones stopped. */
 CRM_API int crm_reload_config(crm *c);
 
+/* The store named by the config's store.path, resolved against the
+ * file's directory: CRM_OK and the path in buf, CRM_ENOTFOUND when the
+ * file names none, or an error with "FILE:LINE: reason" in buf. */
+CRM_API int crm_config_store_path(const char *conf_path, char *buf,
+                                  size_t buf_size);
+
 /* Checks a config file without applying it. On error, errbuf gets
  * "FILE:LINE: reason". */
 CRM_API int crm_config_check(const char *conf_path, char *errbuf,

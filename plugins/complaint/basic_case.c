@@ -1,3 +1,356 @@
+/*
+ * basic_case.c - the `basic_case` complaint component: a four-state case
+ * flow with keyword classification.
+ *
+ * Built only against crm/sdk.h, as any out-of-tree plugin is.
+ *
+ * States: New (cases open here), Assigned, Resolved, Closed (final).
+ * Moves:  New -> Assigned, Assigned -> Resolved, Resolved -> Closed,
+ *         Resolved -> Assigned (reopen); New -> Closed only when the
+ *         config sets allow_close_new = true (the transition callback does
+ *         not see the note, so the rule cannot depend on one). Anything
+ *         else is refused with CRM_ESTATE, e.g.
+ *         "cannot move case 12 from New to Closed; allowed: Assigned".
+ *         State names match case-insensitively; the decision carries the
+ *         canonical spelling.
+ *
+ * open(): a case without a category is classified by the first keyword
+ * group that matches a word start in the summary (case-insensitive),
+ * in this order:
+ *   delivery  deliver, late, delay, shipping, shipment, arrive, lost parcel
+ *   quality   broken, defect, quality, damaged, faulty, not working
+ *   billing   charge, overcharg, refund, invoice, bill, payment
+ *   service   rude, staff, service, unhelpful, manager
+ *   other     anything else
+ * Priority (1 urgent .. 4 low) comes from the category: config group
+ * `priority` (e.g. priority = { billing = 1; }) overrides the defaults
+ * delivery 2, quality 2, billing 2, service 3, other 4; a category given
+ * by the caller that is not in the table gets priority.<category> or 3.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
 #include "crm/sdk.h"
-static const crm_plugin_desc d = { CRM_PLUGIN_DESC_HEADER };
-CRM_PLUGIN_DEFINE(d)
+
+#define BC_N_CATS 5
+#define BC_DEFAULT_PRIORITY 3
+
+static const char *const bc_states[] = {"New", "Assigned", "Resolved",
+                                        "Closed", NULL};
+
+enum { BC_NEW, BC_ASSIGNED, BC_RESOLVED, BC_CLOSED, BC_N_STATES };
+
+struct bc_category {
+  const char *name;
+  int default_priority;
+  const char *const *keywords;
+};
+
+static const char *const bc_kw_delivery[] = {
+  "deliver", "late", "delay", "shipping", "shipment", "arrive",
+  "lost parcel", NULL};
+static const char *const bc_kw_quality[] = {
+  "broken", "defect", "quality", "damaged", "faulty", "not working", NULL};
+static const char *const bc_kw_billing[] = {
+  "charge", "overcharg", "refund", "invoice", "bill", "payment", NULL};
+static const char *const bc_kw_service[] = {
+  "rude", "staff", "service", "unhelpful", "manager", NULL};
+static const char *const bc_kw_none[] = {NULL};
+
+static const struct bc_category bc_categories[BC_N_CATS] = {
+  {"delivery", 2, bc_kw_delivery},
+  {"quality", 2, bc_kw_quality},
+  {"billing", 2, bc_kw_billing},
+  {"service", 3, bc_kw_service},
+  {"other", 4, bc_kw_none},
+};
+
+struct bc_state {
+  const crm_host_api *api;
+  int priority[BC_N_CATS];
+  int allow_close_new;
+};
+
+/* ---- config --------------------------------------------------------------- */
+
+static int bc_cfg_priority(const crm_host_api *api, crm_host_ctx *ctx,
+                           const char *cat, int *out)
+{
+  char path[64];
+  int64_t v = *out;
+  int rc;
+
+  snprintf(path, sizeof(path), "priority.%s", cat);
+  rc = api->cfg_get_int(ctx, path, &v);
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be an integer", path);
+  if(rc)
+    return rc;
+  if(v < 1 || v > 4)
+    return api->set_error(ctx, CRM_ECONFIG,
+                          "%s must be between 1 (urgent) and 4 (low) "
+                          "(got %lld)", path, (long long)v);
+  *out = (int)v;
+  return CRM_OK;
+}
+
+static int bc_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct bc_state *out)
+{
+  size_t i;
+  int rc;
+
+  for(i = 0; i < BC_N_CATS; i++) {
+    out->priority[i] = bc_categories[i].default_priority;
+    rc = bc_cfg_priority(api, ctx, bc_categories[i].name, &out->priority[i]);
+    if(rc)
+      return rc;
+  }
+  out->allow_close_new = 0;
+  rc = api->cfg_get_bool(ctx, "allow_close_new", &out->allow_close_new);
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG,
+                          "allow_close_new must be true or false");
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  return CRM_OK;
+}
+
+static int bc_init(const crm_host_api *api, crm_host_ctx *ctx, void **state)
+{
+  struct bc_state tmp;
+  struct bc_state *st;
+  int rc;
+
+  memset(&tmp, 0, sizeof(tmp));
+  tmp.api = api;
+  rc = bc_read_config(api, ctx, &tmp);
+  if(rc)
+    return rc;
+  st = api->alloc(ctx, sizeof(*st));
+  if(!st)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  *st = tmp;
+  *state = st;
+  return CRM_OK;
+}
+
+static void bc_fini(void *state, crm_host_ctx *ctx)
+{
+  struct bc_state *st = state;
+
+  if(st)
+    st->api->free(ctx, st);
+}
+
+static int bc_reconfigure(void *state, crm_host_ctx *ctx)
+{
+  struct bc_state *st = state;
+  struct bc_state tmp = *st;
+  int rc;
+
+  rc = bc_read_config(st->api, ctx, &tmp);
+  if(rc)
+    return rc; /* the old settings stay */
+  *st = tmp;
+  return CRM_OK;
+}
+
+/* ---- classification ---------------------------------------------------------- */
+
+/* Case-insensitive: does kw occur in text at the start of a word? */
+static int bc_has_word(const char *text, const char *kw)
+{
+  size_t n = strlen(kw);
+  const char *p;
+
+  for(p = text; *p; p++) {
+    if(p > text && isalnum((unsigned char)p[-1]))
+      continue;
+    if(!strncasecmp(p, kw, n))
+      return 1;
+  }
+  return 0;
+}
+
+static size_t bc_classify(const char *summary)
+{
+  size_t i, k;
+
+  if(!summary)
+    return BC_N_CATS - 1;
+  for(i = 0; i < BC_N_CATS; i++) {
+    for(k = 0; bc_categories[i].keywords[k]; k++) {
+      if(bc_has_word(summary, bc_categories[i].keywords[k]))
+        return i;
+    }
+  }
+  return BC_N_CATS - 1;
+}
+
+/* A config path component must be a libconfig name. */
+static int bc_is_name(const char *s)
+{
+  size_t i;
+
+  if(!isalpha((unsigned char)s[0]))
+    return 0;
+  for(i = 1; s[i]; i++) {
+    if(!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+      return 0;
+  }
+  return i < 32;
+}
+
+static int bc_priority_of(struct bc_state *st, crm_host_ctx *ctx,
+                          const char *cat)
+{
+  int prio = BC_DEFAULT_PRIORITY;
+  size_t i;
+
+  for(i = 0; i < BC_N_CATS; i++) {
+    if(!strcasecmp(cat, bc_categories[i].name))
+      return st->priority[i];
+  }
+  if(bc_is_name(cat) && bc_cfg_priority(st->api, ctx, cat, &prio)) {
+    st->api->log(ctx, CRM_LOG_WARN, "ignoring priority.%s: must be 1..4",
+                 cat);
+    prio = BC_DEFAULT_PRIORITY;
+  }
+  return prio;
+}
+
+static int bc_open(void *state, crm_host_ctx *ctx, const crm_case_view *c,
+                   crm_case_decision *out)
+{
+  struct bc_state *st = state;
+  const char *cat = c->category;
+
+  if(!cat || !*cat) {
+    cat = bc_categories[bc_classify(c->summary)].name;
+    snprintf(out->category, sizeof(out->category), "%s", cat);
+  }
+  snprintf(out->state, sizeof(out->state), "%s", bc_states[BC_NEW]);
+  out->priority = bc_priority_of(st, ctx, cat);
+  return CRM_OK;
+}
+
+/* ---- transitions --------------------------------------------------------------- */
+
+static int bc_state_index(const char *name)
+{
+  int i;
+
+  if(!name)
+    return -1;
+  for(i = 0; i < BC_N_STATES; i++) {
+    if(!strcasecmp(name, bc_states[i]))
+      return i;
+  }
+  return -1;
+}
+
+static int bc_allowed(const struct bc_state *st, int from, int to)
+{
+  switch(from) {
+  case BC_NEW:
+    return to == BC_ASSIGNED || (to == BC_CLOSED && st->allow_close_new);
+  case BC_ASSIGNED:
+    return to == BC_RESOLVED;
+  case BC_RESOLVED:
+    return to == BC_CLOSED || to == BC_ASSIGNED;
+  default:
+    return 0;
+  }
+}
+
+/* "Assigned, Closed" or "none (Closed is final)". */
+static void bc_allowed_list(const struct bc_state *st, int from, char *buf,
+                            size_t size)
+{
+  size_t len = 0;
+  int to;
+
+  buf[0] = '\0';
+  for(to = 0; to < BC_N_STATES; to++) {
+    int n;
+
+    if(!bc_allowed(st, from, to))
+      continue;
+    n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                 bc_states[to]);
+    if(n < 0 || (size_t)n >= size - len)
+      return;
+    len += (size_t)n;
+  }
+  if(!len)
+    snprintf(buf, size, "none (%s is final)", bc_states[from]);
+}
+
+static int bc_transition(void *state, crm_host_ctx *ctx,
+                         const crm_case_view *c, const char *to,
+                         crm_case_decision *out)
+{
+  struct bc_state *st = state;
+  int from_i = bc_state_index(c->state);
+  int to_i = bc_state_index(to);
+  char allowed[64];
+
+  if(to_i < 0)
+    return st->api->set_error(ctx, CRM_EINVAL,
+                              "unknown case state \"%s\"; states: New, "
+                              "Assigned, Resolved, Closed", to ? to : "");
+  if(from_i < 0)
+    return st->api->set_error(ctx, CRM_ESTATE,
+                              "case %lld is in unknown state \"%s\"",
+                              (long long)c->case_id,
+                              c->state ? c->state : "");
+  if(!bc_allowed(st, from_i, to_i)) {
+    bc_allowed_list(st, from_i, allowed, sizeof(allowed));
+    return st->api->set_error(ctx, CRM_ESTATE,
+                              "cannot move case %lld from %s to %s; "
+                              "allowed: %s", (long long)c->case_id,
+                              bc_states[from_i], bc_states[to_i], allowed);
+  }
+  snprintf(out->state, sizeof(out->state), "%s", bc_states[to_i]);
+  return CRM_OK;
+}
+
+static const crm_complaint_v1 bc_vtable = {
+  .struct_size = sizeof(crm_complaint_v1),
+  .states = bc_states,
+  .open = bc_open,
+  .transition = bc_transition,
+};
+
+static const crm_component bc_component = {
+  .struct_size = sizeof(crm_component),
+  .kind = CRM_KIND_COMPLAINT,
+  .name = "basic_case",
+  .description = "New, Assigned, Resolved, Closed with keyword "
+                 "classification",
+  .vtable = &bc_vtable,
+};
+
+static const crm_component *const bc_components[] = {&bc_component};
+
+static const crm_plugin_desc bc_desc = {
+  CRM_PLUGIN_DESC_HEADER,
+  .name = "basic_case",
+  .version = "1.0.0",
+  .vendor = "crmcore",
+  .license = "MIT",
+  .description = "Complaint cases: a four-state flow with classification",
+  .components = bc_components,
+  .n_components = 1,
+  .init = bc_init,
+  .fini = bc_fini,
+  .reconfigure = bc_reconfigure,
+};
+
+CRM_PLUGIN_DEFINE(bc_desc)

@@ -1,3 +1,353 @@
+/*
+ * rfm.c - the `rfm` scoring component: recency, frequency and monetary
+ * scores 1..bins over the population handed to score_batch.
+ *
+ * Built only against crm/sdk.h, as any out-of-tree plugin is.
+ *
+ * Population: the customers with at least one purchase; the others get no
+ * score. Metrics:
+ *   recency   whole days from last_purchase_at to as_of (0 if in the
+ *             future); fewer days = higher score
+ *   frequency purchase_count; more = higher score
+ *   monetary  monetary_total (minor units); more = higher score
+ *
+ * Binning (ties): a customer's score in a dimension is
+ *   1 + floor(L * bins / n)
+ * where n is the population size and L the number of customers strictly
+ * worse in that dimension. Equal values therefore share the bin of their
+ * first occurrence in ascending order (a "min" rank), and with distinct
+ * values each bin holds n / bins customers. The top bin can stay empty
+ * when many customers tie for the best value.
+ *
+ * Scores stored (host->score_put): "r", "f", "m" (1..bins), "rfm" with
+ * value r*100 + f*10 + m and label "545" ("10-4-5" when a score has two
+ * digits), and "segment" whose label names the classic RFM segment of
+ * (R, F) and whose value is the segment's number in the table below.
+ * With bins other than 5, R and F are first brought to 1..5 with
+ * ceil(score * 5 / bins).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "crm/sdk.h"
-static const crm_plugin_desc d = { CRM_PLUGIN_DESC_HEADER };
-CRM_PLUGIN_DEFINE(d)
+
+#define RFM_DEFAULT_BINS 5
+#define RFM_MIN_BINS 2
+#define RFM_MAX_BINS 10
+#define RFM_DAY 86400
+
+struct rfm_state {
+  const crm_host_api *api;
+  int bins;
+};
+
+/* The classic segment table on (R, F), both 1..5: first match wins. */
+struct rfm_segment {
+  int r_lo, r_hi, f_lo, f_hi;
+  const char *name;
+};
+
+static const struct rfm_segment rfm_segments[] = {
+  {5, 5, 4, 5, "Champions"},
+  {3, 4, 4, 5, "Loyal"},
+  {4, 5, 2, 3, "Potential Loyalist"},
+  {5, 5, 1, 1, "New"},
+  {4, 4, 1, 1, "Promising"},
+  {3, 3, 3, 3, "Need Attention"},
+  {3, 3, 1, 2, "About To Sleep"},
+  {1, 2, 5, 5, "Can't Lose Them"},
+  {1, 2, 3, 4, "At Risk"},
+  {1, 2, 1, 2, "Hibernating"},
+};
+
+#define RFM_N_SEGMENTS (sizeof(rfm_segments) / sizeof(rfm_segments[0]))
+
+static int rfm_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                           int *bins_out)
+{
+  int64_t bins = RFM_DEFAULT_BINS;
+  int rc;
+
+  rc = api->cfg_get_int(ctx, "bins", &bins);
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "bins must be an integer");
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  if(bins < RFM_MIN_BINS || bins > RFM_MAX_BINS)
+    return api->set_error(ctx, CRM_ECONFIG,
+                          "bins must be between %d and %d (got %lld)",
+                          RFM_MIN_BINS, RFM_MAX_BINS, (long long)bins);
+  *bins_out = (int)bins;
+  return CRM_OK;
+}
+
+static int rfm_init(const crm_host_api *api, crm_host_ctx *ctx,
+                    void **state)
+{
+  struct rfm_state *st;
+  int bins = RFM_DEFAULT_BINS;
+  int rc;
+
+  if(!CRM_HAS_MEMBER(api, crm_host_api, score_put) || !api->score_put)
+    return api->set_error(ctx, CRM_ENOTSUP,
+                          "host has no score_put (core sdk %u.%u, rfm "
+                          "needs 1.1)", api->abi_major, api->abi_minor);
+  rc = rfm_read_config(api, ctx, &bins);
+  if(rc)
+    return rc;
+  st = api->alloc(ctx, sizeof(*st));
+  if(!st)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  st->api = api;
+  st->bins = bins;
+  *state = st;
+  return CRM_OK;
+}
+
+static void rfm_fini(void *state, crm_host_ctx *ctx)
+{
+  struct rfm_state *st = state;
+
+  if(st)
+    st->api->free(ctx, st);
+}
+
+static int rfm_reconfigure(void *state, crm_host_ctx *ctx)
+{
+  struct rfm_state *st = state;
+  int bins = st->bins;
+  int rc;
+
+  rc = rfm_read_config(st->api, ctx, &bins);
+  if(rc)
+    return rc; /* the old setting stays */
+  st->bins = bins;
+  return CRM_OK;
+}
+
+static int rfm_cmp_i64(const void *a, const void *b)
+{
+  int64_t x = *(const int64_t *)a;
+  int64_t y = *(const int64_t *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* Number of elements of sorted[0..n) strictly below v. */
+static size_t rfm_count_below(const int64_t *sorted, size_t n, int64_t v)
+{
+  size_t lo = 0;
+  size_t hi = n;
+
+  while(lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if(sorted[mid] < v)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static int rfm_bin(size_t below, size_t n, int bins)
+{
+  return 1 + (int)((below * (size_t)bins) / n);
+}
+
+/* Whole days since the last purchase; the recency key is its negation
+ * (higher = more recent = better). */
+static int64_t rfm_days(const crm_customer_view *cv, int64_t as_of)
+{
+  int64_t d;
+
+  if(cv->last_purchase_at >= as_of)
+    return 0;
+  d = (as_of - cv->last_purchase_at) / RFM_DAY;
+  return d;
+}
+
+static int rfm_scale5(int s, int bins)
+{
+  return (s * 5 + bins - 1) / bins;
+}
+
+/* Segment of an (R, F) pair on 1..bins: index into rfm_segments. */
+static size_t rfm_segment_of(int r, int f, int bins)
+{
+  int r5 = rfm_scale5(r, bins);
+  int f5 = rfm_scale5(f, bins);
+  size_t i;
+
+  for(i = 0; i < RFM_N_SEGMENTS; i++) {
+    const struct rfm_segment *s = &rfm_segments[i];
+
+    if(r5 >= s->r_lo && r5 <= s->r_hi && f5 >= s->f_lo && f5 <= s->f_hi)
+      return i;
+  }
+  return RFM_N_SEGMENTS - 1; /* unreachable: the table covers 5x5 */
+}
+
+struct rfm_cols {
+  int64_t *rec; /* per customer, in population order */
+  int64_t *frq;
+  int64_t *mon;
+  int64_t *srec; /* sorted copies */
+  int64_t *sfrq;
+  int64_t *smon;
+};
+
+static int rfm_store(struct rfm_state *st, crm_host_ctx *ctx, int64_t id,
+                     int64_t days, int64_t count, int r, int f, int m)
+{
+  const crm_host_api *api = st->api;
+  char label[48];
+  size_t seg;
+  int rc;
+
+  snprintf(label, sizeof(label), "%lld days", (long long)days);
+  rc = api->score_put(ctx, id, "r", r, label);
+  if(!rc) {
+    snprintf(label, sizeof(label), "%lld purchases", (long long)count);
+    rc = api->score_put(ctx, id, "f", f, label);
+  }
+  if(!rc)
+    rc = api->score_put(ctx, id, "m", m, NULL);
+  if(rc)
+    return rc;
+  if(st->bins < 10)
+    snprintf(label, sizeof(label), "%d%d%d", r, f, m);
+  else
+    snprintf(label, sizeof(label), "%d-%d-%d", r, f, m);
+  rc = api->score_put(ctx, id, "rfm", r * 100 + f * 10 + m, label);
+  if(rc)
+    return rc;
+  seg = rfm_segment_of(r, f, st->bins);
+  return api->score_put(ctx, id, "segment", (double)(seg + 1),
+                        rfm_segments[seg].name);
+}
+
+static void rfm_cols_free(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct rfm_cols *cols)
+{
+  api->free(ctx, cols->rec);
+}
+
+/* One block of 6 * n int64 values, carved into the six columns. */
+static int rfm_cols_alloc(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct rfm_cols *cols, size_t n)
+{
+  int64_t *block;
+
+  if(n > SIZE_MAX / (6 * sizeof(int64_t)))
+    return api->set_error(ctx, CRM_ENOMEM, "population too large (%zu)", n);
+  block = api->alloc(ctx, 6 * n * sizeof(int64_t));
+  if(!block)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  cols->rec = block;
+  cols->frq = block + n;
+  cols->mon = block + 2 * n;
+  cols->srec = block + 3 * n;
+  cols->sfrq = block + 4 * n;
+  cols->smon = block + 5 * n;
+  return CRM_OK;
+}
+
+/* Second pass: bins from the sorted columns, then store. */
+static int rfm_score_all(struct rfm_state *st, crm_host_ctx *ctx,
+                         const crm_customer_view *const *customers, size_t n,
+                         const struct rfm_cols *cols, size_t pop)
+{
+  size_t i;
+  size_t k = 0;
+  int rc = CRM_OK;
+
+  for(i = 0; i < n && !rc; i++) {
+    const crm_customer_view *cv = customers[i];
+    int r, f, m;
+
+    if(!cv || cv->purchase_count <= 0)
+      continue;
+    r = rfm_bin(rfm_count_below(cols->srec, pop, cols->rec[k]), pop,
+                st->bins);
+    f = rfm_bin(rfm_count_below(cols->sfrq, pop, cols->frq[k]), pop,
+                st->bins);
+    m = rfm_bin(rfm_count_below(cols->smon, pop, cols->mon[k]), pop,
+                st->bins);
+    rc = rfm_store(st, ctx, cv->customer_id, -cols->rec[k],
+                   cv->purchase_count, r, f, m);
+    k++;
+  }
+  return rc;
+}
+
+static int rfm_score_batch(void *state, crm_host_ctx *ctx,
+                           const crm_customer_view *const *customers,
+                           size_t n, int64_t as_of)
+{
+  struct rfm_state *st = state;
+  const crm_host_api *api = st->api;
+  struct rfm_cols cols = {0};
+  size_t i;
+  size_t k = 0;
+  int rc;
+
+  if(n == 0)
+    return CRM_OK;
+  rc = rfm_cols_alloc(api, ctx, &cols, n);
+  if(rc)
+    return rc;
+  for(i = 0; i < n; i++) {
+    const crm_customer_view *cv = customers[i];
+
+    if(!cv || cv->purchase_count <= 0)
+      continue;
+    cols.rec[k] = -rfm_days(cv, as_of);
+    cols.frq[k] = cv->purchase_count;
+    cols.mon[k] = cv->monetary_total;
+    k++;
+  }
+  memcpy(cols.srec, cols.rec, k * sizeof(int64_t));
+  memcpy(cols.sfrq, cols.frq, k * sizeof(int64_t));
+  memcpy(cols.smon, cols.mon, k * sizeof(int64_t));
+  qsort(cols.srec, k, sizeof(int64_t), rfm_cmp_i64);
+  qsort(cols.sfrq, k, sizeof(int64_t), rfm_cmp_i64);
+  qsort(cols.smon, k, sizeof(int64_t), rfm_cmp_i64);
+  rc = rfm_score_all(st, ctx, customers, n, &cols, k);
+  rfm_cols_free(api, ctx, &cols);
+  return rc;
+}
+
+static const crm_scoring_v1 rfm_vtable = {
+  .struct_size = sizeof(crm_scoring_v1),
+  .score_batch = rfm_score_batch,
+  .score_one = NULL, /* quintiles need the whole population */
+};
+
+static const crm_component rfm_component = {
+  .struct_size = sizeof(crm_component),
+  .kind = CRM_KIND_SCORING,
+  .name = "rfm",
+  .description = "recency, frequency and monetary scores with segments",
+  .vtable = &rfm_vtable,
+};
+
+static const crm_component *const rfm_components[] = {&rfm_component};
+
+static const crm_plugin_desc rfm_desc = {
+  CRM_PLUGIN_DESC_HEADER,
+  .name = "rfm",
+  .version = "1.0.0",
+  .vendor = "crmcore",
+  .license = "MIT",
+  .description = "RFM scoring: quantile scores and classic segments",
+  .components = rfm_components,
+  .n_components = 1,
+  .init = rfm_init,
+  .fini = rfm_fini,
+  .reconfigure = rfm_reconfigure,
+};
+
+CRM_PLUGIN_DEFINE(rfm_desc)

@@ -1,0 +1,146 @@
+/*
+ * cli.h - shared declarations of the `crm` command.
+ *
+ * The command calls only the public API (include/crm/crm.h). Each file
+ * cmd_*.c holds one group of subcommands and exports its table entries;
+ * main.c parses the global options and dispatches. Names: cli_ for the
+ * command's own helpers.
+ *
+ * Exit codes: 0 ok, 1 user error (bad arguments or input, not found, a
+ * refused plugin, a broken config), 2 internal error (store failure, out
+ * of memory, ledger mismatch). Messages go to stderr as "crm: <message>".
+ */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crm/crm.h"
+#include "out.h"
+
+#define CLI_OK 0
+#define CLI_EUSER 1
+#define CLI_EINTERNAL 2
+
+/* Global state of one run. */
+typedef struct cli {
+  const char *config_path; /* resolved config file, or NULL for none */
+  int config_explicit;     /* given by --config or CRM_CONFIG */
+  const char *store_path;  /* from --store / CRM_STORE, or NULL */
+  char *plugin_dir;        /* absolute, or NULL */
+  int64_t as_of;           /* 0: real time */
+  int json;
+  int quiet;
+  crm *c; /* open store, after cli_open() */
+  char store_buf[4096];
+} cli;
+
+/* One subcommand. */
+typedef struct cli_cmd {
+  const char *group; /* "customer", or the command itself ("init") */
+  const char *name;  /* "add", or NULL for one-word commands */
+  const char *summary;
+  const char *usage;   /* the line(s) after "usage: " */
+  const char *options; /* help text for the specific options, or NULL */
+  int (*run)(cli *x, const struct cli_cmd *cmd, int argc, char **argv);
+} cli_cmd;
+
+/* The command tables of each cmd_*.c file, ended by an entry with a
+ * NULL group. */
+extern const cli_cmd cli_cmds_customer[];
+extern const cli_cmd cli_cmds_import[];
+extern const cli_cmd cli_cmds_plugins[];
+extern const cli_cmd cli_cmds_misc[];
+extern const cli_cmd cli_cmds_event[];
+extern const cli_cmd cli_cmds_report[];
+
+/* ---- option parsing (getopt_long with the common options added:
+ * --help, --json, --quiet, --as-of DATE) ---------------------------------- */
+
+#define CLI_PARSE_END (-1)  /* options done: operands from p->optind */
+#define CLI_PARSE_EXIT (-2) /* stop: return p->rc (help shown or error) */
+
+#define CLI_LONGOPTS_MAX 32
+
+typedef struct cli_parser {
+  struct option lo[CLI_LONGOPTS_MAX];
+  const cli_cmd *cmd;
+  int argc;
+  char **argv;
+  int optind; /* first operand once CLI_PARSE_END was returned */
+  int rc;
+} cli_parser;
+
+/* specific: the command's options (val >= 256), ended by a zero entry. */
+void cli_parser_init(cli_parser *p, const cli_cmd *cmd, int argc,
+                     char **argv, const struct option *specific);
+/* Next specific option (its val, argument in *arg), or CLI_PARSE_END /
+ * CLI_PARSE_EXIT. Common options are handled here. */
+int cli_parser_next(cli *x, cli_parser *p, const char **arg);
+/* Checks the operand count: min..max (max < 0: no limit). */
+int cli_operands(const cli_parser *p, int min, int max);
+
+void cli_print_usage(const cli_cmd *cmd, FILE *fp);
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Prints "crm: <fmt>" and returns CLI_EUSER. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "crm: <fmt>" and returns CLI_EINTERNAL. */
+int cli_internal_error(const char *fmt, ...)
+  __attribute__((format(printf, 1, 2)));
+/* For a failed crm_* call: prints "crm: <message>" (the handle's message
+ * when there is a handle) and returns the exit code for rc. */
+int cli_fail(cli *x, int rc);
+/* The exit code for a CRM_E* code. */
+int cli_exit_code(int rc);
+
+/* ---- store and config ------------------------------------------------------ */
+
+/* Opens the store (flags: CRM_OPEN_*), fixes the clock for --as-of and
+ * loads the config (plugins, lifecycle) when there is one. Returns an exit
+ * code; on failure nothing is left open. */
+int cli_open(cli *x, unsigned flags);
+void cli_close(cli *x);
+/* The store path that will be used and where it came from. */
+int cli_store_path(cli *x, const char **path, const char **origin);
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+/* Resolves REF (#id, id, external id, e-mail); prints and returns an exit
+ * code on failure. */
+int cli_resolve(cli *x, const char *ref, crm_customer *out);
+/* Parses a date or time for --as-of / --at; exit code on failure. */
+int cli_parse_time(const char *what, const char *text, int64_t *out);
+/* Parses a non-negative integer option value. */
+int cli_parse_count(const char *what, const char *text, int64_t *out);
+/* A unique, time-ordered idempotency key "cli-<unix ms>-<pid>-<n>". */
+void cli_make_key(char *buf, size_t size);
+/* "29.33 USD"-style amount, or "-" when there is none. */
+void cli_fmt_money(int64_t minor, const char *currency, char *buf,
+                   size_t size);
+/* Writes a customer's fields as members of the current JSON object. */
+void cli_json_customer_fields(cli_json *j, const crm_customer *cu);
+
+/* ---- loaded plugin components (cmd_plugins.c) ------------------------- */
+
+#define CLI_COMPONENTS_MAX 64
+
+typedef struct cli_component {
+  char plugin[64];
+  char name[64];
+  char kind[16]; /* "scoring", "reward", "channel", "complaint" */
+} cli_component;
+
+typedef struct cli_components {
+  cli_component items[CLI_COMPONENTS_MAX];
+  size_t n;
+} cli_components;
+
+/* The components of the loaded plugins, from crm_plugins_foreach. */
+int cli_components_load(cli *x, cli_components *list);
+
+#endif /* CRM_CLI_H */

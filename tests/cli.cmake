@@ -1,0 +1,16 @@
+# Tests of the `crm` command (core/cli): the CSV reader and output helpers
+# as units, and the built binary end to end.
+set(CRM_CLI_DIR "${PROJECT_SOURCE_DIR}/core/cli")
+
+crm_test(test_csv test_csv.c ${CRM_CLI_DIR}/csv.c)
+target_include_directories(test_csv PRIVATE ${CRM_CLI_DIR})
+
+crm_test(test_cli_out test_cli_out.c cli_json.c ${CRM_CLI_DIR}/out.c)
+target_include_directories(test_cli_out PRIVATE ${CRM_CLI_DIR})
+
+if(TARGET crm)
+  crm_test(test_cli test_cli.c cli_json.c)
+  target_compile_definitions(test_cli PRIVATE
+    CRM_TEST_CLI="$<TARGET_FILE:crm>")
+  add_dependencies(test_cli crm)
+endif()

@@ -1,0 +1,322 @@
+/*
+ * test_plugin_basic_points.c - the basic_points reward plugin in isolation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_plugin_fake.h"
+
+static crm_host_ctx host;
+
+static int setup(void **state)
+{
+  (void)state;
+  fake_reset(&host);
+  return 0;
+}
+
+/* Runs one event; returns on_event's code, result in *out. */
+static int ev(const char *type, int64_t amount, const char *currency,
+              const char *payload, const char *key, crm_reward_result *out)
+{
+  const crm_reward_v1 *vt = fake_vtable(&host, CRM_KIND_REWARD);
+  crm_event_view e;
+  crm_customer_view cv;
+
+  memset(&e, 0, sizeof(e));
+  e.struct_size = sizeof(e);
+  e.event_id = 1;
+  e.customer_id = 7;
+  e.type = type;
+  e.amount = amount;
+  e.currency = currency;
+  e.payload = payload;
+  e.idempotency_key = key;
+  memset(&cv, 0, sizeof(cv));
+  cv.struct_size = sizeof(cv);
+  cv.customer_id = 7;
+  memset(out, 0, sizeof(*out));
+  out->struct_size = sizeof(*out);
+  out->points = 12345; /* must be overwritten */
+  return vt->on_event(host.state, &host, &e, &cv, out);
+}
+
+static void test_descriptor(void **state)
+{
+  const crm_plugin_desc *d;
+
+  (void)state;
+  d = fake_open(&host, "basic_points");
+  assert_string_equal(d->name, "basic_points");
+  assert_string_equal(d->vendor, "crmcore");
+  assert_string_equal(d->license, "MIT");
+  assert_int_equal(d->n_components, 1);
+  assert_string_equal(d->components[0]->name, "basic_points");
+  assert_int_equal(d->components[0]->kind, CRM_KIND_REWARD);
+}
+
+/* Default: 1 point per whole USD, floor: 29.33 USD -> 29. */
+static void test_earn_default(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 2933, "USD", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 29);
+  assert_string_equal(r.note, "1 pt per USD on 29.33 USD");
+  /* 0.99 USD -> 0 */
+  assert_int_equal(ev("purchase", 99, "USD", NULL, "k2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  /* the purchase is remembered for refunds */
+  assert_string_equal(fake_kv_find(&host, "p:k1"), "2933 29 0 0 USD");
+  fake_unload(&host);
+}
+
+/* 3 points per USD: floor(2933 * 3 / 100) = floor(87.99) = 87. */
+static void test_earn_rate(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 2933, "USD", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 87);
+  assert_string_equal(r.note, "3 pts per USD on 29.33 USD");
+  /* Large amounts do not overflow: 9e15 minor = 9e13 USD -> 2.7e14. */
+  assert_int_equal(ev("purchase", 9000000000000000LL, "USD", NULL, "k2",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 270000000000000LL);
+  fake_unload(&host);
+}
+
+/* JPY-like: no minor unit; 1 point per 100 yen = points_per_unit 1 with
+ * minor_per_unit 100 would be wrong, so: minor_per_unit 1, and 1 point per
+ * yen; 1500 JPY -> 1500. */
+static void test_zero_decimal_currency(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_str(&host, "currency", "JPY");
+  fake_cfg_int(&host, "minor_per_unit", 1);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 1500, "JPY", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 1500);
+  assert_string_equal(r.note, "1 pt per JPY on 1500 JPY");
+  fake_unload(&host);
+}
+
+/* Another currency earns nothing and is logged once per currency. */
+static void test_other_currency(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 5000, "EUR", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_non_null(strstr(r.note, "EUR"));
+  assert_int_equal(host.n_logs, 1);
+  assert_non_null(strstr(host.last_log, "EUR"));
+  assert_int_equal(ev("purchase", 7000, "EUR", NULL, "k2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(host.n_logs, 1);
+  assert_int_equal(ev("purchase", 7000, "GBP", NULL, "k3", &r), CRM_OK);
+  assert_int_equal(host.n_logs, 2);
+  fake_unload(&host);
+}
+
+static void test_min_amount(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "min_amount", 1000);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 999, "USD", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(r.note, "no points: 9.99 USD is below the minimum "
+                              "10.00 USD");
+  assert_int_equal(ev("purchase", 1000, "USD", NULL, "k2", &r), CRM_OK);
+  assert_int_equal(r.points, 10);
+  fake_unload(&host);
+}
+
+/* Purchase 30.00 USD at 3 pts/USD earns 90. Refund 10.00 of it: one
+ * third of 90 = 30 back. Refund 20.00 more: cumulative 30.00 of 30.00 ->
+ * all 90, minus the 30 already reversed = 60. Anything further: 0. */
+static void test_refund_pro_rata(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"reason\":\"dented\", \"refund_of\" : \"order-1\"}";
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "order-1", &r), CRM_OK);
+  assert_int_equal(r.points, 90);
+  assert_int_equal(ev("refund", 1000, "USD", pl, "ref-1", &r), CRM_OK);
+  assert_int_equal(r.points, -30);
+  assert_non_null(strstr(r.note, "order-1"));
+  assert_int_equal(ev("refund", 2000, "USD", pl, "ref-2", &r), CRM_OK);
+  assert_int_equal(r.points, -60);
+  assert_int_equal(ev("refund", 500, "USD", pl, "ref-3", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+}
+
+/* Rounding: 29.33 USD earned 29. Refunds 14.66 then 14.67: the first is
+ * floor(29 * 1466 / 2933) = floor(14.49) = 14; the second completes the
+ * amount, so the cumulative reversal is 29 and it takes 15. Per-refund
+ * rate arithmetic would have left 1 point behind. */
+static void test_refund_parts_sum_to_earned(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"refund_of\":\"p-9\"}";
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 2933, "USD", NULL, "p-9", &r), CRM_OK);
+  assert_int_equal(r.points, 29);
+  assert_int_equal(ev("refund", 1466, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, -14);
+  assert_int_equal(ev("refund", 1467, "USD", pl, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, -15);
+  fake_unload(&host);
+}
+
+/* Amount 0 with refund_of: everything left; a purchase that earned
+ * nothing (below min) reverses nothing. */
+static void test_refund_full_and_unearned(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "min_amount", 500);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 4550, "USD", NULL, "a", &r), CRM_OK);
+  assert_int_equal(r.points, 45);
+  assert_int_equal(ev("refund", 0, NULL, "{\"refund_of\":\"a\"}", "ra", &r),
+                   CRM_OK);
+  assert_int_equal(r.points, -45);
+  assert_int_equal(ev("purchase", 400, "USD", NULL, "b", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(ev("refund", 400, "USD", "{\"refund_of\":\"b\"}", "rb",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+}
+
+/* Without a known purchase: the refunded amount at the current rate. */
+static void test_refund_unknown_purchase(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 2);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("refund", 1250, "USD", NULL, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, -25); /* floor(12.50 * 2) */
+  assert_int_equal(ev("refund", 1250, "USD",
+                      "{\"items\":[1,{\"x\":\"}\"}],\"refund_of\":\"zz\"}",
+                      "r2", &r), CRM_OK);
+  assert_int_equal(r.points, -25);
+  assert_non_null(strstr(r.note, "purchase unknown"));
+  assert_int_equal(ev("refund", 1250, "EUR", NULL, "r3", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+}
+
+static void test_other_types(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("contact", 5000, "USD", NULL, "c1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(ev("complaint", 0, NULL, "{}", "c2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(host.n_kv, 0);
+  fake_unload(&host);
+}
+
+static void test_bad_config(void **state)
+{
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", -1);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_ECONFIG);
+  assert_string_equal(host.errmsg, "points_per_unit must be between 0 and "
+                                   "1000000 (got -1)");
+  fake_reset(&host);
+  fake_cfg_str(&host, "currency", "usd");
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_ECONFIG);
+  assert_non_null(strstr(host.errmsg, "currency"));
+  fake_reset(&host);
+  fake_cfg_int(&host, "minor_per_unit", 0);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_ECONFIG);
+  fake_reset(&host);
+  fake_cfg_bool(&host, "min_amount", 1);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_ECONFIG);
+  assert_string_equal(host.errmsg, "min_amount must be an integer");
+  fake_unload(&host);
+}
+
+static void test_reconfigure(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  fake_cfg_int(&host, "points_per_unit", 5);
+  assert_int_equal(host.desc->reconfigure(host.state, &host), CRM_OK);
+  assert_int_equal(ev("purchase", 1000, "USD", NULL, "k", &r), CRM_OK);
+  assert_int_equal(r.points, 50);
+  fake_cfg_int(&host, "points_per_unit", -5);
+  assert_int_equal(host.desc->reconfigure(host.state, &host), CRM_ECONFIG);
+  assert_int_equal(ev("purchase", 1000, "USD", NULL, "k2", &r), CRM_OK);
+  assert_int_equal(r.points, 50);
+  fake_unload(&host);
+}
+
+/* basic_points uses only the 1.0 host table: it runs on a 1.0 host. */
+static void test_old_host(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_host_1_0(&host);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 2933, "USD", NULL, "k1", &r), CRM_OK);
+  assert_int_equal(r.points, 29);
+  fake_unload(&host);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(test_descriptor, setup),
+    cmocka_unit_test_setup(test_earn_default, setup),
+    cmocka_unit_test_setup(test_earn_rate, setup),
+    cmocka_unit_test_setup(test_zero_decimal_currency, setup),
+    cmocka_unit_test_setup(test_other_currency, setup),
+    cmocka_unit_test_setup(test_min_amount, setup),
+    cmocka_unit_test_setup(test_refund_pro_rata, setup),
+    cmocka_unit_test_setup(test_refund_parts_sum_to_earned, setup),
+    cmocka_unit_test_setup(test_refund_full_and_unearned, setup),
+    cmocka_unit_test_setup(test_refund_unknown_purchase, setup),
+    cmocka_unit_test_setup(test_other_types, setup),
+    cmocka_unit_test_setup(test_bad_config, setup),
+    cmocka_unit_test_setup(test_reconfigure, setup),
+    cmocka_unit_test_setup(test_old_host, setup),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
