@@ -265,8 +265,9 @@ static int crm__on_purchase(crm *c, crm_customer *cust, int64_t event_id,
   else if(prev == CRM_STAGE_LOYAL)
     to = CRM_STAGE_REPEAT; /* no longer buys often enough to be loyal */
   snprintf(cause, sizeof(cause),
-           "event purchase #%lld (%lld purchase days in %d days)",
-           (long long)event_id, (long long)n, c->lc.window_days);
+           "event purchase #%lld (%lld purchase day%s in %d days)",
+           (long long)event_id, (long long)n, n == 1 ? "" : "s",
+           c->lc.window_days);
   return crm__stage_set(c, cust, to, t, event_id, cause);
 }
 

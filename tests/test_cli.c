@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "cli_json.h"
+#include "crm/sdk.h"
 
 extern char **environ;
 
@@ -580,6 +581,64 @@ static void test_plugins_list_json(void **state)
   run_free(&r);
 }
 
+/* The acceptance case of the loader: a config naming a plugin built for
+ * ABI major+1 lists it refused with the whole message while the others
+ * run; marked required, it stops start-up with that message. */
+static void write_major_config(int required)
+{
+  char conf[2048];
+  snprintf(conf, sizeof(conf),
+           "store = { path = \"m.db\"; };\n"
+           "plugins = {\n"
+           "  path = [ \"%s\", \"%s\" ];\n"
+           "  load = (\n"
+           "    { name = \"basic_points\"; },\n"
+           "    { name = \"fx_major\"; required = %s; }\n"
+           "  );\n"
+           "};\n",
+           CRM_TEST_PLUGIN_DIR, CRM_TEST_FIXTURE_DIR,
+           required ? "true" : "false");
+  put_file("crm.conf", conf);
+}
+
+static void test_plugins_list_shows_refused_major(void **state)
+{
+  char want[1024];
+  struct run r;
+  (void)state;
+  snprintf(want, sizeof(want),
+           "plugin \"fx_major\" (%s/fx_major.so) refused: built for SDK ABI "
+           "%d.%d, core has %d.%d; rebuild against crm-sdk %d.x",
+           CRM_TEST_FIXTURE_DIR, CRM_SDK_ABI_MAJOR + 1, CRM_SDK_ABI_MINOR,
+           CRM_SDK_ABI_MAJOR, CRM_SDK_ABI_MINOR, CRM_SDK_ABI_MAJOR);
+  write_major_config(0);
+  CRM(&r, "init");
+  expect(&r, 0, NULL, want); /* logged as a warning, the core runs on */
+  run_free(&r);
+  CRM(&r, "plugins", "list");
+  expect(&r, 0, want, NULL);
+  if(!strstr(r.out, "basic_points  loaded"))
+    fail_msg("basic_points is not loaded:\n%s", r.out);
+  if(!strstr(r.out, "fx_major      refused"))
+    fail_msg("fx_major is not refused:\n%s", r.out);
+  run_free(&r);
+  /* The others really run: a purchase earns basic_points' points. */
+  CRM(&r, "customer", "add", "--external-id", "m1");
+  expect(&r, 0, NULL, NULL);
+  run_free(&r);
+  CRM(&r, "event", "add", "--customer", "m1", "--type", "purchase",
+      "--amount", "3.00", "--currency", "USD", "--key", "m-1", "--at",
+      "1998-03-01");
+  expect(&r, 0, NULL, NULL);
+  run_free(&r);
+  assert_int_equal(balance_of("m1"), 3);
+  /* Required: start-up stops with the same message, exit 1. */
+  write_major_config(1);
+  CRM(&r, "plugins", "list");
+  expect(&r, 1, NULL, want);
+  run_free(&r);
+}
+
 /* More rows than one batch (1000), with a bad row in the middle batch:
  * that row alone is rejected. */
 static void test_import_batches(void **state)
@@ -684,6 +743,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_event_add_idempotent, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_plugins_list_json, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_plugins_list_shows_refused_major,
+                                    setup, teardown),
     cmocka_unit_test_setup_teardown(test_import_batches, setup, teardown),
     cmocka_unit_test_setup_teardown(test_points_mismatch, setup, teardown),
     cmocka_unit_test_setup_teardown(test_config_check, setup, teardown),

@@ -69,23 +69,40 @@ static int list_cb(void *ud, const crm_plugin_info *pi)
     cli_json_end(j);
   }
   else {
-    const char *row[6];
+    const char *row[5];
     row[0] = pi->name;
     row[1] = pi->state;
     row[2] = pi->version ? pi->version : "-";
     row[3] = pi->components && *pi->components ? pi->components : "-";
     row[4] = pi->required ? "yes" : "no";
-    row[5] = pi->reason && *pi->reason ? pi->reason : "";
     cli_table_add(lc->t, row);
   }
+  return 0;
+}
+
+/* Under the table: the whole refusal of each plugin that is not loaded,
+ * in the form the loader logs it (what, where, why, how to fix). */
+static int reason_cb(void *ud, const crm_plugin_info *pi)
+{
+  int *n = ud;
+
+  if(!pi->reason || !*pi->reason || !strcmp(pi->state, "loaded"))
+    return 0;
+  if((*n)++ == 0)
+    printf("\n");
+  if(!strcmp(pi->state, "disabled"))
+    printf("plugin \"%s\" disabled: %s\n", pi->name, pi->reason);
+  else
+    printf("plugin \"%s\" (%s) %s: %s\n", pi->name,
+           pi->path && *pi->path ? pi->path : "not found", pi->state,
+           pi->reason);
   return 0;
 }
 
 static int run_plugins_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
   static const char *const head[] = {"NAME", "STATE", "VERSION",
-                                     "COMPONENTS", "REQUIRED", "REASON",
-                                     NULL};
+                                     "COMPONENTS", "REQUIRED", NULL};
   cli_parser p;
   const char *arg;
   struct list_ctx lc;
@@ -119,8 +136,12 @@ static int run_plugins_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
   if(x->json)
     cli_json_finish(&j);
   else {
-    if(!rc && lc.n)
+    if(!rc && lc.n) {
       cli_table_print(&t, stdout, 0);
+      int nreasons = 0;
+
+      rc = crm_plugins_foreach(x->c, reason_cb, &nreasons);
+    }
     else if(!rc)
       printf("no plugins%s\n", x->config_path ? "" : " (no config file)");
     cli_table_free(&t);
