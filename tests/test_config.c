@@ -291,9 +291,10 @@ static void test_sample(void **state)
   assert_true(config_setting_lookup_string(c->plugins[2].setting, "path",
                                            &cur));
   assert_string_equal(cur, "outbox.jsonl");
-  assert_true(config_setting_lookup_int(c->plugins[3].setting,
-                                        "first_response_hours", &bins));
-  assert_int_equal(bins, 24);
+  bins = -1;
+  assert_true(config_setting_lookup_bool(c->plugins[3].setting,
+                                         "allow_close_new", &bins));
+  assert_int_equal(bins, 0);
   crm__lifecycle_defaults(&d);
   assert_lc_equal(&c->lifecycle, &d);
   crm__config_free(c);
