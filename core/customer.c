@@ -227,19 +227,20 @@ static int crm__check_fields(crm *c, const crm_customer_fields *f, int adding)
   return rc;
 }
 
-/* Explains a UNIQUE failure on insert or update. */
-static int crm__customer_conflict(crm *c, const crm_customer_fields *f)
+/* Explains a UNIQUE failure on insert (self = 0) or update of self. */
+static int crm__customer_conflict(crm *c, const crm_customer_fields *f,
+                                  int64_t self)
 {
   crm_customer other;
 
   if(f->external_id && *f->external_id &&
      crm__customer_fetch(c, crm__sql_cust_by_ext, f->external_id, 0,
-                         &other) == CRM_OK)
+                         &other) == CRM_OK && other.id != self)
     return crm__err(c, CRM_EEXIST, "external id \"%s\" already belongs to "
                     "customer #%lld", f->external_id, (long long)other.id);
   if(f->email && *f->email &&
      crm__customer_fetch(c, crm__sql_cust_by_email, f->email, 0,
-                         &other) == CRM_OK)
+                         &other) == CRM_OK && other.id != self)
     return crm__err(c, CRM_EEXIST, "e-mail \"%s\" already belongs to "
                     "customer #%lld", f->email, (long long)other.id);
   return crm__err(c, CRM_EEXIST, "customer already exists");
@@ -274,18 +275,35 @@ static int crm__customer_insert(crm *c, const crm_customer_fields *f,
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if((rc & 0xff) == SQLITE_CONSTRAINT)
-    return crm__customer_conflict(c, f);
+    return crm__customer_conflict(c, f, 0);
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "adding customer");
   *id = sqlite3_last_insert_rowid(c->db);
   return CRM_OK;
 }
 
+/* Insert, first lifecycle transition and audit, inside the caller's
+ * transaction; fields already checked. */
+static int crm__customer_add_tx(crm *c, const crm_customer_fields *f,
+                                int64_t *id)
+{
+  int64_t now = crm_now(c);
+  char obj[32];
+  int rc;
+
+  rc = crm__customer_insert(c, f, now, id);
+  if(!rc)
+    rc = crm__lifecycle_on_create(c, *id, now);
+  if(!rc) {
+    snprintf(obj, sizeof(obj), "customer #%lld", (long long)*id);
+    rc = crm__audit(c, "api", "customer.add", obj, f->external_id);
+  }
+  return rc;
+}
+
 int crm_customer_add(crm *c, const crm_customer_fields *f, int64_t *id_out)
 {
   int64_t id = 0;
-  int64_t now;
-  char obj[32];
   int rc;
 
   if(!c || !f)
@@ -294,17 +312,10 @@ int crm_customer_add(crm *c, const crm_customer_fields *f, int64_t *id_out)
   rc = crm__check_fields(c, f, 1);
   if(rc)
     return rc;
-  now = crm_now(c);
   rc = crm__tx_begin(c);
   if(rc)
     return rc;
-  rc = crm__customer_insert(c, f, now, &id);
-  if(!rc)
-    rc = crm__lifecycle_on_create(c, id, now);
-  if(!rc) {
-    snprintf(obj, sizeof(obj), "customer #%lld", (long long)id);
-    rc = crm__audit(c, "api", "customer.add", obj, f->external_id);
-  }
+  rc = crm__customer_add_tx(c, f, &id);
   if(!rc)
     rc = crm__tx_commit(c);
   if(rc) {
@@ -323,31 +334,31 @@ static void crm__bind_upd(sqlite3_stmt *st, int i, const char *s)
   crm__bind_opt(st, i + 1, s);
 }
 
-int crm_customer_update(crm *c, int64_t id, const crm_customer_fields *f)
+/* The row as it would be after the update keeps an identity. */
+static int crm__check_identity(crm *c, const crm_customer *cur,
+                               const crm_customer_fields *f)
+{
+  const char *ext = f->external_id ? f->external_id : cur->external_id;
+  const char *email = f->email ? f->email : cur->email;
+  const char *name = f->name ? f->name : cur->name;
+
+  if(!*ext && !*email && !*name)
+    return crm__err(c, CRM_EINVAL, "a customer needs at least an external "
+                    "id, an e-mail or a name");
+  return CRM_OK;
+}
+
+/* Update and audit inside the caller's transaction; fields checked. */
+static int crm__customer_update_tx(crm *c, int64_t id,
+                                   const crm_customer_fields *f)
 {
   sqlite3_stmt *st;
   char obj[32];
   int rc;
 
-  if(!c || !f)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  rc = crm__check_fields(c, f, 0);
-  if(rc)
-    return rc;
-  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, NULL);
-  if(rc == CRM_ENOTFOUND)
-    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
-  if(rc)
-    return rc;
-  rc = crm__tx_begin(c);
-  if(rc)
-    return rc;
   st = crm__stmt(c, crm__sql_cust_update);
-  if(!st) {
-    crm__tx_rollback(c);
+  if(!st)
     return c->errcode;
-  }
   sqlite3_bind_int64(st, 1, id);
   crm__bind_upd(st, 2, f->external_id);
   if(f->name)
@@ -362,15 +373,35 @@ int crm_customer_update(crm *c, int64_t id, const crm_customer_fields *f)
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if((rc & 0xff) == SQLITE_CONSTRAINT)
-    rc = crm__customer_conflict(c, f);
-  else if(rc != SQLITE_DONE)
-    rc = crm__sqlerr(c, rc, "updating customer");
-  else
-    rc = CRM_OK;
-  if(!rc) {
-    snprintf(obj, sizeof(obj), "customer #%lld", (long long)id);
-    rc = crm__audit(c, "api", "customer.update", obj, NULL);
-  }
+    return crm__customer_conflict(c, f, id);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "updating customer");
+  snprintf(obj, sizeof(obj), "customer #%lld", (long long)id);
+  return crm__audit(c, "api", "customer.update", obj, NULL);
+}
+
+int crm_customer_update(crm *c, int64_t id, const crm_customer_fields *f)
+{
+  crm_customer cur;
+  int rc;
+
+  if(!c || !f)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__check_fields(c, f, 0);
+  if(rc)
+    return rc;
+  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, &cur);
+  if(rc == CRM_ENOTFOUND)
+    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
+  if(!rc)
+    rc = crm__check_identity(c, &cur, f);
+  if(rc)
+    return rc;
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  rc = crm__customer_update_tx(c, id, f);
   if(!rc)
     rc = crm__tx_commit(c);
   if(rc)
@@ -378,25 +409,22 @@ int crm_customer_update(crm *c, int64_t id, const crm_customer_fields *f)
   return rc;
 }
 
-int crm_customer_set_attr(crm *c, int64_t id, const char *key,
-                          const char *value)
+static int crm__check_attr(crm *c, const char *key, const char *value)
+{
+  int rc;
+
+  rc = crm__check_text(c, "attribute name", key, CRM_ATTR_KEY_MAX, 1);
+  if(!rc && value)
+    rc = crm__check_text(c, "attribute value", value, CRM_ATTR_VALUE_MAX, 0);
+  return rc;
+}
+
+static int crm__attr_write(crm *c, int64_t id, const char *key,
+                           const char *value)
 {
   sqlite3_stmt *st;
   int rc;
 
-  if(!c)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  rc = crm__check_text(c, "attribute name", key, CRM_ATTR_KEY_MAX, 1);
-  if(!rc && value)
-    rc = crm__check_text(c, "attribute value", value, CRM_ATTR_VALUE_MAX, 0);
-  if(rc)
-    return rc;
-  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, NULL);
-  if(rc == CRM_ENOTFOUND)
-    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
-  if(rc)
-    return rc;
   st = crm__stmt(c, value ? crm__sql_attr_put : crm__sql_attr_del);
   if(!st)
     return c->errcode;
@@ -409,6 +437,87 @@ int crm_customer_set_attr(crm *c, int64_t id, const char *key,
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "writing customer attribute");
   return CRM_OK;
+}
+
+static int crm__upsert_tx(crm *c, const crm_customer_fields *f,
+                          const crm_attr *attrs, size_t n_attrs, int64_t *id,
+                          int *added)
+{
+  crm_customer cur;
+  size_t i;
+  int rc;
+
+  rc = crm__customer_fetch(c, crm__sql_cust_by_ext, f->external_id, 0, &cur);
+  if(rc == CRM_ENOTFOUND) {
+    *added = 1;
+    rc = crm__customer_add_tx(c, f, id);
+  }
+  else if(!rc) {
+    *added = 0;
+    *id = cur.id;
+    rc = crm__check_identity(c, &cur, f);
+    if(!rc)
+      rc = crm__customer_update_tx(c, cur.id, f);
+  }
+  for(i = 0; i < n_attrs && !rc; i++)
+    rc = crm__attr_write(c, *id, attrs[i].key, attrs[i].value);
+  return rc;
+}
+
+int crm_customer_upsert(crm *c, const crm_customer_fields *f,
+                        const crm_attr *attrs, size_t n_attrs,
+                        int64_t *id_out, int *added)
+{
+  int64_t id = 0;
+  int is_new = 0;
+  size_t i;
+  int rc;
+
+  if(!c || !f || (n_attrs && !attrs))
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  if(!f->external_id || !*f->external_id)
+    return crm__err(c, CRM_EINVAL, "external id is required to add or "
+                    "update a customer by it");
+  rc = crm__check_fields(c, f, 1);
+  for(i = 0; i < n_attrs && !rc; i++)
+    rc = crm__check_attr(c, attrs[i].key, attrs[i].value);
+  if(rc)
+    return rc;
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  rc = crm__upsert_tx(c, f, attrs, n_attrs, &id, &is_new);
+  if(!rc)
+    rc = crm__tx_commit(c);
+  if(rc) {
+    crm__tx_rollback(c);
+    return rc;
+  }
+  if(id_out)
+    *id_out = id;
+  if(added)
+    *added = is_new;
+  return CRM_OK;
+}
+
+int crm_customer_set_attr(crm *c, int64_t id, const char *key,
+                          const char *value)
+{
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__check_attr(c, key, value);
+  if(rc)
+    return rc;
+  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, NULL);
+  if(rc == CRM_ENOTFOUND)
+    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
+  if(rc)
+    return rc;
+  return crm__attr_write(c, id, key, value);
 }
 
 int crm_customer_get_attr(crm *c, int64_t id, const char *key, char *buf,

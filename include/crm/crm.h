@@ -165,6 +165,18 @@ CRM_API int crm_customer_find(crm *c, int by, const char *key,
 /* Resolves "#123" / "123" (id), an external id, or an e-mail. */
 CRM_API int crm_customer_resolve(crm *c, const char *ref, crm_customer *out);
 
+typedef struct crm_attr {
+  const char *key;
+  const char *value; /* NULL deletes */
+} crm_attr;
+
+/* Adds the customer, or updates the one with the same external id (which
+ * f must then carry), and sets the attributes: all or nothing, in one
+ * transaction. *added (may be NULL) is 1 for a new customer. */
+CRM_API int crm_customer_upsert(crm *c, const crm_customer_fields *f,
+                                const crm_attr *attrs, size_t n_attrs,
+                                int64_t *id_out, int *added);
+
 /* Custom attributes; value NULL deletes. */
 CRM_API int crm_customer_set_attr(crm *c, int64_t id, const char *key,
                                   const char *value);
