@@ -137,8 +137,6 @@ int crm__plugin_call_failed(crm *c, crm__component *comp, int rc,
                             const char *what);
 
 /* ---- the handle --------------------------------------------------------- */
-#define CRM__STMT_CACHE 64
-
 struct crm__stmt_slot {
   const char *sql; /* identity: the static string's address */
   sqlite3_stmt *stmt;
@@ -154,13 +152,20 @@ struct crm {
   void *log_ud;
   int log_level;
 
-  struct crm__stmt_slot stmts[CRM__STMT_CACHE];
+  /* One slot per static SQL string; never evicted (the set is bounded by
+   * the code), so a statement stepped by a caller stays valid. */
+  struct crm__stmt_slot *stmts;
   size_t n_stmts;
+  size_t cap_stmts;
   int tx_depth;    /* open transaction levels (BEGIN + savepoints) */
   int batch_depth; /* 1 while crm_begin() is open */
   int ingest_depth; /* emit_event recursion guard */
 
   crm__lifecycle_cfg lc;
+  /* The silence thresholds the stored review times were computed with
+   * have been checked against lc (lifecycle.c). */
+  crm__lifecycle_cfg lc_synced;
+  int lc_synced_ok;
   crm__config *conf;
   crm__plugin *plugins; /* singly linked, load order */
   crm__component *comps;
@@ -185,6 +190,9 @@ const char *crm__schema_migration(int version);
 /* Cached prepared statement for a static SQL string, reset and with
  * bindings cleared. NULL on error (c's error set). */
 sqlite3_stmt *crm__stmt(crm *c, const char *sql);
+/* A statement of its own for walks that call back into user code (which
+ * may use the cache, even re-enter the same walk); finalize it. */
+sqlite3_stmt *crm__stmt_fresh(crm *c, const char *sql);
 /* Runs one statement without results. */
 int crm__exec(crm *c, const char *sql);
 /* Savepoints for one operation, nested inside any batch. */
@@ -211,13 +219,17 @@ int crm__score_put(crm *c, int64_t customer_id, const char *model,
 void crm__customer_view(const crm_customer *cust, crm_customer_view *v);
 
 /* ---- lifecycle (lifecycle.c) -------------------------------------------- */
-/* Before an event at t: applies the silence rules that fell due. */
-int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t);
+/* Before an event at t: sets *te to the time the event is judged at
+ * (t, or the customer's lifecycle clock when the event is late) and
+ * applies the silence rules that fell due by t. */
+int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t,
+                                int64_t *te);
 /* After the event's aggregates were applied to cust (prev_stage is the
  * stage after crm__lifecycle_before_event): moves the stage, schedules
  * the next review. */
 int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
-                            const char *type, int64_t t, int prev_stage);
+                            const char *type, int64_t t, int64_t te,
+                            int prev_stage);
 int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at);
 
 /* ---- ledger (ledger.c) --------------------------------------------------- */

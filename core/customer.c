@@ -557,7 +557,7 @@ int crm_customer_attrs_foreach(crm *c, int64_t id,
 
   if(!c || !cb)
     return CRM_EINVAL;
-  st = crm__stmt(c, crm__sql_attr_all);
+  st = crm__stmt_fresh(c, crm__sql_attr_all);
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, id);
@@ -570,7 +570,7 @@ int crm_customer_attrs_foreach(crm *c, int64_t id,
     if(stop)
       break;
   }
-  sqlite3_reset(st);
+  sqlite3_finalize(st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading customer attributes");
   return stop;

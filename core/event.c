@@ -11,8 +11,10 @@
 #define CRM__MAX_EMIT_DEPTH 4
 
 static const char crm__sql_event_find[] =
-  "SELECT id, customer_id, type, amount FROM events"
-  " WHERE idem_hash = ?1 AND idem_key = ?2";
+  "SELECT id, customer_id = ?3 AND type = ?4 AND amount = ?5"
+  " AND currency IS ?6 AND quantity = ?7 AND payload IS ?8"
+  " AND (?9 = 0 OR occurred_at = ?9)"
+  " FROM events WHERE idem_hash = ?1 AND idem_key = ?2";
 static const char crm__sql_event_insert[] =
   "INSERT INTO events(customer_id, type, occurred_at, recorded_at, amount,"
   " currency, quantity, payload, idem_hash, idem_key, source, day_first)"
@@ -45,10 +47,14 @@ static const char crm__sql_agg_qualify[] =
   "   man_authority),"
   " man_need = coalesce(json_extract(?2, '$.need'), man_need),"
   " updated_at = ?3 WHERE id = ?1";
+/* At least one of money, authority, need; each present one a boolean. */
 static const char crm__sql_qualify_ok[] =
-  "SELECT json_type(?1, '$.money') IN ('true','false')"
-  " OR json_type(?1, '$.authority') IN ('true','false')"
-  " OR json_type(?1, '$.need') IN ('true','false')";
+  "SELECT (json_type(?1, '$.money') IS NOT NULL"
+  "   OR json_type(?1, '$.authority') IS NOT NULL"
+  "   OR json_type(?1, '$.need') IS NOT NULL)"
+  " AND coalesce(json_type(?1, '$.money'), 'true') IN ('true','false')"
+  " AND coalesce(json_type(?1, '$.authority'), 'true') IN ('true','false')"
+  " AND coalesce(json_type(?1, '$.need'), 'true') IN ('true','false')";
 
 /* FNV-1a, 64 bits: the compact first column of the idempotency index. */
 static int64_t crm__key_hash(const char *key)
@@ -80,7 +86,7 @@ static int crm__check_qualify(crm *c, const char *payload)
   sqlite3_reset(st);
   if(!ok)
     return crm__err(c, CRM_EINVAL, "a qualify event needs a payload with "
-                    "money, authority or need set to true or false");
+                    "money, authority or need, each true or false");
   return CRM_OK;
 }
 
@@ -96,7 +102,9 @@ static int crm__check_event(crm *c, const crm_event *ev, int64_t t)
                        CRM_IDEM_KEY_MAX, 1);
   if(rc)
     return rc;
-  if(t < 0 || t > crm_now(c) + 86400)
+  if(t < 0)
+    return crm__err(c, CRM_EINVAL, "event time is before 1970-01-01");
+  if(t > crm_now(c) + 86400)
     return crm__err(c, CRM_EINVAL, "event time is in the future");
   if(ev->amount < 0)
     return crm__err(c, CRM_EINVAL, "amount must not be negative (record "
@@ -126,7 +134,9 @@ static int crm__event_customer(crm *c, const crm_event *ev,
   return crm__err(c, CRM_EINVAL, "event names no customer");
 }
 
-/* 1: the key was seen (same event); 0: new; <0: error. */
+/* 1: the key was seen (same event); 0: new; <0: error. The stored event
+ * must be the same event (customer, type, amount, currency, quantity,
+ * payload, and time when the caller gave one), else the key is refused. */
 static int crm__event_seen(crm *c, const crm_event *ev, int64_t hash,
                            int64_t cust_id, int64_t *event_id)
 {
@@ -139,6 +149,15 @@ static int crm__event_seen(crm *c, const crm_event *ev, int64_t hash,
     return c->errcode;
   sqlite3_bind_int64(st, 1, hash);
   sqlite3_bind_text(st, 2, ev->idempotency_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, cust_id);
+  sqlite3_bind_text(st, 4, ev->type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, ev->amount);
+  if(ev->currency)
+    sqlite3_bind_text(st, 6, ev->currency, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, ev->quantity);
+  if(ev->payload)
+    sqlite3_bind_text(st, 8, ev->payload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 9, ev->occurred_at);
   rc = sqlite3_step(st);
   if(rc == SQLITE_DONE) {
     sqlite3_reset(st);
@@ -149,9 +168,7 @@ static int crm__event_seen(crm *c, const crm_event *ev, int64_t hash,
     return crm__sqlerr(c, rc, "looking up idempotency key");
   }
   *event_id = sqlite3_column_int64(st, 0);
-  same = sqlite3_column_int64(st, 1) == cust_id &&
-         strcmp((const char *)sqlite3_column_text(st, 2), ev->type) == 0 &&
-         sqlite3_column_int64(st, 3) == ev->amount;
+  same = sqlite3_column_int(st, 1) == 1;
   sqlite3_reset(st);
   if(!same)
     return crm__err(c, CRM_EEXIST, "idempotency key \"%s\" was already "
@@ -322,10 +339,11 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
                             int64_t t, int64_t event_id, int day_first,
                             crm_ingest_result *res)
 {
+  int64_t te = t;
   int mid;
   int rc;
 
-  rc = crm__lifecycle_before_event(c, cust, t);
+  rc = crm__lifecycle_before_event(c, cust, t, &te);
   if(rc)
     return rc;
   mid = cust->stage;
@@ -335,7 +353,7 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   if(rc)
     return rc;
   cust->stage = mid;
-  rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, mid);
+  rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, te, mid);
   if(!rc)
     rc = crm__apply_rewards(c, ev, cust, event_id, t, &res->points);
   cust->points_balance += res->points; /* the ledger wrote the same sum */
@@ -409,12 +427,20 @@ int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
     crm__tx_rollback(c);
     return rc;
   }
+  crm__clear_err(c); /* a plugin's harmless look-up miss is not an error */
   if(out)
     *out = res;
   return CRM_OK;
 }
 
+#define CRM__PLUGIN_KEY_PREFIX "plugin:"
+
 int crm_event_ingest(crm *c, const crm_event *ev, crm_ingest_result *out)
 {
+  if(c && ev && ev->idempotency_key &&
+     strncmp(ev->idempotency_key, CRM__PLUGIN_KEY_PREFIX,
+             sizeof(CRM__PLUGIN_KEY_PREFIX) - 1) == 0)
+    return crm__err(c, CRM_EINVAL, "idempotency keys starting with "
+                    "\"plugin:\" are reserved for events plugins emit");
   return crm__event_ingest_src(c, ev, "api", out);
 }

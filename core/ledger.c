@@ -103,7 +103,7 @@ int crm_ledger_foreach(crm *c, int64_t customer_id,
 
   if(!c || !cb)
     return CRM_EINVAL;
-  st = crm__stmt(c, crm__sql_ledger_list);
+  st = crm__stmt_fresh(c, crm__sql_ledger_list);
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, customer_id);
@@ -124,7 +124,7 @@ int crm_ledger_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_reset(st);
+  sqlite3_finalize(st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading points ledger");
   return stop;

@@ -14,6 +14,12 @@
  * them for the customers due by a date, found through an index, so there
  * is never a full scan or nightly batch. Every transition is stored with
  * the time it took effect and its cause (the event or the rule).
+ *
+ * Each customer's lifecycle has a clock (lc_evaluated_at): the latest
+ * moment its stage was worked out for. An event older than that clock is
+ * late: it updates the totals and is judged as of the clock, where it may
+ * promote (repeat, loyal) or show that a silence was not one, but it never
+ * demotes and never records a transition earlier than one already made.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -160,6 +166,96 @@ static void crm__silence_deadlines(const crm *c, const crm_customer *cust,
   *lost_at = cust->last_purchase_at + (int64_t)c->lc.lost_days * CRM__DAY;
 }
 
+static const char crm__sql_setting_get[] =
+  "SELECT value FROM core_settings WHERE key = 'lifecycle.silence'";
+static const char crm__sql_setting_put[] =
+  "INSERT INTO core_settings(key, value) VALUES('lifecycle.silence', ?1)"
+  " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+/* The same deadlines as crm__silence_deadlines(), for every customer. */
+static const char crm__sql_rereview[] =
+  "UPDATE customers SET next_review_at = CASE"
+  " WHEN last_purchase_at = 0 THEN NULL"
+  " WHEN stage IN (4, 5, 6, 9) THEN min(last_purchase_at + max(?1,"
+  "   CAST(?2 * (CASE WHEN purchase_count >= 2 AND"
+  "   last_purchase_at > first_purchase_at THEN (last_purchase_at -"
+  "   first_purchase_at) / (purchase_count - 1) ELSE 0 END) AS INTEGER)),"
+  "   last_purchase_at + ?3)"
+  " WHEN stage = 7 THEN last_purchase_at + ?3"
+  " ELSE NULL END";
+
+static int crm__same_silence(const crm__lifecycle_cfg *a,
+                             const crm__lifecycle_cfg *b)
+{
+  return a->at_risk_factor == b->at_risk_factor &&
+         a->at_risk_floor_days == b->at_risk_floor_days &&
+         a->lost_days == b->lost_days;
+}
+
+static int crm__rereview_all(crm *c)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_rereview);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, (int64_t)c->lc.at_risk_floor_days * CRM__DAY);
+  sqlite3_bind_double(st, 2, c->lc.at_risk_factor);
+  sqlite3_bind_int64(st, 3, (int64_t)c->lc.lost_days * CRM__DAY);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "rescheduling lifecycle reviews");
+  crm__log(c, CRM_LOG_INFO, "lifecycle", "silence thresholds changed: "
+           "review times recomputed for %d customers",
+           sqlite3_changes(c->db));
+  return CRM_OK;
+}
+
+/* Review times were computed with the silence thresholds recorded in the
+ * store; when the configured ones differ, recompute them all once (an
+ * admin's change, not a nightly job). Runs inside the caller's
+ * transaction, at most once per handle and threshold change. */
+static int crm__lifecycle_sync(crm *c)
+{
+  char sig[96];
+  char stored[96] = "";
+  sqlite3_stmt *st;
+  int rc;
+
+  if(c->lc_synced_ok && crm__same_silence(&c->lc_synced, &c->lc))
+    return CRM_OK;
+  snprintf(sig, sizeof(sig), "factor=%.6f floor=%d lost=%d",
+           c->lc.at_risk_factor, c->lc.at_risk_floor_days, c->lc.lost_days);
+  st = crm__stmt(c, crm__sql_setting_get);
+  if(!st)
+    return c->errcode;
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW)
+    crm__col_text(st, 0, stored, sizeof(stored));
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading lifecycle settings");
+  if(strcmp(stored, sig) != 0) {
+    if(stored[0]) {
+      rc = crm__rereview_all(c);
+      if(rc)
+        return rc;
+    }
+    st = crm__stmt(c, crm__sql_setting_put);
+    if(!st)
+      return c->errcode;
+    sqlite3_bind_text(st, 1, sig, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if(rc != SQLITE_DONE)
+      return crm__sqlerr(c, rc, "writing lifecycle settings");
+  }
+  c->lc_synced = c->lc;
+  c->lc_synced_ok = 1;
+  return CRM_OK;
+}
+
 static int crm__set_review(crm *c, const crm_customer *cust, int64_t t)
 {
   sqlite3_stmt *st;
@@ -167,6 +263,9 @@ static int crm__set_review(crm *c, const crm_customer *cust, int64_t t)
   int64_t next = 0;
   int rc;
 
+  rc = crm__lifecycle_sync(c);
+  if(rc)
+    return rc;
   if(cust->last_purchase_at > 0) {
     crm__silence_deadlines(c, cust, &risk, &lost);
     if(crm__is_buying(cust->stage))
@@ -243,32 +342,99 @@ static int crm__window_purchases(crm *c, int64_t id, int64_t t, int64_t *n)
   return CRM_OK;
 }
 
+/* The buying stage the window count gives as of t. */
+static int crm__stage_by_count(const crm *c, int64_t n)
+{
+  if(n >= c->lc.loyal_purchases)
+    return CRM_STAGE_LOYAL;
+  if(n >= c->lc.repeat_purchases)
+    return CRM_STAGE_REPEAT;
+  return CRM_STAGE_FIRST_PURCHASE;
+}
+
+static int crm__stage_rank(int stage)
+{
+  switch(stage) {
+  case CRM_STAGE_LOYAL: return 3;
+  case CRM_STAGE_REPEAT: return 2;
+  case CRM_STAGE_FIRST_PURCHASE:
+  case CRM_STAGE_REACTIVATED: return 1;
+  default: return 0;
+  }
+}
+
+static void crm__purchase_cause(const crm *c, char *buf, size_t size,
+                                int64_t event_id, int64_t n, const char *late)
+{
+  snprintf(buf, size, "%sevent purchase #%lld (%lld purchase day%s in %d "
+           "days)", late, (long long)event_id, (long long)n,
+           n == 1 ? "" : "s", c->lc.window_days);
+}
+
 static int crm__on_purchase(crm *c, crm_customer *cust, int64_t event_id,
                             int64_t t, int prev)
 {
-  char cause[160];
+  char cause[192];
   int64_t n = 0;
   int to = cust->stage;
+  int by_count;
   int rc;
 
   rc = crm__window_purchases(c, cust->id, t, &n);
   if(rc)
     return rc;
+  by_count = crm__stage_by_count(c, n);
   if(prev == CRM_STAGE_AT_RISK || prev == CRM_STAGE_LOST)
     to = CRM_STAGE_REACTIVATED;
-  else if(n >= c->lc.loyal_purchases)
-    to = CRM_STAGE_LOYAL;
-  else if(n >= c->lc.repeat_purchases)
-    to = CRM_STAGE_REPEAT;
+  else if(by_count != CRM_STAGE_FIRST_PURCHASE)
+    to = by_count;
   else if(crm__is_pre_purchase(prev))
     to = CRM_STAGE_FIRST_PURCHASE;
   else if(prev == CRM_STAGE_LOYAL)
     to = CRM_STAGE_REPEAT; /* no longer buys often enough to be loyal */
-  snprintf(cause, sizeof(cause),
-           "event purchase #%lld (%lld purchase day%s in %d days)",
-           (long long)event_id, (long long)n, n == 1 ? "" : "s",
-           c->lc.window_days);
+  crm__purchase_cause(c, cause, sizeof(cause), event_id, n, "");
   return crm__stage_set(c, cust, to, t, event_id, cause);
+}
+
+/* A purchase older than the lifecycle clock te: judged as of te. */
+static int crm__on_late_purchase(crm *c, crm_customer *cust,
+                                 int64_t event_id, int64_t t, int64_t te)
+{
+  char cause[192];
+  char late[64];
+  char day[24];
+  int64_t risk, lost;
+  int64_t n = 0;
+  int to;
+  int rc;
+
+  rc = crm__window_purchases(c, cust->id, te, &n);
+  if(rc)
+    return rc;
+  to = crm__stage_by_count(c, n);
+  crm__silence_deadlines(c, cust, &risk, &lost);
+  if(te >= lost)
+    to = CRM_STAGE_LOST;
+  else if(te >= risk && risk < lost)
+    to = CRM_STAGE_AT_RISK;
+  if(cust->stage == to)
+    return CRM_OK;
+  /* Never demote on old news, and a buying stage is only left for a
+   * higher one. */
+  if(crm__stage_rank(cust->stage) > 0 &&
+     crm__stage_rank(to) <= crm__stage_rank(cust->stage))
+    return CRM_OK;
+  if(to == CRM_STAGE_AT_RISK && cust->stage == CRM_STAGE_LOST)
+    return CRM_OK;
+  crm_time_format(t, day, sizeof(day));
+  day[10] = '\0';
+  snprintf(late, sizeof(late), "late ");
+  if(cust->stage == CRM_STAGE_AT_RISK || cust->stage == CRM_STAGE_LOST)
+    snprintf(late, sizeof(late), "silence ended by late ");
+  crm__purchase_cause(c, cause, sizeof(cause), event_id, n, late);
+  snprintf(cause + strlen(cause), sizeof(cause) - strlen(cause),
+           " dated %s", day);
+  return crm__stage_set(c, cust, to, te, event_id, cause);
 }
 
 static int crm__on_contact(crm *c, crm_customer *cust, int64_t event_id,
@@ -308,24 +474,58 @@ static int crm__on_qualify(crm *c, crm_customer *cust, int64_t event_id,
   return CRM_OK;
 }
 
-int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t)
+static const char crm__sql_clock[] =
+  "SELECT lc_evaluated_at FROM customers WHERE id = ?1";
+
+/* The customer's lifecycle clock (0 before any event or review). */
+static int crm__lifecycle_clock(crm *c, int64_t id, int64_t *clock)
 {
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_clock);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, id);
+  rc = sqlite3_step(st);
+  *clock = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "reading lifecycle clock");
+  return CRM_OK;
+}
+
+int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t,
+                                int64_t *te)
+{
+  int64_t clock = 0;
+  int rc;
+
+  rc = crm__lifecycle_clock(c, cust->id, &clock);
+  if(rc)
+    return rc;
+  *te = t > clock ? t : clock;
+  if(t < clock)
+    return CRM_OK; /* late: the rules were applied up to the clock */
   return crm__apply_due(c, cust, t);
 }
 
 int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
-                            const char *type, int64_t t, int prev_stage)
+                            const char *type, int64_t t, int64_t te,
+                            int prev_stage)
 {
   int rc = CRM_OK;
 
-  if(strcmp(type, "purchase") == 0)
+  if(strcmp(type, "purchase") == 0 && t < te)
+    rc = crm__on_late_purchase(c, cust, event_id, t, te);
+  else if(strcmp(type, "purchase") == 0)
     rc = crm__on_purchase(c, cust, event_id, t, prev_stage);
   else if(strcmp(type, "contact") == 0)
-    rc = crm__on_contact(c, cust, event_id, t);
+    rc = crm__on_contact(c, cust, event_id, te);
   else if(strcmp(type, "qualify") == 0)
-    rc = crm__on_qualify(c, cust, event_id, t);
+    rc = crm__on_qualify(c, cust, event_id, te);
   if(!rc)
-    rc = crm__set_review(c, cust, t);
+    rc = crm__set_review(c, cust, te);
   return rc;
 }
 
@@ -388,7 +588,9 @@ int crm_lifecycle_advance(crm *c, int64_t as_of, size_t *n_changed)
     rc = crm__tx_begin(c);
     if(rc)
       return rc;
-    rc = crm__due_ids(c, as_of, ids, &n);
+    rc = crm__lifecycle_sync(c);
+    if(!rc)
+      rc = crm__due_ids(c, as_of, ids, &n);
     for(i = 0; i < n && !rc; i++)
       rc = crm__advance_one(c, ids[i], as_of, &changed);
     if(!rc)
@@ -418,7 +620,7 @@ int crm_transitions_foreach(crm *c, int64_t customer_id,
 
   if(!c || !cb)
     return CRM_EINVAL;
-  st = crm__stmt(c, crm__sql_transitions);
+  st = crm__stmt_fresh(c, crm__sql_transitions);
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, customer_id);
@@ -437,7 +639,7 @@ int crm_transitions_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_reset(st);
+  sqlite3_finalize(st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading lifecycle transitions");
   return stop;

@@ -400,7 +400,7 @@ int crm_scores_foreach(crm *c, int64_t customer_id,
   if(!c || !cb)
     return CRM_EINVAL;
   crm__clear_err(c);
-  st = crm__stmt(c, customer_id > 0 ? crm__sql_scores_one
+  st = crm__stmt_fresh(c, customer_id > 0 ? crm__sql_scores_one
                                     : crm__sql_scores_all);
   if(!st)
     return c->errcode;
@@ -420,7 +420,7 @@ int crm_scores_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_reset(st);
+  sqlite3_finalize(st);
   if(stop)
     return stop;
   if(rc != SQLITE_DONE)

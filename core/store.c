@@ -65,6 +65,15 @@ static int crm__migrate(crm *c)
   rc = crm__exec(c, "BEGIN IMMEDIATE");
   if(rc)
     return rc;
+  /* Another process may have migrated while we waited for the lock. */
+  rc = crm__user_version(c, &have);
+  if(rc || have >= latest) {
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if(!rc && have > latest)
+      rc = crm__err(c, CRM_ESTORE, "store schema %d is newer than this crm "
+                    "supports (%d); upgrade crmcore", have, latest);
+    return rc;
+  }
   while(have < latest) {
     char *zerr = NULL;
 
@@ -143,7 +152,10 @@ static void crm__stmts_finalize(crm *c)
 
   for(i = 0; i < c->n_stmts; i++)
     sqlite3_finalize(c->stmts[i].stmt);
+  crm__free(c->stmts);
+  c->stmts = NULL;
   c->n_stmts = 0;
+  c->cap_stmts = 0;
 }
 
 void crm_close(crm *c)
@@ -205,22 +217,43 @@ sqlite3_stmt *crm__stmt(crm *c, const char *sql)
       return st;
     }
   }
+  if(c->n_stmts == c->cap_stmts) {
+    size_t cap = c->cap_stmts ? c->cap_stmts * 2 : 64;
+    struct crm__stmt_slot *ns = crm__realloc(c->stmts, cap * sizeof(*ns));
+
+    if(!ns) {
+      crm__err(c, CRM_ENOMEM, "out of memory preparing a statement");
+      return NULL;
+    }
+    c->stmts = ns;
+    c->cap_stmts = cap;
+  }
   rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                           NULL);
   if(rc != SQLITE_OK) {
     crm__sqlerr(c, rc, "preparing statement");
     return NULL;
   }
-  if(c->n_stmts == CRM__STMT_CACHE) {
-    /* Full: evict the oldest; statements are cheap to prepare again. */
-    sqlite3_finalize(c->stmts[0].stmt);
-    memmove(&c->stmts[0], &c->stmts[1],
-            (CRM__STMT_CACHE - 1) * sizeof(c->stmts[0]));
-    c->n_stmts--;
-  }
   c->stmts[c->n_stmts].sql = sql;
   c->stmts[c->n_stmts].stmt = st;
   c->n_stmts++;
+  return st;
+}
+
+sqlite3_stmt *crm__stmt_fresh(crm *c, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if(!c->db) {
+    crm__err(c, CRM_ESTORE, "store is not open");
+    return NULL;
+  }
+  rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+  if(rc != SQLITE_OK) {
+    crm__sqlerr(c, rc, "preparing statement");
+    return NULL;
+  }
   return st;
 }
 

@@ -183,6 +183,75 @@ static void test_customer_attributes(void **state)
   crm_close(c);
 }
 
+static void test_customer_upsert_all_or_nothing(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000);
+  crm_customer_fields f = {.external_id = "U-1", .name = "First"};
+  crm_attr good[] = {{"tier", "gold"}, {"source", "web"}};
+  crm_attr bad[] = {{"tier", "silver"}, {"note", "line1\nline2"}};
+  crm_customer cu;
+  char buf[32];
+  int64_t id = 0, id2 = 0;
+  int added = -1;
+
+  (void)state;
+  assert_int_equal(crm_customer_upsert(c, &f, good, 2, &id, &added), CRM_OK);
+  assert_int_equal(added, 1);
+  f.name = "Second";
+  assert_int_equal(crm_customer_upsert(c, &f, NULL, 0, &id2, &added), CRM_OK);
+  assert_int_equal(added, 0);
+  assert_int_equal(id2, id);
+  assert_int_equal(crm_customer_get(c, id, &cu), CRM_OK);
+  assert_string_equal(cu.name, "Second");
+  /* A bad attribute refuses the whole row: name and tier unchanged. */
+  f.name = "Third";
+  assert_int_equal(crm_customer_upsert(c, &f, bad, 2, NULL, NULL),
+                   CRM_EINVAL);
+  assert_int_equal(crm_customer_get(c, id, &cu), CRM_OK);
+  assert_string_equal(cu.name, "Second");
+  assert_int_equal(crm_customer_get_attr(c, id, "tier", buf, sizeof(buf)),
+                   CRM_OK);
+  assert_string_equal(buf, "gold");
+  /* And a new customer with a bad attribute is not created. */
+  f.external_id = "U-2";
+  assert_int_equal(crm_customer_upsert(c, &f, bad, 2, NULL, NULL),
+                   CRM_EINVAL);
+  assert_int_equal(crm_customer_find(c, CRM_FIND_EXTERNAL_ID, "U-2", &cu),
+                   CRM_ENOTFOUND);
+  f.external_id = NULL;
+  assert_int_equal(crm_customer_upsert(c, &f, NULL, 0, NULL, NULL),
+                   CRM_EINVAL);
+  crm_close(c);
+}
+
+static void test_customer_update_keeps_an_identity(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000);
+  crm_customer_fields f = {.external_id = "K-1", .email = "k@x.org"};
+  crm_customer_fields g = {.external_id = "K-2", .email = "other@x.org"};
+  crm_customer_fields u;
+  int64_t id = 0;
+
+  (void)state;
+  assert_int_equal(crm_customer_add(c, &f, &id), CRM_OK);
+  assert_int_equal(crm_customer_add(c, &g, NULL), CRM_OK);
+  memset(&u, 0, sizeof(u));
+  u.external_id = "";
+  u.email = "";
+  assert_int_equal(crm_customer_update(c, id, &u), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "a customer needs at least an external "
+                      "id, an e-mail or a name");
+  /* Its own external id plus another's e-mail: the message names the
+   * real conflict. */
+  memset(&u, 0, sizeof(u));
+  u.external_id = "K-1";
+  u.email = "other@x.org";
+  assert_int_equal(crm_customer_update(c, id, &u), CRM_EEXIST);
+  assert_string_equal(crm_errmsg(c),
+                      "e-mail \"other@x.org\" already belongs to customer #2");
+  crm_close(c);
+}
+
 struct walk {
   int n;
   int64_t last;
@@ -231,6 +300,8 @@ int main(void)
     cmocka_unit_test(test_customer_duplicates_refused),
     cmocka_unit_test(test_customer_update),
     cmocka_unit_test(test_customer_attributes),
+    cmocka_unit_test(test_customer_upsert_all_or_nothing),
+    cmocka_unit_test(test_customer_update_keeps_an_identity),
     cmocka_unit_test(test_customer_foreach_pages_and_filters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,20 @@ static void test_event_same_key_twice_one_effect(void **state)
   ev.idempotency_key = "order-1";
   assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EEXIST);
   assert_non_null(strstr(crm_errmsg(c), "already used by a different event"));
+  /* Same amount, another currency or payload: also another event. */
+  ev.amount = 2933;
+  ev.currency = "EUR";
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EEXIST);
+  ev.currency = "USD";
+  ev.payload = "{\"note\":\"x\"}";
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EEXIST);
+  ev.payload = NULL;
+  ev.occurred_at = T_EPOCH2000 + 60;
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EEXIST);
+  ev.occurred_at = 0; /* "now": a replay need not repeat the time */
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_OK);
+  assert_int_equal(count(c, "SELECT count(*) FROM events"), 1);
+  assert_int_equal(crm_errcode(c), CRM_OK);
   crm_close(c);
 }
 
@@ -135,9 +149,21 @@ static void test_event_bad_input_changes_nothing(void **state)
   assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EINVAL);
   assert_string_equal(crm_errmsg(c), "event time is in the future");
   BASE();
+  ev.occurred_at = -86400;
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "event time is before 1970-01-01");
+  BASE();
   ev.type = "qualify";
   ev.payload = "{\"budget\":1}";
   assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EINVAL);
+  ev.payload = "{\"money\":true,\"need\":\"yes\"}";
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "a qualify event needs a payload with "
+                      "money, authority or need, each true or false");
+  BASE();
+  ev.idempotency_key = "plugin:rfm:x";
+  assert_int_equal(crm_event_ingest(c, &ev, NULL), CRM_EINVAL);
+  assert_non_null(strstr(crm_errmsg(c), "reserved for events plugins emit"));
   assert_int_equal(count(c, "SELECT count(*) FROM events"), 0);
   assert_int_equal(count(c, "SELECT purchase_count + monetary_total"
                             " FROM customers"), 0);

@@ -224,6 +224,123 @@ static void test_lifecycle_loyal_falls_back_to_repeat(void **state)
   crm_close(c);
 }
 
+static void test_lifecycle_late_purchase_keeps_real_silence(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t id = t_add_customer(c, "s");
+  struct trans tr;
+  size_t n = 0;
+  int before;
+
+  (void)state;
+  buy(c, id, T0, "s1");
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 150 * T_DAY, &n), CRM_OK);
+  assert_int_equal(t_stage(c, id), CRM_STAGE_AT_RISK);
+  before = transitions(c, id, &tr)->n;
+  /* A purchase dated T0+14 arrives late: 136 days of silence remain, past
+   * the 60-day floor, so the customer is still at risk, and nothing is
+   * recorded before the at-risk transition already made. */
+  buy(c, id, T0 + 14 * T_DAY, "s2");
+  assert_int_equal(t_stage(c, id), CRM_STAGE_AT_RISK);
+  transitions(c, id, &tr);
+  assert_int_equal(tr.n, before);
+  crm_close(c);
+}
+
+static void test_lifecycle_late_purchase_ends_false_silence(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t id = t_add_customer(c, "f");
+  crm_ingest_result r;
+  struct trans tr;
+  size_t n = 0;
+
+  (void)state;
+  buy(c, id, T0, "f1");
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 65 * T_DAY, &n), CRM_OK);
+  assert_int_equal(t_stage(c, id), CRM_STAGE_AT_RISK);
+  /* A purchase dated T0+30 shows the customer was silent 35 days only:
+   * the silence was not one. Judged as of the clock (T0+65). */
+  r = t_event(c, id, "purchase", T0 + 30 * T_DAY, 1000, NULL, "f2");
+  assert_int_equal(r.stage_after, CRM_STAGE_REPEAT);
+  transitions(c, id, &tr);
+  assert_int_equal(tr.t[tr.n - 1].from_stage, CRM_STAGE_AT_RISK);
+  assert_int_equal(tr.t[tr.n - 1].at, T0 + 65 * T_DAY);
+  assert_int_equal(tr.t[tr.n - 1].cause_event_id, r.event_id);
+  assert_non_null(strstr(tr.cause[tr.n - 1], "silence ended by late event"));
+  assert_non_null(strstr(tr.cause[tr.n - 1], "dated 2000-01-31"));
+  /* The next review follows the new last purchase: at risk at T0+90. */
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 89 * T_DAY, &n), CRM_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 91 * T_DAY, &n), CRM_OK);
+  assert_int_equal(t_stage(c, id), CRM_STAGE_AT_RISK);
+  transitions(c, id, &tr);
+  assert_int_equal(tr.t[tr.n - 1].at, T0 + 90 * T_DAY);
+  crm_close(c);
+}
+
+static void test_lifecycle_late_purchase_never_demotes(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t id = t_add_customer(c, "d");
+  struct trans tr;
+  char key[8];
+  int i, before;
+
+  (void)state;
+  for(i = 0; i < 5; i++) {
+    snprintf(key, sizeof(key), "d%d", i);
+    buy(c, id, T0 + 1000 * T_DAY + i * T_DAY, key);
+  }
+  assert_int_equal(t_stage(c, id), CRM_STAGE_LOYAL);
+  before = transitions(c, id, &tr)->n;
+  buy(c, id, T0, "old"); /* a backfilled purchase from years before */
+  assert_int_equal(t_stage(c, id), CRM_STAGE_LOYAL);
+  assert_int_equal(transitions(c, id, &tr)->n, before);
+  crm_close(c);
+}
+
+static void test_lifecycle_late_purchases_can_promote(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t id = t_add_customer(c, "p");
+  crm_ingest_result r;
+  struct trans tr;
+
+  (void)state;
+  buy(c, id, T0 + 10 * T_DAY, "p1");
+  buy(c, id, T0 + 20 * T_DAY, "p2");
+  assert_int_equal(t_stage(c, id), CRM_STAGE_REPEAT);
+  buy(c, id, T0 + 1 * T_DAY, "p3");
+  buy(c, id, T0 + 2 * T_DAY, "p4");
+  assert_int_equal(t_stage(c, id), CRM_STAGE_REPEAT);
+  r = t_event(c, id, "purchase", T0 + 5 * T_DAY, 1000, NULL, "p5");
+  assert_int_equal(r.stage_after, CRM_STAGE_LOYAL);
+  transitions(c, id, &tr);
+  /* Recorded at the clock (the newest purchase), not back in time. */
+  assert_int_equal(tr.t[tr.n - 1].at, T0 + 20 * T_DAY);
+  assert_non_null(strstr(tr.cause[tr.n - 1], "late event purchase"));
+  crm_close(c);
+}
+
+static void test_lifecycle_changed_thresholds_reschedule(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t id = t_add_customer(c, "t");
+  size_t n = 0;
+
+  (void)state;
+  buy(c, id, T0, "t1"); /* due at T0+60 with the default floor */
+  assert_int_equal(crm_lifecycle_advance(c, T0 + T_DAY, &n), CRM_OK);
+  /* The admin lowers the floor to 10 days: the stored review time must
+   * follow, or advance would not see the customer until day 60. */
+  c->lc.at_risk_floor_days = 10;
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 25 * T_DAY, &n), CRM_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(t_stage(c, id), CRM_STAGE_AT_RISK);
+  crm_close(c);
+}
+
 static int64_t evaluated_at(crm *c, int64_t id)
 {
   sqlite3_stmt *st;
@@ -298,6 +415,11 @@ int main(void)
     cmocka_unit_test(test_lifecycle_at_risk_uses_own_gap_and_floor),
     cmocka_unit_test(test_lifecycle_reactivated_by_purchase),
     cmocka_unit_test(test_lifecycle_loyal_falls_back_to_repeat),
+    cmocka_unit_test(test_lifecycle_late_purchase_keeps_real_silence),
+    cmocka_unit_test(test_lifecycle_late_purchase_ends_false_silence),
+    cmocka_unit_test(test_lifecycle_late_purchase_never_demotes),
+    cmocka_unit_test(test_lifecycle_late_purchases_can_promote),
+    cmocka_unit_test(test_lifecycle_changed_thresholds_reschedule),
     cmocka_unit_test(test_lifecycle_advance_touches_only_due),
     cmocka_unit_test(test_lifecycle_thresholds_from_config),
     cmocka_unit_test(test_lifecycle_stage_names),

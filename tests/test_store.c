@@ -125,6 +125,33 @@ static void test_store_batch_commit_and_rollback(void **state)
   crm_close(c);
 }
 
+/* A failed operation inside a batch is undone alone: the savepoint of the
+ * inner operation rolls back what it wrote, the batch keeps the rest. */
+static void test_store_savepoint_rolls_back_inner_writes(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000);
+
+  (void)state;
+  assert_int_equal(crm_begin(c), CRM_OK);
+  t_add_customer(c, "kept");
+  assert_int_equal(crm__tx_begin(c), CRM_OK);
+  assert_int_equal(crm__exec(c, "INSERT INTO customers(external_id,"
+                   " stage_since, created_at, updated_at)"
+                   " VALUES('undone', 0, 0, 0)"), CRM_OK);
+  assert_int_equal(count_customers(c), 2);
+  crm__tx_rollback(c);
+  assert_int_equal(count_customers(c), 1);
+  t_add_customer(c, "also kept");
+  assert_int_equal(crm_commit(c), CRM_OK);
+  assert_int_equal(count_customers(c), 2);
+  {
+    crm_customer cu;
+    assert_int_equal(crm_customer_find(c, CRM_FIND_EXTERNAL_ID, "undone",
+                                       &cu), CRM_ENOTFOUND);
+  }
+  crm_close(c);
+}
+
 static void test_store_audit_log_records_changes(void **state)
 {
   crm *c = t_open_mem(T_EPOCH2000);
@@ -163,6 +190,7 @@ int main(void)
     cmocka_unit_test(test_store_file_wal_foreign_keys),
     cmocka_unit_test(test_store_newer_schema_refused),
     cmocka_unit_test(test_store_batch_commit_and_rollback),
+    cmocka_unit_test(test_store_savepoint_rolls_back_inner_writes),
     cmocka_unit_test(test_store_audit_log_records_changes),
     cmocka_unit_test(test_store_errors_are_lowercase_reason_first),
   };
