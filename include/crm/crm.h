@@ -325,7 +325,10 @@ CRM_API int crm_cases_foreach(crm *c, int64_t customer_id,
 /* ---- messages ---------------------------------------------------------- */
 
 /* Sends through the named channel component (NULL = the customer's
- * preferred channel attribute "channel", else the first loaded one). */
+ * preferred channel attribute "channel", else the first loaded one). The
+ * message is stored as queued and committed before the channel is called,
+ * then marked sent or failed, so it is never lost; hence CRM_ESTATE inside
+ * a batch (crm_begin): commit first. */
 CRM_API int crm_message_send(crm *c, int64_t customer_id, const char *channel,
                              const char *subject, const char *body,
                              int64_t *message_id);
