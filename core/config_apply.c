@@ -7,6 +7,11 @@
  * fini, init and start on the same mapped code; a plugin disabled or removed
  * is stopped and finalised but stays mapped; newly enabled ones are
  * loaded. The lifecycle thresholds follow the file.
+ *
+ * A plugin that refuses its new group (reconfigure fails, or the restart's
+ * init or start fails and a start with the previous group works) runs on
+ * with the previous group: its config_t is held in c->held_confs until no
+ * plugin uses it, and the reload reports CRM_EPLUGIN.
  */
 #include <stdio.h>
 #include <string.h>
@@ -86,9 +91,52 @@ static const crm__plugin_conf *crm__conf_find(const crm__config *conf,
   return NULL;
 }
 
+/* ---- configurations held for running plugins -------------------------- */
+
+/* 1 when p runs with an entry of conf. */
+static int crm__conf_used_by(const crm__config *conf, const crm__plugin *p)
+{
+  size_t i;
+
+  for(i = 0; i < conf->n_plugins; i++) {
+    if(p->conf == &conf->plugins[i])
+      return 1;
+  }
+  return 0;
+}
+
+static int crm__conf_in_use(const crm *c, const crm__config *conf)
+{
+  const crm__plugin *p;
+
+  for(p = c->plugins; p; p = p->next) {
+    if(crm__conf_used_by(conf, p))
+      return 1;
+  }
+  return 0;
+}
+
+void crm__confs_prune(crm *c)
+{
+  crm__held_conf **pp = &c->held_confs;
+
+  while(*pp) {
+    crm__held_conf *h = *pp;
+
+    if(crm__conf_in_use(c, h->conf)) {
+      pp = &h->next;
+      continue;
+    }
+    *pp = h->next;
+    crm__config_free(h->conf);
+    crm__free(h);
+  }
+}
+
 /* ---- one running plugin ------------------------------------------------ */
 
-/* Stops and drops p after a failed reconfigure or restart. */
+/* Stops and drops p after the new and the previous configuration both
+ * failed to start it. */
 static int crm__reload_failed(crm *c, crm__plugin *p,
                               const crm__plugin_conf *pc, const char *why)
 {
@@ -101,40 +149,84 @@ static int crm__reload_failed(crm *c, crm__plugin *p,
   return crm__plugin_outcome(c, pc, path, CRM__PSTATE_FAILED, why, &desc);
 }
 
-static int crm__reload_changed(crm *c, crm__plugin *p,
-                               const crm__plugin_conf *pc)
+/* p refused the new configuration and runs on with its previous one
+ * (p->conf, p->setting): recorded, logged and reported, whether it is
+ * required or not, since the file is not in force as written. */
+static int crm__reload_refused(crm *c, crm__plugin *p, const char *why)
 {
-  char why[CRM__ERRMSG_SIZE];
+  char reason[CRM__ERRMSG_SIZE];
   int rc;
 
-  if(p->desc.reconfigure) {
-    crm__hctx_reset(&p->hctx);
-    rc = p->desc.reconfigure(p->state, &p->hctx);
-    if(rc) {
-      snprintf(why, sizeof(why), "reconfigure returned %d: %.440s", rc,
-               p->hctx.errmsg[0] ? p->hctx.errmsg : crm_strerror(rc));
-      return crm__reload_failed(c, p, pc, why);
-    }
-    crm__log(c, CRM_LOG_INFO, "loader", "plugin \"%s\" reconfigured",
-             p->name);
-  } else {
+  snprintf(reason, sizeof(reason), "reload refused: %.400s; the previous "
+           "configuration stays in force", why);
+  rc = crm__plugin_record(c, p->name, p->path, CRM__PSTATE_LOADED, reason,
+                          &p->desc, p->conf->required);
+  if(rc)
+    return rc;
+  crm__log(c, CRM_LOG_WARN, "loader", "plugin \"%s\" (%s) %s", p->name,
+           p->path, reason);
+  return crm__err(c, CRM_EPLUGIN, "plugin \"%s\" (%s) %s", p->name, p->path,
+                  reason);
+}
+
+/* Applies p's current setting: reconfigure, or stop, fini, init, start. */
+static int crm__reload_apply(crm__plugin *p, char *why, size_t size)
+{
+  int rc;
+
+  if(!p->desc.reconfigure) {
     crm__plugin_halt(p);
-    rc = crm__plugin_boot(p, why, sizeof(why));
-    if(rc)
-      return crm__reload_failed(c, p, pc, why);
-    crm__log(c, CRM_LOG_INFO, "loader", "plugin \"%s\" restarted with its "
-             "new configuration", p->name);
+    return crm__plugin_boot(p, why, size);
   }
-  return crm__plugin_outcome(c, pc, p->path, CRM__PSTATE_LOADED, NULL,
-                             &p->desc);
+  crm__hctx_reset(&p->hctx);
+  rc = p->desc.reconfigure(p->state, &p->hctx);
+  if(rc)
+    snprintf(why, size, "reconfigure returned %d: %.440s", rc,
+             p->hctx.errmsg[0] ? p->hctx.errmsg : crm_strerror(rc));
+  return rc;
+}
+
+/* Sets *refused when p runs on with its previous configuration. */
+static int crm__reload_changed(crm *c, crm__plugin *p,
+                               const crm__plugin_conf *pc, int *refused)
+{
+  char why[CRM__ERRMSG_SIZE];
+  char again[CRM__ERRMSG_SIZE];
+  char both[CRM__ERRMSG_SIZE];
+  const crm__plugin_conf *old_pc = p->conf;
+  void *old_setting = p->setting;
+  int rc;
+
+  p->conf = pc;
+  p->setting = pc->setting;
+  if(!crm__reload_apply(p, why, sizeof(why))) {
+    crm__log(c, CRM_LOG_INFO, "loader", "plugin \"%s\" %s with its new "
+             "configuration", p->name,
+             p->desc.reconfigure ? "reconfigured" : "restarted");
+    return crm__plugin_outcome(c, pc, p->path, CRM__PSTATE_LOADED, NULL,
+                               &p->desc);
+  }
+  /* Back to the configuration in force, still held in memory. The
+   * restart had finalised it: start it again as it was. A reconfigure
+   * that failed left it running as it was. */
+  p->conf = old_pc;
+  p->setting = old_setting;
+  if(p->running || !crm__plugin_boot(p, again, sizeof(again))) {
+    rc = crm__reload_refused(c, p, why);
+    *refused = rc == CRM_EPLUGIN;
+    return rc;
+  }
+  snprintf(both, sizeof(both), "%.240s; with the previous configuration: "
+           "%.200s", why, again);
+  return crm__reload_failed(c, p, pc, both);
 }
 
 static int crm__reload_plugin(crm *c, crm__plugin *p,
-                              const crm__config *newconf)
+                              const crm__config *newconf, int *refused)
 {
   const crm__plugin_conf *pc = crm__conf_find(newconf, p->name);
-  const config_setting_t *old = p->setting;
 
+  *refused = 0;
   if(!pc || !pc->enabled) {
     crm__log(c, CRM_LOG_INFO, "loader", "plugin \"%s\" stopped: %s",
              p->name, pc ? "disabled" : "no longer configured");
@@ -147,43 +239,80 @@ static int crm__reload_plugin(crm *c, crm__plugin *p,
     crm__log(c, CRM_LOG_WARN, "loader", "plugin \"%s\": a new file takes "
              "effect at the next start; the loaded code keeps running",
              p->name);
-  p->conf = pc;
-  p->setting = pc->setting;
-  if(crm__setting_equal(old, pc->setting))
+  if(crm__setting_equal(p->setting, pc->setting)) {
+    p->conf = pc;
+    p->setting = pc->setting;
     return crm__plugin_outcome(c, pc, p->path, CRM__PSTATE_LOADED, NULL,
                                &p->desc);
-  return crm__reload_changed(c, p, pc);
+  }
+  return crm__reload_changed(c, p, pc, refused);
 }
 
+/* Keeps the first failure's code and message; logs any later one. */
+typedef struct crm__reload_err {
+  int code;
+  char msg[CRM__ERRMSG_SIZE];
+} crm__reload_err;
+
+static void crm__reload_note(crm *c, crm__reload_err *e, int rc)
+{
+  if(!rc)
+    return;
+  if(e->code) {
+    crm__log(c, CRM_LOG_ERROR, "loader", "%s", crm_errmsg(c));
+    return;
+  }
+  e->code = rc;
+  snprintf(e->msg, sizeof(e->msg), "%s", crm_errmsg(c));
+}
+
+/* newconf becomes c->conf; the previous one is held while a plugin that
+ * refused newconf still runs with it. */
 int crm__plugins_reconfigure(crm *c, crm__config *newconf)
 {
-  crm__config *old = c->conf;
+  crm__held_conf *held = crm__malloc(sizeof(*held));
+  crm__reload_err err;
   crm__plugin *p;
   crm__plugin *next;
   size_t i;
-  int first = CRM_OK;
+  int stop;
+  int refused;
   int rc;
 
-  rc = crm__plugins_clear(c);
-  if(rc)
-    first = rc;
-  /* Every running plugin moves to newconf before old is freed, so no
-   * pointer into the old config_t survives, whatever fails. */
-  for(p = c->plugins; p; p = next) {
-    next = p->next;
-    rc = crm__reload_plugin(c, p, newconf);
-    if(rc && !first)
-      first = rc;
+  if(!held) {
+    crm__config_free(newconf);
+    return crm__err(c, CRM_ENOMEM, "out of memory reloading the "
+                    "configuration; the running one is kept");
   }
+  held->conf = c->conf;
+  held->next = c->held_confs;
+  c->held_confs = held;
   c->conf = newconf;
   c->lc = newconf->lifecycle;
-  crm__config_free(old);
-  for(i = 0; i < newconf->n_plugins && !first; i++) {
+  memset(&err, 0, sizeof(err));
+  rc = crm__plugins_clear(c);
+  crm__reload_note(c, &err, rc);
+  stop = rc != 0;
+  for(p = c->plugins; p; p = next) {
+    next = p->next;
+    rc = crm__reload_plugin(c, p, newconf, &refused);
+    crm__reload_note(c, &err, rc);
+    if(rc && !refused)
+      stop = 1;
+  }
+  crm__confs_prune(c);
+  /* As at the first load, a required plugin that fails (or the core
+   * failing) stops the rest; a refused reconfiguration does not. */
+  for(i = 0; i < newconf->n_plugins && !stop; i++) {
     if(crm__plugin_by_name(c, newconf->plugins[i].name))
       continue;
-    first = crm__plugin_load_one(c, newconf, &newconf->plugins[i]);
+    rc = crm__plugin_load_one(c, newconf, &newconf->plugins[i]);
+    crm__reload_note(c, &err, rc);
+    stop = rc != 0;
   }
-  return first;
+  if(err.code)
+    return crm__err(c, err.code, "%s", err.msg);
+  return CRM_OK;
 }
 
 /* ---- public entry points ----------------------------------------------- */

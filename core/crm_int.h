@@ -85,6 +85,9 @@ struct crm_host_ctx {
   struct crm__plugin *plugin;
   char errmsg[CRM__ERRMSG_SIZE]; /* set_error during the current call */
   int errcode;
+  /* errmsg came from a nested call and already starts "plugin "x"
+   * component "y": ": passed on without a second prefix. */
+  int errmsg_named;
   /* Scoring component being called (its name is score_put's model);
    * NULL: the plugin's first scoring component. */
   const char *cur_component;
@@ -173,6 +176,9 @@ struct crm {
   size_t cap_comps;
   /* Plugins refused or disabled keep their config lines alive here until
    * the next reload. */
+  /* Configurations a reload replaced that a plugin still runs with (it
+   * refused the new one); config_apply.c frees each once unused. */
+  struct crm__held_conf *held_confs;
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */

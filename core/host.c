@@ -5,7 +5,10 @@
  * plugin: logs carry its name, config reads see only its own `config`
  * group, key-value data is scoped to it and emitted events are labelled
  * with it. A core call that fails leaves its message in the ctx, where
- * crm__plugin_call_failed finds it if the plugin passes the code on.
+ * crm__plugin_call_failed finds it if the plugin passes the code on; the
+ * handle's own error is left as it was. emit_event runs a nested ingest
+ * that may call this plugin again on the same ctx: the emitting call's
+ * ctx state (component, error, customer_get strings) is restored after.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,14 +17,61 @@
 
 #include "crm_int.h"
 
-/* Keeps a failed core call's message for the plugin's caller. */
-static int crm__host_fail(crm_host_ctx *ctx, int rc)
-{
-  const crm *c = ctx->c;
+/* c's error as a core call running a plugin had it. A host call reports
+ * its failure to the plugin through the ctx only: the plugin may handle
+ * it (a look-up miss is normal) and its caller then succeeds. */
+typedef struct crm__host_err {
+  int code;
+  char msg[CRM__ERRMSG_SIZE];
+} crm__host_err;
 
-  ctx->errcode = rc;
-  snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s",
-           c->errcode ? c->errmsg : crm_strerror(rc));
+static void crm__host_save(const crm *c, crm__host_err *e)
+{
+  e->code = c->errcode;
+  if(e->code)
+    memcpy(e->msg, c->errmsg, sizeof(e->msg));
+}
+
+static void crm__host_restore(crm *c, const crm__host_err *e)
+{
+  c->errcode = e->code;
+  if(e->code)
+    memcpy(c->errmsg, e->msg, sizeof(c->errmsg));
+  else
+    c->errmsg[0] = '\0';
+}
+
+/* 1 when msg starts "plugin "x" component "y": ", as
+ * crm__plugin_call_failed writes it. */
+static int crm__names_component(const char *msg)
+{
+  static const char head[] = "plugin \"";
+  static const char mid[] = "\" component \"";
+  const char *s;
+
+  if(strncmp(msg, head, sizeof(head) - 1) != 0)
+    return 0;
+  s = strchr(msg + sizeof(head) - 1, '"');
+  if(!s || strncmp(s, mid, sizeof(mid) - 1) != 0)
+    return 0;
+  s = strchr(s + sizeof(mid) - 1, '"');
+  return s && s[1] == ':' && s[2] == ' ';
+}
+
+/* Ends a host call: a failure's message goes to the ctx for the plugin's
+ * caller, c's error is put back as it was. */
+static int crm__host_done(crm_host_ctx *ctx, const crm__host_err *saved,
+                          int rc)
+{
+  crm *c = ctx->c;
+
+  if(rc) {
+    ctx->errcode = rc;
+    snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s",
+             c->errcode ? c->errmsg : crm_strerror(rc));
+    ctx->errmsg_named = c->errcode && crm__names_component(c->errmsg);
+  }
+  crm__host_restore(c, saved);
   return rc;
 }
 
@@ -61,6 +111,7 @@ static int crm__host_set_error(crm_host_ctx *ctx, int code, const char *fmt,
   if(!ctx)
     return code;
   ctx->errcode = code;
+  ctx->errmsg_named = 0;
   if(!fmt) {
     ctx->errmsg[0] = '\0';
     return code;
@@ -161,32 +212,65 @@ static int crm__host_cfg_get_bool(crm_host_ctx *ctx, const char *path,
 
 /* ---- plugin-scoped data ------------------------------------------------ */
 
+/* A missing key is CRM_ENOTFOUND and no error: a look-up, not a failure. */
 static int crm__host_kv_get(crm_host_ctx *ctx, const char *key, char **out)
 {
+  crm__host_err saved;
   int rc;
 
   if(!ctx || !out)
     return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
   rc = crm__kv_get(ctx->c, crm__host_name(ctx), key, out);
-  if(rc && rc != CRM_ENOTFOUND)
-    return crm__host_fail(ctx, rc);
-  return rc;
+  if(rc == CRM_ENOTFOUND) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
 }
 
 static int crm__host_kv_put(crm_host_ctx *ctx, const char *key,
                             const char *value)
 {
-  int rc;
+  crm__host_err saved;
 
   if(!ctx)
     return CRM_EINVAL;
-  rc = crm__kv_put(ctx->c, crm__host_name(ctx), key, value);
-  if(rc)
-    return crm__host_fail(ctx, rc);
-  return CRM_OK;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved, crm__kv_put(ctx->c, crm__host_name(ctx),
+                                                 key, value));
 }
 
 /* ---- 1.1 services ------------------------------------------------------- */
+
+/* What a plugin call in progress keeps in its ctx. A nested ingest calls
+ * plugins again, this one too, on the same ctx: the emitting call gets
+ * its state back afterwards. */
+typedef struct crm__hctx_state {
+  const char *cur_component;
+  int errcode;
+  int errmsg_named;
+  char errmsg[CRM__ERRMSG_SIZE];
+  crm_customer scratch;
+} crm__hctx_state;
+
+static void crm__hctx_save(const crm_host_ctx *ctx, crm__hctx_state *s)
+{
+  s->cur_component = ctx->cur_component;
+  s->errcode = ctx->errcode;
+  s->errmsg_named = ctx->errmsg_named;
+  memcpy(s->errmsg, ctx->errmsg, sizeof(s->errmsg));
+  memcpy(&s->scratch, &ctx->scratch, sizeof(s->scratch));
+}
+
+static void crm__hctx_restore(crm_host_ctx *ctx, const crm__hctx_state *s)
+{
+  ctx->cur_component = s->cur_component;
+  ctx->errcode = s->errcode;
+  ctx->errmsg_named = s->errmsg_named;
+  memcpy(ctx->errmsg, s->errmsg, sizeof(ctx->errmsg));
+  memcpy(&ctx->scratch, &s->scratch, sizeof(ctx->scratch));
+}
 
 static int crm__host_emit_event(crm_host_ctx *ctx, int64_t customer_id,
                                 const char *type, const char *payload_json,
@@ -194,6 +278,8 @@ static int crm__host_emit_event(crm_host_ctx *ctx, int64_t customer_id,
 {
   char key[CRM_IDEM_KEY_MAX + 2];
   char source[96];
+  crm__hctx_state outer;
+  crm__host_err saved;
   crm_event ev;
   int n;
   int rc;
@@ -214,10 +300,11 @@ static int crm__host_emit_event(crm_host_ctx *ctx, int64_t customer_id,
   ev.customer_id = customer_id;
   ev.payload = payload_json;
   ev.idempotency_key = key;
+  crm__host_save(ctx->c, &saved);
+  crm__hctx_save(ctx, &outer);
   rc = crm__event_ingest_src(ctx->c, &ev, source, NULL);
-  if(rc)
-    return crm__host_fail(ctx, rc);
-  return CRM_OK;
+  crm__hctx_restore(ctx, &outer);
+  return crm__host_done(ctx, &saved, rc);
 }
 
 /* The model a score is stored under: the scoring component being run,
@@ -241,20 +328,21 @@ static int crm__host_score_put(crm_host_ctx *ctx, int64_t customer_id,
                                const char *name, double value,
                                const char *label)
 {
-  int rc;
+  crm__host_err saved;
 
   if(!ctx)
     return CRM_EINVAL;
-  rc = crm__score_put(ctx->c, customer_id, crm__host_model(ctx), name, value,
-                      label);
-  if(rc)
-    return crm__host_fail(ctx, rc);
-  return CRM_OK;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved,
+                        crm__score_put(ctx->c, customer_id,
+                                       crm__host_model(ctx), name, value,
+                                       label));
 }
 
 static int crm__host_customer_get(crm_host_ctx *ctx, int64_t customer_id,
                                   crm_customer_view *out)
 {
+  crm__host_err saved;
   crm_customer_view v;
   uint32_t size;
   int rc;
@@ -262,9 +350,11 @@ static int crm__host_customer_get(crm_host_ctx *ctx, int64_t customer_id,
   if(!ctx || !out || out->struct_size < sizeof(uint32_t))
     return CRM_EINVAL;
   size = out->struct_size;
-  rc = crm_customer_get(ctx->c, customer_id, &ctx->scratch);
+  crm__host_save(ctx->c, &saved);
+  rc = crm__host_done(ctx, &saved,
+                      crm_customer_get(ctx->c, customer_id, &ctx->scratch));
   if(rc)
-    return crm__host_fail(ctx, rc);
+    return rc;
   crm__customer_view(&ctx->scratch, &v);
   /* A plugin built against an older SDK receives the part it knows. */
   memcpy(out, &v, size < sizeof(v) ? size : sizeof(v));

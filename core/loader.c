@@ -436,6 +436,7 @@ void crm__plugins_unload(crm *c)
     crm__plugin_halt(last);
     crm__plugin_remove(c, last);
   }
+  crm__confs_prune(c); /* no plugin runs: every held configuration goes */
 }
 
 /* ---- errors around plugin calls ---------------------------------------- */
@@ -444,6 +445,7 @@ void crm__hctx_reset(struct crm_host_ctx *h)
 {
   h->errmsg[0] = '\0';
   h->errcode = CRM_OK;
+  h->errmsg_named = 0;
   h->cur_component = NULL;
 }
 
@@ -453,6 +455,9 @@ int crm__plugin_call_failed(crm *c, crm__component *comp, int rc,
   const crm__plugin *p = comp->plugin;
   int code = rc < 0 ? rc : CRM_EPLUGIN;
 
+  /* A failure passed up from a nested call names its component already. */
+  if(p->hctx.errmsg[0] && p->hctx.errmsg_named)
+    return crm__err(c, code, "%s", p->hctx.errmsg);
   if(p->hctx.errmsg[0])
     return crm__err(c, code, "plugin \"%s\" component \"%s\": %s", p->name,
                     comp->name, p->hctx.errmsg);

@@ -14,7 +14,10 @@
  * The row is written as queued and committed before the channel is
  * called, then marked sent (with the provider's reference) or failed
  * (with the error): a message is never lost, even when the process dies
- * during send.
+ * during send. That is why a send inside an open batch (crm_begin) is
+ * refused: the queued row could not be committed before the channel is
+ * called, and a rollback of the batch would leave a delivered message
+ * with no row.
  */
 #include <stdio.h>
 #include <string.h>
@@ -202,6 +205,9 @@ int crm_message_send(crm *c, int64_t customer_id, const char *channel,
   if(!c)
     return CRM_EINVAL;
   crm__clear_err(c);
+  if(c->batch_depth > 0)
+    return crm__err(c, CRM_ESTATE, "cannot send a message inside a batch; "
+                    "commit it first");
   rc = crm__msg_check(c, subject, body);
   if(!rc)
     rc = crm_customer_get(c, customer_id, &cust);

@@ -8,20 +8,34 @@
  * reports over a pipe with lines "stage <what>" and "result <code> <text>".
  * The parent waits for it and turns a signal or an odd exit status into
  * "plugin check crashed: ... while <stage> <file>".
+ *
+ * The parent never waits for the pipe's end of file: a plugin may leave a
+ * process of its own behind holding the write end. It reads until the
+ * child has exited, or until a deadline (CRM_PLUGIN_CHECK_TIMEOUT seconds,
+ * default 60), then kills the child's process group, which also ends
+ * whatever the plugin started.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "plugin_int.h"
 
-#define CRM__CHECK_TIMEOUT 60 /* seconds the child may take */
+#define CRM__CHECK_TIMEOUT 60 /* seconds the child may take by default */
+#define CRM__CHECK_TIMEOUT_MAX 86400
 #define CRM__CHECK_BUF 4096
+/* Longest wait in poll before looking whether the child has exited. */
+#define CRM__CHECK_SLICE_MS 20
 
 /* ---- child -------------------------------------------------------------- */
 
@@ -138,7 +152,7 @@ static int crm__check_run(int fd, const char *path, const crm__pvalid *pv)
   return crm__check_result(fd, CRM_OK, summary);
 }
 
-static int crm__check_child(int fd, const char *path)
+static int crm__check_child(int fd, const char *path, int timeout)
 {
   static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
   char why[CRM__ERRMSG_SIZE];
@@ -151,7 +165,10 @@ static int crm__check_child(int fd, const char *path)
   /* Die of the signal itself, not through a sanitizer's handler. */
   for(i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
     signal(sigs[i], SIG_DFL);
-  alarm(CRM__CHECK_TIMEOUT);
+  /* A group of its own, so the parent can end what the plugin starts;
+   * the alarm only matters if the parent is gone. */
+  setpgid(0, 0);
+  alarm((unsigned)timeout + 10);
   crm__check_stem(path, stem, sizeof(stem));
   crm__check_stage(fd, "loading");
   rc = crm__plugin_file_ok(path, why, sizeof(why));
@@ -172,28 +189,124 @@ static int crm__check_child(int fd, const char *path)
 
 /* ---- parent ------------------------------------------------------------- */
 
-static size_t crm__check_read(int fd, char *buf, size_t size)
+/* What the child reported so far; the start is kept, the rest drained. */
+typedef struct crm__check_buf {
+  char buf[CRM__CHECK_BUF];
+  size_t used;
+  int eof;
+} crm__check_buf;
+
+/* Reads what the pipe (non-blocking) holds now. */
+static void crm__check_drain(int fd, crm__check_buf *b)
 {
-  size_t used = 0;
+  char sink[256];
   ssize_t r;
 
   for(;;) {
-    if(used + 1 >= size) {
-      char sink[256];
-
-      r = read(fd, sink, sizeof(sink)); /* drain, keep the start */
-    } else {
-      r = read(fd, buf + used, size - 1 - used);
-    }
+    if(b->used + 1 >= sizeof(b->buf))
+      r = read(fd, sink, sizeof(sink));
+    else
+      r = read(fd, b->buf + b->used, sizeof(b->buf) - 1 - b->used);
     if(r < 0 && errno == EINTR)
       continue;
+    if(r == 0)
+      b->eof = 1;
     if(r <= 0)
       break;
-    if(used + 1 < size)
-      used += (size_t)r;
+    if(b->used + 1 < sizeof(b->buf))
+      b->used += (size_t)r;
   }
-  buf[used] = '\0';
-  return used;
+  b->buf[b->used] = '\0';
+}
+
+static int64_t crm__mono_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A descriptor that becomes readable when the child exits, or -1 (then
+ * the wait looks every CRM__CHECK_SLICE_MS). */
+static int crm__check_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+/* 1 once the child has exited; it stays a zombie (not reaped), so its
+ * process group id cannot be reused before crm__check_end. */
+static int crm__check_exited(pid_t pid)
+{
+  siginfo_t si;
+
+  memset(&si, 0, sizeof(si));
+  if(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+    return errno == EINTR ? 0 : -1;
+  return si.si_pid == pid;
+}
+
+static int crm__check_wait(pid_t pid, int *status)
+{
+  pid_t r;
+
+  do {
+    r = waitpid(pid, status, 0);
+  } while(r < 0 && errno == EINTR);
+  return r == pid ? 0 : -1;
+}
+
+/* Ends whatever is left of the child's process group (a plugin's own
+ * processes, or the child itself on a timeout), then reaps the child. */
+static int crm__check_end(pid_t pid, int *status)
+{
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL); /* in case it had no group of its own yet */
+  return crm__check_wait(pid, status);
+}
+
+/* Reads the child's report until it exits or the deadline passes, then
+ * ends its process group and reaps it. Returns 0 when it exited, 1 on
+ * timeout, -1 when it cannot be waited for (errno says why). */
+static int crm__check_collect(pid_t pid, int fd, int timeout,
+                              crm__check_buf *b, int *status)
+{
+  int64_t deadline = crm__mono_ms() + (int64_t)timeout * 1000;
+  int pidfd = crm__check_pidfd(pid);
+  int rc;
+
+  for(;;) {
+    struct pollfd pfd[2];
+    int64_t left;
+    int exited = crm__check_exited(pid);
+
+    left = deadline - crm__mono_ms();
+    if(exited || left <= 0)
+      break;
+    if(pidfd < 0 && left > CRM__CHECK_SLICE_MS)
+      left = CRM__CHECK_SLICE_MS;
+    pfd[0].fd = b->eof ? -1 : fd;
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    pfd[1].fd = pidfd;
+    pfd[1].events = POLLIN;
+    pfd[1].revents = 0;
+    if(poll(pfd, 2, (int)left) > 0 && pfd[0].revents)
+      crm__check_drain(fd, b);
+  }
+  if(pidfd >= 0)
+    close(pidfd);
+  rc = crm__check_exited(pid);
+  if(rc >= 0 && !b->eof)
+    crm__check_drain(fd, b);
+  if(crm__check_end(pid, status))
+    return -1;
+  return rc < 0 ? -1 : !rc;
 }
 
 static const char *crm__signal_text(int sig)
@@ -241,16 +354,6 @@ static int crm__check_parse(char *buf, const char **stage, int *code,
   return have;
 }
 
-static int crm__check_wait(pid_t pid, int *status)
-{
-  pid_t r;
-
-  do {
-    r = waitpid(pid, status, 0);
-  } while(r < 0 && errno == EINTR);
-  return r == pid ? 0 : -1;
-}
-
 static int crm__check_report(const char *path, char *buf, int status,
                              char *msg, size_t size)
 {
@@ -275,28 +378,47 @@ static int crm__check_report(const char *path, char *buf, int status,
   return code;
 }
 
-int crm_plugin_check(const char *so_path, char *msg, size_t msg_size)
+/* The timeout from CRM_PLUGIN_CHECK_TIMEOUT (whole seconds), else the
+ * default. */
+static int crm__check_timeout(void)
 {
-  char buf[CRM__CHECK_BUF];
-  char local[CRM__ERRMSG_SIZE];
-  char path[4096];
+  const char *s = getenv("CRM_PLUGIN_CHECK_TIMEOUT");
+  char *end = NULL;
+  long v;
+
+  if(!s || !*s)
+    return CRM__CHECK_TIMEOUT;
+  errno = 0;
+  v = strtol(s, &end, 10);
+  if(errno || !end || *end || v < 1 || v > CRM__CHECK_TIMEOUT_MAX)
+    return CRM__CHECK_TIMEOUT;
+  return (int)v;
+}
+
+static int crm__check_timed_out(const char *path, crm__check_buf *b,
+                                int timeout, char *msg, size_t size)
+{
+  const char *stage = NULL;
+  const char *text = NULL;
+  int code = CRM_ERROR;
+
+  crm__check_parse(b->buf, &stage, &code, &text);
+  snprintf(msg, size, "plugin check timed out after %d s while %s %s",
+           timeout, stage, path);
+  return CRM_EPLUGIN;
+}
+
+static int crm__plugin_check_run(const char *path, int timeout, char *msg,
+                                 size_t msg_size)
+{
+  crm__check_buf b;
   int fds[2];
   int status = 0;
   pid_t pid;
+  int rc;
 
-  if(!msg || !msg_size) {
-    msg = local;
-    msg_size = sizeof(local);
-  }
-  msg[0] = '\0';
-  if(!so_path || !*so_path) {
-    snprintf(msg, msg_size, "plugin file name is empty");
-    return CRM_EINVAL;
-  }
-  /* dlopen searches the library path for a bare name: keep it a file. */
-  snprintf(path, sizeof(path), "%s%s", strchr(so_path, '/') ? "" : "./",
-           so_path);
-  if(pipe(fds) != 0) {
+  /* Close-on-exec: a program the plugin runs does not hold the pipe. */
+  if(pipe2(fds, O_CLOEXEC) != 0) {
     snprintf(msg, msg_size, "cannot check plugin: pipe: %s",
              strerror(errno));
     return CRM_ERROR;
@@ -312,15 +434,40 @@ int crm_plugin_check(const char *so_path, char *msg, size_t msg_size)
   }
   if(pid == 0) {
     close(fds[0]);
-    _exit(crm__check_child(fds[1], path));
+    _exit(crm__check_child(fds[1], path, timeout));
   }
+  setpgid(pid, pid); /* also here: no race with the child's own call */
   close(fds[1]);
-  crm__check_read(fds[0], buf, sizeof(buf));
+  fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  memset(&b, 0, sizeof(b));
+  rc = crm__check_collect(pid, fds[0], timeout, &b, &status);
   close(fds[0]);
-  if(crm__check_wait(pid, &status)) {
+  if(rc < 0) {
     snprintf(msg, msg_size, "cannot check plugin: waitpid: %s",
              strerror(errno));
     return CRM_ERROR;
   }
-  return crm__check_report(path, buf, status, msg, msg_size);
+  if(rc > 0)
+    return crm__check_timed_out(path, &b, timeout, msg, msg_size);
+  return crm__check_report(path, b.buf, status, msg, msg_size);
+}
+
+int crm_plugin_check(const char *so_path, char *msg, size_t msg_size)
+{
+  char local[CRM__ERRMSG_SIZE];
+  char path[4096];
+
+  if(!msg || !msg_size) {
+    msg = local;
+    msg_size = sizeof(local);
+  }
+  msg[0] = '\0';
+  if(!so_path || !*so_path) {
+    snprintf(msg, msg_size, "plugin file name is empty");
+    return CRM_EINVAL;
+  }
+  /* dlopen searches the library path for a bare name: keep it a file. */
+  snprintf(path, sizeof(path), "%s%s", strchr(so_path, '/') ? "" : "./",
+           so_path);
+  return crm__plugin_check_run(path, crm__check_timeout(), msg, msg_size);
 }

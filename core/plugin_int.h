@@ -68,6 +68,18 @@ int crm__plugin_outcome(crm *c, const crm__plugin_conf *pc, const char *path,
                         const char *state, const char *why,
                         const crm_plugin_desc *desc);
 
+/* ---- config_apply.c ------------------------------------------------- */
+
+/* A configuration that a reload replaced while a plugin still runs with
+ * its entry (the plugin refused the new one): kept in c->held_confs. */
+typedef struct crm__held_conf {
+  crm__config *conf;
+  struct crm__held_conf *next;
+} crm__held_conf;
+
+/* Frees the held configurations that no plugin runs with any more. */
+void crm__confs_prune(crm *c);
+
 /* ---- store_plugins.c ------------------------------------------------ */
 
 /* Forgets every recorded plugin state (before a fresh load). */

@@ -7,8 +7,14 @@
 
 #include "plugin_int.h"
 
-#define CRM__KV_KEY_MAX 128
+/* Longest plugin key: room for an event's idempotency key (a plugin keys
+ * its records by it) plus a prefix of the plugin's own, such as
+ * basic_points' "p:". crm/sdk.h states the number. */
+#define CRM__KV_KEY_MAX 192
 #define CRM__KV_VALUE_MAX (64 * 1024)
+
+_Static_assert(CRM__KV_KEY_MAX >= CRM_IDEM_KEY_MAX + 64,
+               "a plugin key must hold an idempotency key and a prefix");
 
 /* The state table is a report: a read-only handle skips writing it. */
 static int crm__plugins_writable(crm *c)
@@ -151,6 +157,8 @@ static int crm__kv_key_ok(crm *c, const char *plugin, const char *key)
   return CRM_OK;
 }
 
+/* A missing key returns CRM_ENOTFOUND without touching c's error: a
+ * look-up miss is an answer, not a failure. */
 int crm__kv_get(crm *c, const char *plugin, const char *key, char **out)
 {
   static const char sql[] =
@@ -170,8 +178,7 @@ int crm__kv_get(crm *c, const char *plugin, const char *key, char **out)
   rc = sqlite3_step(st);
   if(rc == SQLITE_DONE) {
     sqlite3_reset(st);
-    return crm__err(c, CRM_ENOTFOUND, "no key \"%s\" for plugin \"%s\"",
-                    key, plugin);
+    return CRM_ENOTFOUND;
   }
   if(rc != SQLITE_ROW) {
     sqlite3_reset(st);

@@ -33,6 +33,13 @@ crm_fixture(fx_initfail FX_INIT_RC=-2)
 crm_fixture(fx_dupcomp "FX_COMP=\"fx_good_points\"")
 crm_fixture(fx_initsegv FX_INIT_SEGV)
 crm_fixture(fx_ctorsegv FX_CTOR_SEGV)
+crm_fixture(fx_inithang FX_INIT_HANG)
+crm_fixture(fx_initfork FX_INIT_FORK)
+
+# A plugin that calls back into the core from inside its callbacks.
+crm_sdk_add_plugin(fx_nest "${CMAKE_CURRENT_SOURCE_DIR}/fixtures/fx_nest.c")
+set_target_properties(fx_nest PROPERTIES
+  LIBRARY_OUTPUT_DIRECTORY "${CRM_TEST_FIXTURE_DIR}")
 
 # Every loader case in its own process (libuv style): one ctest entry
 # per case, the executable runs the case named by argv[1].
@@ -45,23 +52,31 @@ foreach(case
     duplicate_component name_mismatch required_fails optional_fails
     not_found writable_file not_regular disabled reload_reconfigure
     reload_restart reload_disable reload_enable reload_bad_config
+    reload_refused reload_refused_required reload_restart_both_fail
     call_failed)
   add_test(NAME loader.${case} COMMAND test_loader ${case})
 endforeach()
 
 crm_test_exe(test_plugin_check test_plugin_check.c loader_util.c)
 add_dependencies(test_plugin_check fx_good fx_major fx_initfail fx_initsegv
-                 fx_ctorsegv rfm basic_points file basic_case)
+                 fx_ctorsegv fx_inithang fx_initfork rfm basic_points file
+                 basic_case)
 foreach(case
     plugin_check_good plugin_check_init_segv plugin_check_ctor_segv
-    plugin_check_major plugin_check_missing shipped_plugins)
+    plugin_check_major plugin_check_missing plugin_check_init_hang
+    plugin_check_init_fork shipped_plugins)
   add_test(NAME plugin_check.${case} COMMAND test_plugin_check ${case})
 endforeach()
+# A check that waits for the pipe's end of file hangs on these two: fail
+# them well before ctest's default timeout.
+set_tests_properties(plugin_check.plugin_check_init_hang
+                     plugin_check.plugin_check_init_fork
+                     PROPERTIES TIMEOUT 120)
 
 crm_test(test_config test_config.c loader_util.c)
 
 crm_test(test_host test_host.c loader_util.c)
-add_dependencies(test_host fx_good fx_other)
+add_dependencies(test_host fx_good fx_other fx_nest basic_points)
 
 crm_test(test_alloc_torture test_alloc_torture.c loader_util.c)
 add_dependencies(test_alloc_torture fx_good fx_other fx_initfail fx_norecon)

@@ -120,8 +120,9 @@ static void test_torture(void **state)
   lt_dir_done(&dir);
 }
 
-/* The reload path under the same treatment. */
-static void test_torture_reload(void **state)
+/* The reload path under the same treatment: reloads new_text over
+ * conf_text; without an injected failure the reload returns want_rc. */
+static void torture_reload(const char *new_text, int want_rc)
 {
   lt_dir dir;
   const char *conf;
@@ -131,7 +132,6 @@ static void test_torture_reload(void **state)
   long fired;
   int rc;
 
-  (void)state;
   lt_dir_init(&dir);
   snprintf(path, sizeof(path), "%s", lt_write(&dir, "crm.conf", conf_text));
   conf = path;
@@ -143,16 +143,12 @@ static void test_torture_reload(void **state)
     c = lt_open(NULL);
     lt_log_attach(c, &log);
     assert_int_equal(crm_load_config(c, conf, FIXDIR), 0);
-    lt_write(&dir, "crm.conf",
-             "plugins = { load = (\n"
-             "  { name = \"fx_good\"; config = { mult = 4; }; },\n"
-             "  { name = \"fx_norecon\"; },\n"
-             "  { name = \"fx_other\"; enabled = false; } ); };\n");
+    lt_write(&dir, "crm.conf", new_text);
     crm__alloc_fail_at(n);
     rc = crm_reload_config(c);
     fired = crm__alloc_count();
     crm__alloc_fail_at(0);
-    if(fired >= n && rc != 0 && rc != CRM_ENOMEM)
+    if(fired >= n && rc != 0 && rc != CRM_ENOMEM && rc != want_rc)
       fail_msg("n=%ld: reload rc %d: %s", n, rc, crm_errmsg(c));
     if(rc == CRM_ENOMEM && !strstr(crm_errmsg(c), "out of memory"))
       fail_msg("n=%ld: %s", n, crm_errmsg(c));
@@ -162,7 +158,7 @@ static void test_torture_reload(void **state)
       fail_msg("n=%ld: %ld allocations leaked", n,
                crm__alloc_outstanding() - before);
     if(fired < n) {
-      assert_int_equal(rc, 0);
+      assert_int_equal(rc, want_rc);
       break;
     }
   }
@@ -170,11 +166,33 @@ static void test_torture_reload(void **state)
   lt_dir_done(&dir);
 }
 
+static void test_torture_reload(void **state)
+{
+  (void)state;
+  torture_reload("plugins = { load = (\n"
+                 "  { name = \"fx_good\"; config = { mult = 4; }; },\n"
+                 "  { name = \"fx_norecon\"; },\n"
+                 "  { name = \"fx_other\"; enabled = false; } ); };\n", 0);
+}
+
+/* Two plugins refuse their new groups and keep the old config tree
+ * alive; closing the handle must free it. */
+static void test_torture_reload_refused(void **state)
+{
+  (void)state;
+  torture_reload("plugins = { load = (\n"
+                 "  { name = \"fx_good\"; config = { mult = -1; }; },\n"
+                 "  { name = \"fx_norecon\"; },\n"
+                 "  { name = \"fx_other\"; required = true;\n"
+                 "    config = { mult = -2; }; } ); };\n", CRM_EPLUGIN);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_torture),
     cmocka_unit_test(test_torture_reload),
+    cmocka_unit_test(test_torture_reload_refused),
   };
 
   return cmocka_run_group_tests_name("alloc_torture", tests, NULL, NULL);

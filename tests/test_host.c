@@ -164,6 +164,51 @@ static void test_kv_scoped(void **state)
   assert_int_equal(f->api->kv_get(f->good, NULL, &v), CRM_EINVAL);
 }
 
+/* Keys hold an idempotency key (CRM_IDEM_KEY_MAX) and a prefix: up to
+ * 192 bytes. */
+static void test_kv_key_limit(void **state)
+{
+  hfix *f = *state;
+  char key[194];
+  char *v = NULL;
+
+  memset(key, 'k', sizeof(key));
+  key[192] = '\0';
+  assert_true(192 >= CRM_IDEM_KEY_MAX + 64);
+  crm__clear_err(f->c);
+  assert_int_equal(f->api->kv_put(f->good, key, "at the limit"), 0);
+  assert_int_equal(f->api->kv_get(f->good, key, &v), 0);
+  assert_string_equal(v, "at the limit");
+  f->api->free(f->good, v);
+  key[192] = 'k';
+  key[193] = '\0';
+  assert_int_equal(f->api->kv_put(f->good, key, "x"), CRM_ERANGE);
+  assert_string_equal(f->good->errmsg, "plugin key is 193 bytes; the limit "
+                      "is 192");
+  assert_int_equal(f->api->kv_get(f->good, key, &v), CRM_ERANGE);
+  assert_null(v);
+  /* the plugin was told; the handle's own error is not the plugin's */
+  assert_int_equal(crm_errcode(f->c), CRM_OK);
+}
+
+/* A miss is an answer: CRM_ENOTFOUND, no message, no error in the handle
+ * that a later successful call would still carry. */
+static void test_kv_miss_quiet(void **state)
+{
+  hfix *f = *state;
+  char *v = (char *)"untouched";
+
+  crm__clear_err(f->c);
+  crm__hctx_reset(f->good);
+  assert_int_equal(f->api->kv_get(f->good, "never-written", &v),
+                   CRM_ENOTFOUND);
+  assert_null(v);
+  assert_int_equal(crm_errcode(f->c), CRM_OK);
+  assert_string_equal(crm_errmsg(f->c), "ok");
+  assert_int_equal(f->good->errcode, CRM_OK);
+  assert_string_equal(f->good->errmsg, "");
+}
+
 static void test_set_error(void **state)
 {
   hfix *f = *state;
@@ -239,8 +284,10 @@ static void test_customer_get(void **state)
   /* unknown customer: code and message for the plugin's caller */
   v.struct_size = sizeof(v);
   crm__hctx_reset(f->good);
+  crm__clear_err(f->c);
   assert_int_equal(f->api->customer_get(f->good, 999, &v), CRM_ENOTFOUND);
   assert_string_equal(f->good->errmsg, "unknown customer #999");
+  assert_int_equal(crm_errcode(f->c), CRM_OK);
 }
 
 /* Emitted events are keyed "plugin:<name>:<key>", so a plugin cannot
@@ -324,6 +371,152 @@ static void test_score_put(void **state)
   assert_string_equal(f->good->errmsg, "score name is empty");
 }
 
+/* ---- plugin calls that call back into the core ----------------------- */
+
+/* A handle with fx_nest loaded and customers Ada and Bob. */
+typedef struct nfix {
+  lt_dir dir;
+  crm *c;
+  int64_t ada;
+  int64_t bob;
+} nfix;
+
+static int64_t add_customer(crm *c, const char *ext, const char *name)
+{
+  crm_customer_fields cf;
+  int64_t id = 0;
+
+  memset(&cf, 0, sizeof(cf));
+  cf.external_id = ext;
+  cf.name = name;
+  assert_int_equal(crm_customer_add(c, &cf, &id), 0);
+  return id;
+}
+
+static void nest_open(nfix *n, const char *group)
+{
+  memset(n, 0, sizeof(*n));
+  lt_dir_init(&n->dir);
+  n->c = lt_open(NULL);
+  if(crm_load_config(n->c, lt_write(&n->dir, "crm.conf", lt_fmt(
+       "plugins = { load = ( { name = \"fx_nest\"; config = { %s }; } ); "
+       "};\n", group)), FIXDIR))
+    fail_msg("load: %s", crm_errmsg(n->c));
+  n->ada = add_customer(n->c, "c-ada", "Ada");
+  n->bob = add_customer(n->c, "c-bob", "Bob");
+}
+
+static void nest_close(nfix *n)
+{
+  crm_close(n->c);
+  lt_dir_done(&n->dir);
+}
+
+static const char *scores_of(crm *c, int64_t id)
+{
+  static struct score_seen seen;
+
+  memset(&seen, 0, sizeof(seen));
+  assert_int_equal(crm_scores_foreach(c, id, score_cb, &seen), 0);
+  return seen.models;
+}
+
+/* fx_nest_b emits an event while it scores; that ingest runs the same
+ * plugin (fx_nest_a's score_one, fx_nest_pts' on_event) on the same
+ * ctx. Afterwards fx_nest_b still stores under its own name, the name it
+ * read with customer_get before the emit is still the one it read, and
+ * its look-up miss leaves no error behind. */
+static void test_nested_score(void **state)
+{
+  nfix n;
+  size_t scored = 0;
+
+  (void)state;
+  nest_open(&n, "");
+  assert_int_equal(crm_score_run(n.c, "fx_nest_b", 0, &scored), 0);
+  assert_int_equal(crm_errcode(n.c), CRM_OK);
+  assert_string_equal(scores_of(n.c, n.ada), "fx_nest_b/seen/Ada;");
+  assert_string_equal(scores_of(n.c, n.bob), "fx_nest_b/seen/Bob;");
+  /* the nested calls did happen: one score_one per emitted event */
+  assert_int_equal(lt_kv_int(n.c, "fx_nest", "ones"), 2);
+  nest_close(&n);
+}
+
+/* A failure the plugin got before emitting is still the one it passes
+ * on after the emit. */
+static void test_nested_error_kept(void **state)
+{
+  nfix n;
+
+  (void)state;
+  nest_open(&n, "fail_after_emit = true;");
+  assert_int_equal(crm_score_run(n.c, "fx_nest_b", 0, NULL), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(n.c), "plugin \"fx_nest\" component "
+                      "\"fx_nest_b\": plugin key is empty");
+  nest_close(&n);
+}
+
+/* An endless emit chain is cut; the message names the component once,
+ * not once per level. */
+static void test_emit_loop_message(void **state)
+{
+  nfix n;
+  crm_event ev;
+  crm_ingest_result r;
+
+  (void)state;
+  nest_open(&n, "");
+  memset(&ev, 0, sizeof(ev));
+  ev.type = "loop";
+  ev.customer_id = n.ada;
+  ev.idempotency_key = "start-1";
+  assert_int_equal(crm_event_ingest(n.c, &ev, &r), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(n.c), "plugin \"fx_nest\" component "
+                      "\"fx_nest_pts\": events emitted 4 levels deep; a "
+                      "plugin is emitting in a loop");
+  /* an event it does not chain: its look-up miss is no error */
+  ev.type = "contact";
+  ev.idempotency_key = "contact-1";
+  assert_int_equal(crm_event_ingest(n.c, &ev, &r), 0);
+  assert_int_equal(crm_errcode(n.c), CRM_OK);
+  nest_close(&n);
+}
+
+/* basic_points keys a purchase "p:" + its idempotency key: a key of
+ * CRM_IDEM_KEY_MAX bytes must ingest. */
+static void test_longest_idem_key(void **state)
+{
+  lt_dir dir;
+  crm *c;
+  crm_event ev;
+  crm_ingest_result r;
+  char key[CRM_IDEM_KEY_MAX + 1];
+  char kv[CRM_IDEM_KEY_MAX + 3];
+
+  (void)state;
+  lt_dir_init(&dir);
+  c = lt_open(NULL);
+  if(crm_load_config(c, lt_write(&dir, "crm.conf",
+       "plugins = { load = ( { name = \"basic_points\"; config = {\n"
+       "  points_per_unit = 1; currency = \"USD\"; min_amount = 0; }; } );"
+       " };\n"), CRM_TEST_PLUGIN_DIR))
+    fail_msg("load: %s", crm_errmsg(c));
+  memset(key, 'x', sizeof(key));
+  key[CRM_IDEM_KEY_MAX] = '\0';
+  memset(&ev, 0, sizeof(ev));
+  ev.type = "purchase";
+  ev.customer_id = add_customer(c, "c-long", "Long");
+  ev.amount = 1000;
+  ev.currency = "USD";
+  ev.idempotency_key = key;
+  if(crm_event_ingest(c, &ev, &r))
+    fail_msg("ingest: %s", crm_errmsg(c));
+  snprintf(kv, sizeof(kv), "p:%s", key);
+  assert_true(lt_kv_has(c, "basic_points", kv));
+  crm_close(c);
+  lt_dir_done(&dir);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -337,6 +530,12 @@ int main(void)
     cmocka_unit_test(test_customer_get),
     cmocka_unit_test(test_emit_event),
     cmocka_unit_test(test_score_put),
+    cmocka_unit_test(test_kv_key_limit),
+    cmocka_unit_test(test_kv_miss_quiet),
+    cmocka_unit_test(test_nested_score),
+    cmocka_unit_test(test_nested_error_kept),
+    cmocka_unit_test(test_emit_loop_message),
+    cmocka_unit_test(test_longest_idem_key),
   };
 
   return cmocka_run_group_tests_name("host", tests, setup, teardown);

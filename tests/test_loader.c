@@ -408,8 +408,12 @@ static void lt_copy_file(const char *from, const char *to)
 
   assert_non_null(in);
   assert_non_null(out);
-  while((n = fread(buf, 1, sizeof(buf), in)) > 0)
+  for(;;) {
+    n = fread(buf, 1, sizeof(buf), in);
+    if(n == 0)
+      break;
     assert_int_equal(fwrite(buf, 1, n, out), n);
+  }
   fclose(in);
   fclose(out);
 }
@@ -535,18 +539,144 @@ static void case_reload_restart(void **state)
   assert_int_equal(lt_kv_int(t.c, "fx_norecon", "starts"), 2);
   /* the same code: same handle */
   assert_ptr_equal(crm__plugin_by_name(t.c, "fx_norecon")->dl, dl);
-  /* a config the plugin rejects: it fails on reload, core runs on */
+  /* a config its init rejects: started again with the previous one */
   lt_case_conf(&t,
     "plugins = { load = ( { name = \"fx_norecon\"; config = { mult = -1; };"
     " } ); };\n");
-  assert_int_equal(crm_reload_config(t.c), 0);
+  assert_int_equal(crm_reload_config(t.c), CRM_EPLUGIN);
+  assert_string_equal(crm_errmsg(t.c), "plugin \"fx_norecon\" ("
+                      SO("fx_norecon") ") reload refused: init returned -2: "
+                      "mult is -1; it must not be negative; the previous "
+                      "configuration stays in force");
+  assert_string_equal(lt_state(t.c, "fx_norecon").state, "loaded");
+  assert_points(t.c, "fx_norecon_points", 15);
+  /* stop, fini, init (refused), init and start with mult 5 */
+  assert_int_equal(lt_kv_int(t.c, "fx_norecon", "stops"), 2);
+  assert_int_equal(lt_kv_int(t.c, "fx_norecon", "finis"), 2);
+  assert_int_equal(lt_kv_int(t.c, "fx_norecon", "inits"), 3);
+  assert_int_equal(lt_kv_int(t.c, "fx_norecon", "starts"), 3);
+  assert_non_null(t.c->held_confs);
+  lt_case_done(&t);
+}
+
+/* The restart fails with the new group and with the previous one too:
+ * only then is the plugin failed; required, the reload fails. */
+static void case_reload_restart_both_fail(void **state)
+{
+  lt_case t;
+  const char *why = "init returned -2: mult is -1; it must not be "
+                    "negative; with the previous configuration: init "
+                    "returned -11: told to refuse init";
+
+  (void)state;
+  assert_int_equal(lt_case_load(&t,
+    "plugins = { load = ( { name = \"fx_norecon\"; config = { mult = 2; }; },"
+    "\n  { name = \"fx_v10\"; required = true; config = { mult = 2; }; } );"
+    " };\n"), 0);
+  assert_int_equal(crm__kv_put(t.c, "fx_norecon", "refuse_init", "1"), 0);
+  assert_int_equal(crm__kv_put(t.c, "fx_v10", "refuse_init", "1"), 0);
+  lt_case_conf(&t,
+    "plugins = { load = ( { name = \"fx_norecon\"; config = { mult = -1; };"
+    " },\n  { name = \"fx_v10\"; required = true; config = { mult = -1; };"
+    " } ); };\n");
+  assert_int_equal(crm_reload_config(t.c), CRM_EPLUGIN);
+  assert_string_equal(crm_errmsg(t.c), lt_fmt("plugin \"fx_v10\" (%s) "
+                      "failed: %s", SO("fx_v10"), why));
   assert_string_equal(lt_state(t.c, "fx_norecon").state, "failed");
-  assert_string_equal(lt_state(t.c, "fx_norecon").reason,
-                      "init returned -2: mult is -1; it must not be "
-                      "negative");
-  assert_null(crm__component_find(t.c, CRM_KIND_REWARD,
-                                  "fx_norecon_points"));
+  assert_string_equal(lt_state(t.c, "fx_norecon").reason, why);
+  assert_true(lt_log_has(&t.log, lt_fmt("1 loader: plugin \"fx_norecon\" "
+                         "(%s) failed: %s", SO("fx_norecon"), why)));
+  assert_string_equal(lt_state(t.c, "fx_v10").state, "failed");
+  assert_null(crm__plugin_by_name(t.c, "fx_norecon"));
+  assert_null(crm__plugin_by_name(t.c, "fx_v10"));
+  assert_null(t.c->held_confs);
   assert_true(lt_mapped(SO("fx_norecon")));
+  lt_case_done(&t);
+}
+
+/* reconfigure refuses the new group: the plugin runs on as it was, with
+ * its previous group (that config tree is kept alive for it); the rest of
+ * the file takes effect, and the reload says what was refused. */
+static void case_reload_refused(void **state)
+{
+  lt_case t;
+  crm__plugin *p;
+  int64_t mult = 0;
+  const char *why = "reload refused: reconfigure returned -2: mult is -1; "
+                    "it must not be negative; the previous configuration "
+                    "stays in force";
+
+  (void)state;
+  assert_int_equal(lt_case_load(&t,
+    "plugins = { load = ( { name = \"fx_good\"; config = { mult = 2; }; },\n"
+    "  { name = \"fx_other\"; config = { mult = 1; }; } ); };\n"), 0);
+  p = crm__plugin_by_name(t.c, "fx_good");
+  lt_case_conf(&t,
+    "lifecycle = { window_days = 100; };\n"
+    "plugins = { load = ( { name = \"fx_good\"; config = { mult = -1; }; },\n"
+    "  { name = \"fx_other\"; config = { mult = 3; }; },\n"
+    "  { name = \"fx_norecon\"; } ); };\n");
+  assert_int_equal(crm_reload_config(t.c), CRM_EPLUGIN);
+  assert_string_equal(crm_errmsg(t.c), lt_fmt("plugin \"fx_good\" (%s) %s",
+                                              SO("fx_good"), why));
+  assert_true(lt_log_has(&t.log, lt_fmt("1 loader: plugin \"fx_good\" (%s) "
+                                        "%s", SO("fx_good"), why)));
+  assert_ptr_equal(crm__plugin_by_name(t.c, "fx_good"), p);
+  assert_int_equal(crm__host_api()->cfg_get_int(&p->hctx, "mult", &mult), 0);
+  assert_int_equal(mult, 2);
+  assert_points(t.c, "fx_good_points", 2);
+  assert_string_equal(lt_state(t.c, "fx_good").state, "loaded");
+  assert_string_equal(lt_state(t.c, "fx_good").reason, why);
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "reconfs"), 0);
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "stops"), 0);
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "inits"), 1);
+  assert_non_null(t.c->held_confs);
+  assert_points(t.c, "fx_other_points", 21); /* helper 7 x 3 */
+  assert_points(t.c, "fx_norecon_points", 3);
+  assert_int_equal(t.c->lc.window_days, 100);
+  /* a group it accepts later releases the old tree */
+  lt_case_conf(&t,
+    "plugins = { load = ( { name = \"fx_good\"; config = { mult = 5; }; },\n"
+    "  { name = \"fx_other\"; config = { mult = 3; }; } ); };\n");
+  assert_int_equal(crm_reload_config(t.c), 0);
+  assert_points(t.c, "fx_good_points", 5);
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "reconfs"), 1);
+  assert_string_equal(lt_state(t.c, "fx_good").reason, "");
+  assert_null(t.c->held_confs);
+  lt_case_done(&t);
+}
+
+/* A required plugin that refuses keeps running; reverting the file needs
+ * no reconfigure; disabling it frees the group it held. */
+static void case_reload_refused_required(void **state)
+{
+  lt_case t;
+  const char *good2 = "plugins = { load = ( { name = \"fx_good\"; "
+                      "required = true; config = { mult = 2; }; } ); };\n";
+  const char *bad = "plugins = { load = ( { name = \"fx_good\"; "
+                    "required = true; config = { mult = -3; }; } ); };\n";
+
+  (void)state;
+  assert_int_equal(lt_case_load(&t, good2), 0);
+  lt_case_conf(&t, bad);
+  assert_int_equal(crm_reload_config(t.c), CRM_EPLUGIN);
+  assert_points(t.c, "fx_good_points", 2);
+  assert_int_equal(lt_state(t.c, "fx_good").required, 1);
+  lt_case_conf(&t, good2);
+  assert_int_equal(crm_reload_config(t.c), 0);
+  assert_null(t.c->held_confs);
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "reconfs"), 0);
+  assert_string_equal(lt_state(t.c, "fx_good").reason, "");
+  lt_case_conf(&t, bad);
+  assert_int_equal(crm_reload_config(t.c), CRM_EPLUGIN);
+  assert_non_null(t.c->held_confs);
+  lt_case_conf(&t, "plugins = { load = ( { name = \"fx_good\"; "
+                   "enabled = false; } ); };\n");
+  assert_int_equal(crm_reload_config(t.c), 0);
+  assert_null(t.c->held_confs);
+  assert_null(crm__component_find(t.c, CRM_KIND_REWARD, "fx_good_points"));
+  /* stopped once, by the disable */
+  assert_int_equal(lt_kv_int(t.c, "fx_good", "stops"), 1);
   lt_case_done(&t);
 }
 
@@ -656,7 +786,9 @@ int main(int argc, char **argv)
     CASE(name_mismatch), CASE(required_fails), CASE(optional_fails),
     CASE(not_found), CASE(writable_file), CASE(not_regular), CASE(disabled),
     CASE(reload_reconfigure), CASE(reload_restart), CASE(reload_disable),
-    CASE(reload_enable), CASE(reload_bad_config), CASE(call_failed),
+    CASE(reload_enable), CASE(reload_bad_config), CASE(reload_refused),
+    CASE(reload_refused_required), CASE(reload_restart_both_fail),
+    CASE(call_failed),
   };
 
   return lt_main(argc, argv, "loader", tests,

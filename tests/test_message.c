@@ -208,6 +208,40 @@ static void test_send_fails_row_kept(void **state)
   pe_close(&e);
 }
 
+/* Inside a batch the queued row cannot be committed before the channel
+ * delivers, so a rollback would leave a delivered message with no row:
+ * the send is refused, nothing is delivered, nothing is written; after
+ * the batch commits the same send works. */
+static void test_send_inside_batch_refused(void **state)
+{
+  pe_env e;
+  int64_t id, mid = -5;
+  struct row r;
+  FILE *f;
+
+  (void)state;
+  open_with_file(&e, "out.jsonl");
+  id = add_customer(e.c, "a", "ann@example.com", NULL);
+  assert_int_equal(crm_begin(e.c), CRM_OK);
+  assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid),
+                   CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "cannot send a message inside a "
+                                       "batch; commit it first");
+  assert_int_equal(mid, -5);
+  assert_int_equal(count_rows(e.c), 0);
+  /* the channel was not called: its file was never written */
+  f = fopen(pe_path(&e, "out.jsonl"), "r");
+  assert_null(f);
+  /* once the batch is closed the same send goes through */
+  assert_int_equal(crm_rollback(e.c), CRM_OK);
+  assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid), CRM_OK);
+  r = get_row(e.c, mid);
+  assert_true(r.found);
+  assert_string_equal(r.status, "sent");
+  assert_int_equal(count_rows(e.c), 1);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -215,6 +249,7 @@ int main(void)
     cmocka_unit_test(test_channel_choice),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_send_fails_row_kept),
+    cmocka_unit_test(test_send_inside_batch_refused),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

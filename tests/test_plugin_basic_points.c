@@ -12,11 +12,16 @@
 #include "test_plugin_fake.h"
 
 static crm_host_ctx host;
+/* The customer the next events are for, and the balance the view shows. */
+static int64_t ev_customer;
+static int64_t ev_balance;
 
 static int setup(void **state)
 {
   (void)state;
   fake_reset(&host);
+  ev_customer = 7;
+  ev_balance = 0;
   return 0;
 }
 
@@ -31,7 +36,7 @@ static int ev(const char *type, int64_t amount, const char *currency,
   memset(&e, 0, sizeof(e));
   e.struct_size = sizeof(e);
   e.event_id = 1;
-  e.customer_id = 7;
+  e.customer_id = ev_customer;
   e.type = type;
   e.amount = amount;
   e.currency = currency;
@@ -39,7 +44,8 @@ static int ev(const char *type, int64_t amount, const char *currency,
   e.idempotency_key = key;
   memset(&cv, 0, sizeof(cv));
   cv.struct_size = sizeof(cv);
-  cv.customer_id = 7;
+  cv.customer_id = ev_customer;
+  cv.points_balance = ev_balance;
   memset(out, 0, sizeof(*out));
   out->struct_size = sizeof(*out);
   out->points = 12345; /* must be overwritten */
@@ -73,8 +79,8 @@ static void test_earn_default(void **state)
   /* 0.99 USD -> 0 */
   assert_int_equal(ev("purchase", 99, "USD", NULL, "k2", &r), CRM_OK);
   assert_int_equal(r.points, 0);
-  /* the purchase is remembered for refunds */
-  assert_string_equal(fake_kv_find(&host, "p:k1"), "2933 29 0 0 USD");
+  /* the purchase is remembered for refunds, with its customer */
+  assert_string_equal(fake_kv_find(&host, "p:k1"), "2933 29 0 0 USD 7");
   fake_unload(&host);
 }
 
@@ -214,23 +220,241 @@ static void test_refund_full_and_unearned(void **state)
   fake_unload(&host);
 }
 
-/* Without a known purchase: the refunded amount at the current rate. */
-static void test_refund_unknown_purchase(void **state)
+/* Without refund_of: the refunded amount at the current rate, as long as
+ * the balance covers it. */
+static void test_refund_without_purchase(void **state)
 {
   crm_reward_result r;
 
   (void)state;
   fake_cfg_int(&host, "points_per_unit", 2);
   assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_balance = 100;
   assert_int_equal(ev("refund", 1250, "USD", NULL, "r1", &r), CRM_OK);
   assert_int_equal(r.points, -25); /* floor(12.50 * 2) */
+  assert_string_equal(r.note, "reversal at 2 pts per USD on 12.50 USD");
+  /* a payload without refund_of (the "}" inside a string is skipped) */
   assert_int_equal(ev("refund", 1250, "USD",
-                      "{\"items\":[1,{\"x\":\"}\"}],\"refund_of\":\"zz\"}",
+                      "{\"items\":[1,{\"x\":\"}\"}],\"why\":\"zz\"}",
                       "r2", &r), CRM_OK);
   assert_int_equal(r.points, -25);
-  assert_non_null(strstr(r.note, "purchase unknown"));
   assert_int_equal(ev("refund", 1250, "EUR", NULL, "r3", &r), CRM_OK);
   assert_int_equal(r.points, 0);
+  assert_int_equal(host.n_kv, 0);
+  fake_unload(&host);
+}
+
+/* Without refund_of the reversal stops at the customer's balance: 12.50
+ * USD at 2 pts/USD is 25, the balance is 10, so 10 are taken back and
+ * the note says 15 were not. A zero or negative balance takes nothing. */
+static void test_refund_without_purchase_capped_at_balance(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 2);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_balance = 10;
+  assert_int_equal(ev("refund", 1250, "USD", NULL, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, -10);
+  assert_string_equal(r.note, "reversal at 2 pts per USD on 12.50 USD; "
+                              "balance 10, 15 not taken back");
+  ev_balance = 25; /* exactly covered */
+  assert_int_equal(ev("refund", 1250, "USD", NULL, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, -25);
+  ev_balance = 0;
+  assert_int_equal(ev("refund", 1250, "USD", NULL, "r3", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_non_null(strstr(r.note, "25 not taken back"));
+  ev_balance = -4;
+  assert_int_equal(ev("refund", 100, "USD", "{\"refund_of\":\"\"}", "r4",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+}
+
+/* A refund naming another customer's purchase is bad input: refused with
+ * CRM_EINVAL, the purchase record untouched, so the owner's own refund
+ * still takes back everything. 10.00 USD at 100 pts/USD = 1000. */
+static void test_refund_other_customers_purchase(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 100);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_customer = 1;
+  assert_int_equal(ev("purchase", 1000, "USD", NULL, "pa", &r), CRM_OK);
+  assert_int_equal(r.points, 1000);
+  ev_customer = 2;
+  ev_balance = 5000;
+  assert_int_equal(ev("refund", 1000, "USD", "{\"refund_of\":\"pa\"}",
+                      "rb", &r), CRM_EINVAL);
+  assert_int_equal(host.errcode, CRM_EINVAL);
+  assert_string_equal(host.errmsg, "refund_of \"pa\" names a purchase of "
+                                   "another customer");
+  assert_string_equal(fake_kv_find(&host, "p:pa"), "1000 1000 0 0 USD 1");
+  ev_customer = 1;
+  ev_balance = 1000;
+  assert_int_equal(ev("refund", 1000, "USD", "{\"refund_of\":\"pa\"}",
+                      "ra", &r), CRM_OK);
+  assert_int_equal(r.points, -1000);
+  fake_unload(&host);
+}
+
+/* Records written before the owner check have no customer: they are
+ * still read, and not checked. */
+static void test_refund_old_record(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(host.api.kv_put(&host, "p:old", "3000 30 0 0 USD"),
+                   CRM_OK);
+  assert_int_equal(ev("refund", 1500, "USD", "{\"refund_of\":\"old\"}",
+                      "r", &r), CRM_OK);
+  assert_int_equal(r.points, -15);
+  assert_string_equal(fake_kv_find(&host, "p:old"), "3000 30 1500 15 USD 0");
+  assert_int_equal(host.api.kv_put(&host, "p:bad", "3000 x"), CRM_OK);
+  assert_int_equal(ev("refund", 1500, "USD", "{\"refund_of\":\"bad\"}",
+                      "r2", &r), CRM_ECORRUPT);
+  fake_unload(&host);
+}
+
+/* Refunds beyond the purchase are capped: 30.00 at 3 pts/USD earned 90;
+ * a refund of 50.00 takes back 90, never more, and then nothing. */
+static void test_refund_beyond_purchase(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"refund_of\":\"o\"}";
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "o", &r), CRM_OK);
+  assert_int_equal(r.points, 90);
+  assert_int_equal(ev("refund", 5000, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, -90);
+  assert_string_equal(r.note, "reversal of 30.00 USD of purchase o");
+  assert_int_equal(ev("refund", 5000, "USD", pl, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(fake_kv_find(&host, "p:o"), "3000 90 3000 90 USD 7");
+  fake_unload(&host);
+}
+
+/* A refund of a purchase not seen yet takes nothing back and holds its
+ * amount against the key. The purchase (30.00 at 3 pts/USD = 90) then
+ * earns 90 less the held 10.00's share, 30: 60. The rest of the refund
+ * (amount 0: what is left) takes the 60 back. Net 0, as in the other
+ * order (90, -30, -60). */
+static void test_refund_before_purchase(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"refund_of\":\"late\"}";
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("refund", 600, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(r.note, "purchase not seen yet: 6.00 USD held "
+                              "against it");
+  assert_int_equal(ev("refund", 400, "USD", pl, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(fake_kv_find(&host, "p:late"), "held 1000 0 USD 7");
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "late", &r), CRM_OK);
+  assert_int_equal(r.points, 60);
+  assert_string_equal(r.note, "3 pts per USD on 30.00 USD, less 10.00 USD "
+                              "refunded before");
+  assert_string_equal(fake_kv_find(&host, "p:late"),
+                      "3000 90 1000 30 USD 7");
+  assert_int_equal(ev("refund", 0, NULL, pl, "r3", &r), CRM_OK);
+  assert_int_equal(r.points, -60);
+  assert_int_equal(ev("refund", 100, "USD", pl, "r4", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+}
+
+/* Rounding is the same in either order: 29.33 USD earns 29; 14.66 of it
+ * refunded first reverses floor(29 * 1466 / 2933) = 14. Held first, the
+ * purchase earns 29 - 14 = 15, and refunding the other 14.67 takes the
+ * 15 back. */
+static void test_refund_before_purchase_rounding(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"refund_of\":\"p-9\"}";
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("refund", 1466, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(ev("purchase", 2933, "USD", NULL, "p-9", &r), CRM_OK);
+  assert_int_equal(r.points, 15);
+  assert_int_equal(ev("refund", 1467, "USD", pl, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, -15);
+  fake_unload(&host);
+}
+
+/* Held refunds of the whole purchase or more: it earns nothing. Amount 0
+ * (everything) is held whatever its currency. */
+static void test_refund_before_purchase_whole(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(ev("refund", 5000, "USD", "{\"refund_of\":\"a\"}", "r1",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "a", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(fake_kv_find(&host, "p:a"), "3000 90 3000 90 USD 7");
+  assert_int_equal(ev("refund", 0, NULL, "{\"refund_of\":\"a\"}", "r2",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(ev("refund", 0, NULL, "{\"refund_of\":\"b\"}", "r3",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(r.note, "purchase not seen yet: the whole amount held "
+                              "against it");
+  assert_string_equal(fake_kv_find(&host, "p:b"), "held 0 1 USD 7");
+  assert_int_equal(ev("purchase", 2000, "USD", NULL, "b", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  /* a held refund in another currency is not held: it would never
+   * reverse anything */
+  assert_int_equal(ev("refund", 500, "EUR", "{\"refund_of\":\"c\"}", "r4",
+                      &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_null(fake_kv_find(&host, "p:c"));
+  fake_unload(&host);
+}
+
+/* A held refund belongs to the customer who made it: another customer
+ * cannot add to it, and a purchase of another customer under that key
+ * earns in full (the stray refund is logged and ignored). */
+static void test_refund_before_purchase_other_customer(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"refund_of\":\"q\"}";
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_customer = 1;
+  assert_int_equal(ev("refund", 1000, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  ev_customer = 2;
+  assert_int_equal(ev("refund", 1000, "USD", pl, "r2", &r), CRM_EINVAL);
+  assert_string_equal(host.errmsg, "refund_of \"q\" names a purchase "
+                                   "another customer has already refunded");
+  assert_string_equal(fake_kv_find(&host, "p:q"), "held 1000 0 USD 1");
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "q", &r), CRM_OK);
+  assert_int_equal(r.points, 30);
+  assert_string_equal(r.note, "1 pt per USD on 30.00 USD");
+  assert_int_equal(host.n_logs, 1);
+  assert_non_null(strstr(host.last_log, "ignored"));
+  assert_string_equal(fake_kv_find(&host, "p:q"), "3000 30 0 0 USD 2");
   fake_unload(&host);
 }
 
@@ -311,7 +535,17 @@ int main(void)
     cmocka_unit_test_setup(test_refund_pro_rata, setup),
     cmocka_unit_test_setup(test_refund_parts_sum_to_earned, setup),
     cmocka_unit_test_setup(test_refund_full_and_unearned, setup),
-    cmocka_unit_test_setup(test_refund_unknown_purchase, setup),
+    cmocka_unit_test_setup(test_refund_without_purchase, setup),
+    cmocka_unit_test_setup(test_refund_without_purchase_capped_at_balance,
+                           setup),
+    cmocka_unit_test_setup(test_refund_other_customers_purchase, setup),
+    cmocka_unit_test_setup(test_refund_old_record, setup),
+    cmocka_unit_test_setup(test_refund_beyond_purchase, setup),
+    cmocka_unit_test_setup(test_refund_before_purchase, setup),
+    cmocka_unit_test_setup(test_refund_before_purchase_rounding, setup),
+    cmocka_unit_test_setup(test_refund_before_purchase_whole, setup),
+    cmocka_unit_test_setup(test_refund_before_purchase_other_customer,
+                           setup),
     cmocka_unit_test_setup(test_other_types, setup),
     cmocka_unit_test_setup(test_bad_config, setup),
     cmocka_unit_test_setup(test_reconfigure, setup),

@@ -5,6 +5,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader_util.h"
@@ -84,6 +85,39 @@ static void case_plugin_check_missing(void **state)
                       "path and that the plugin is installed");
 }
 
+/* init never returns: the check gives up after CRM_PLUGIN_CHECK_TIMEOUT
+ * seconds, says where the child was, and ends it. */
+static void case_plugin_check_init_hang(void **state)
+{
+  char msg[512];
+
+  (void)state;
+  assert_int_equal(setenv("CRM_PLUGIN_CHECK_TIMEOUT", "1", 1), 0);
+  assert_int_equal(crm_plugin_check(SO("fx_inithang"), msg, sizeof(msg)),
+                   CRM_EPLUGIN);
+  assert_string_equal(msg, "plugin check timed out after 1 s while "
+                      "initialising " SO("fx_inithang"));
+  assert_int_equal(unsetenv("CRM_PLUGIN_CHECK_TIMEOUT"), 0);
+  assert_int_equal(crm_plugin_check(SO("fx_good"), msg, sizeof(msg)), 0);
+}
+
+/* init leaves a sleeping process behind that holds the check's pipe: the
+ * check still ends when the child does (with the default timeout, which
+ * it must not reach), and ends that process too - else ctest, which
+ * waits for the test's output to close, would wait for it. */
+static void case_plugin_check_init_fork(void **state)
+{
+  char msg[512];
+
+  (void)state;
+  assert_int_equal(unsetenv("CRM_PLUGIN_CHECK_TIMEOUT"), 0);
+  assert_int_equal(crm_plugin_check(SO("fx_initfork"), msg, sizeof(msg)),
+                   0);
+  assert_string_equal(msg, lt_fmt("plugin \"fx_initfork\" 1.2.3 by Fixture "
+                      "Works (SDK ABI %d.%d): fx_initfork_points:reward",
+                      CRM_SDK_ABI_MAJOR, CRM_SDK_ABI_MINOR));
+}
+
 /* ---- the shipped sample with the shipped plugins ----------------------- */
 
 static void case_shipped_plugins(void **state)
@@ -123,7 +157,8 @@ int main(int argc, char **argv)
   const struct CMUnitTest tests[] = {
     CASE(plugin_check_good), CASE(plugin_check_init_segv),
     CASE(plugin_check_ctor_segv), CASE(plugin_check_major),
-    CASE(plugin_check_missing), CASE(shipped_plugins),
+    CASE(plugin_check_missing), CASE(plugin_check_init_hang),
+    CASE(plugin_check_init_fork), CASE(shipped_plugins),
   };
 
   return lt_main(argc, argv, "plugin_check", tests,

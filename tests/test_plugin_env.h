@@ -46,7 +46,10 @@ static inline void pe_close(pe_env *e)
   e->c = NULL;
   d = opendir(e->dir);
   if(d) {
-    while((de = readdir(d)) != NULL) {
+    for(;;) {
+      de = readdir(d);
+      if(!de)
+        break;
       if(!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
         continue;
       snprintf(p, sizeof(p), "%s/%s", e->dir, de->d_name);

@@ -2,7 +2,9 @@
  * test_plugin_integration.c - the four shipped plugins loaded together by
  * the core from a generated crm.conf: their recorded states, their check
  * by crm_plugin_check, and basic_points writing the ledger through
- * ingestion (earn, pro-rata reversal, other currency).
+ * ingestion (earn, pro-rata reversal, other currency, refunds that never
+ * take back more than was earned, refunds of another customer's
+ * purchase refused).
  */
 #include "test_plugin_env.h"
 
@@ -152,12 +154,124 @@ static void test_points_through_ingest(void **state)
   pe_close(&e);
 }
 
+/* 2 pts/USD. Customer a buys 10.00 USD (key pa): +20. Customer b's
+ * refund naming pa is refused as bad input and leaves nothing behind: no
+ * ledger row, no event (its key is still free). a's own refund of pa
+ * then takes back all 20. */
+static void test_refund_of_other_customers_purchase(void **state)
+{
+  pe_env e;
+  int64_t a, b, bal = -1;
+  crm_ingest_result r;
+  crm_event ev;
+  struct ledger g;
+
+  (void)state;
+  pe_open(&e, conf_all);
+  a = t_add_customer(e.c, "a1");
+  b = t_add_customer(e.c, "b1");
+  r = pe_event(e.c, a, "purchase", PE_NOW - 300, 1000, "USD", NULL, "pa");
+  assert_int_equal(r.points, 20);
+  memset(&ev, 0, sizeof(ev));
+  memset(&r, 0, sizeof(r));
+  ev.type = "refund";
+  ev.customer_id = b;
+  ev.occurred_at = PE_NOW - 200;
+  ev.amount = 1000;
+  ev.currency = "USD";
+  ev.payload = "{\"refund_of\":\"pa\"}";
+  ev.idempotency_key = "rb";
+  assert_int_equal(crm_event_ingest(e.c, &ev, &r), CRM_EINVAL);
+  assert_non_null(strstr(crm_errmsg(e.c), "refund_of \"pa\" names a "
+                                          "purchase of another customer"));
+  assert_int_equal(crm_points_balance(e.c, b, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  memset(&g, 0, sizeof(g));
+  assert_int_equal(crm_ledger_foreach(e.c, b, collect_ledger, &g), CRM_OK);
+  assert_int_equal(g.n, 0);
+  /* the key was not used: another event may take it (b has no points,
+   * so a refund at the rate takes nothing) */
+  r = pe_event(e.c, b, "refund", PE_NOW - 200, 500, "USD", NULL, "rb");
+  assert_int_equal(r.duplicate, 0);
+  assert_int_equal(r.points, 0);
+  r = pe_event(e.c, a, "refund", PE_NOW - 100, 1000, "USD",
+               "{\"refund_of\":\"pa\"}", "ra");
+  assert_int_equal(r.points, -20);
+  assert_int_equal(crm_points_balance(e.c, a, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  pe_close(&e);
+}
+
+/* Every refund path through the ledger, 2 pts/USD; the reversals of a
+ * purchase never exceed what it earned:
+ *   o1 30.00 earns 60; refund 10.00 takes floor(60 * 1000 / 3000) = 20;
+ *   the same refund again is a duplicate (one ledger row); 25.00 more is
+ *   capped at the 20.00 left: the remaining 40; 5.00 more takes nothing.
+ *   10.00 of o2 before o2 arrives: nothing, held. o2 25.00 earns 50 less
+ *   the held share floor(50 * 1000 / 2500) = 20: 30; the rest (amount 0)
+ *   takes those 30 back.
+ *   o3 5.00 earns 10; a refund of 12.50 naming no purchase is 25 at the
+ *   rate, capped at the balance 10.
+ * Balance ends at 0, never below. */
+static void test_refund_paths_through_ingest(void **state)
+{
+  static const int64_t want[] = {60, -20, -40, 30, -30, 10, -10};
+  pe_env e;
+  int64_t id, bal = -1;
+  crm_ingest_result r;
+  struct ledger g;
+  const char *o1 = "{\"refund_of\":\"o1\"}";
+  const char *o2 = "{\"refund_of\":\"o2\"}";
+  size_t i;
+
+  (void)state;
+  pe_open(&e, conf_all);
+  id = t_add_customer(e.c, "c");
+  r = pe_event(e.c, id, "purchase", PE_NOW - 900, 3000, "USD", NULL, "o1");
+  assert_int_equal(r.points, 60);
+  r = pe_event(e.c, id, "refund", PE_NOW - 800, 1000, "USD", o1, "r1");
+  assert_int_equal(r.points, -20);
+  r = pe_event(e.c, id, "refund", PE_NOW - 800, 1000, "USD", o1, "r1");
+  assert_int_equal(r.duplicate, 1);
+  assert_int_equal(r.points, 0);
+  r = pe_event(e.c, id, "refund", PE_NOW - 700, 2500, "USD", o1, "r2");
+  assert_int_equal(r.points, -40);
+  r = pe_event(e.c, id, "refund", PE_NOW - 690, 500, "USD", o1, "r3");
+  assert_int_equal(r.points, 0);
+  assert_int_equal(crm_points_balance(e.c, id, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  r = pe_event(e.c, id, "refund", PE_NOW - 600, 1000, "USD", o2, "r4");
+  assert_int_equal(r.points, 0);
+  r = pe_event(e.c, id, "purchase", PE_NOW - 500, 2500, "USD", NULL, "o2");
+  assert_int_equal(r.points, 30);
+  r = pe_event(e.c, id, "refund", PE_NOW - 400, 0, "USD", o2, "r5");
+  assert_int_equal(r.points, -30);
+  r = pe_event(e.c, id, "purchase", PE_NOW - 300, 500, "USD", NULL, "o3");
+  assert_int_equal(r.points, 10);
+  r = pe_event(e.c, id, "refund", PE_NOW - 200, 1250, "USD", NULL, "r6");
+  assert_int_equal(r.points, -10);
+  assert_int_equal(crm_points_balance(e.c, id, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  memset(&g, 0, sizeof(g));
+  assert_int_equal(crm_ledger_foreach(e.c, id, collect_ledger, &g), CRM_OK);
+  assert_int_equal(g.n, 7);
+  for(i = 0; i < 7; i++)
+    assert_int_equal(g.points[i], want[i]);
+  assert_string_equal(g.note[3], "2 pts per USD on 25.00 USD, less 10.00 "
+                                 "USD refunded before");
+  assert_string_equal(g.note[6], "reversal at 2 pts per USD on 12.50 USD; "
+                                 "balance 10, 15 not taken back");
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_all_loaded),
     cmocka_unit_test(test_plugin_check),
     cmocka_unit_test(test_points_through_ingest),
+    cmocka_unit_test(test_refund_of_other_customers_purchase),
+    cmocka_unit_test(test_refund_paths_through_ingest),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

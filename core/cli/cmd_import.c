@@ -4,8 +4,10 @@
  * The file is streamed through the CSV reader; the header row names the
  * columns. Rows go in batches of IMPORT_BATCH, one transaction each. A bad
  * row is reported on stderr as "crm: FILE:LINE: reason", counted and
- * skipped; the rest goes in. Exit code: 0 if every row went in, 1 if some
- * were rejected, 2 if the store failed (the current batch is rolled back).
+ * skipped; the rest goes in. A customer row is one crm_customer_upsert:
+ * its fields and attributes go in together or not at all. Exit code: 0 if
+ * every row went in, 1 if some were rejected, 2 if the store failed (the
+ * current batch is rolled back).
  */
 #include "cli.h"
 #include "csv.h"
@@ -28,6 +30,7 @@ struct importer {
   int col[6]; /* external_id, name, email, phone, timezone, birthday */
   /* events */
   int ecol[8];
+  crm_attr *attrs; /* one row's attribute cells (ncols slots) */
   long added, updated, ingested, duplicates, rejected, rows;
   char *errors[ERRORS_KEPT];
   long error_lines[ERRORS_KEPT];
@@ -121,8 +124,7 @@ static int check_attrs(struct importer *im)
 static int customer_row(struct importer *im, char **header)
 {
   crm_customer_fields f;
-  crm_customer cu;
-  int64_t id;
+  size_t n = 0;
   int rc, i, added = 0;
 
   memset(&f, 0, sizeof(f));
@@ -138,19 +140,18 @@ static int customer_row(struct importer *im, char **header)
   }
   if(check_attrs(im))
     return 0;
-  rc = crm_customer_find(im->x->c, CRM_FIND_EXTERNAL_ID, f.external_id, &cu);
-  if(rc == CRM_ENOTFOUND) {
-    rc = crm_customer_add(im->x->c, &f, &id);
-    added = 1;
-  }
-  else if(!rc) {
-    id = cu.id;
-    f.external_id = NULL; /* the key, unchanged */
-    rc = crm_customer_update(im->x->c, id, &f);
-  }
-  for(i = 0; !rc && i < im->ncols; i++)
-    if(!is_known_col(im, i) && im->r.fields[i][0])
-      rc = crm_customer_set_attr(im->x->c, id, header[i], im->r.fields[i]);
+  if(!im->attrs)
+    im->attrs = calloc(im->r.nfields, sizeof(*im->attrs)); /* = ncols */
+  if(!im->attrs)
+    return -cli_internal_error("out of memory");
+  for(i = 0; i < im->ncols; i++)
+    if(!is_known_col(im, i) && im->r.fields[i][0]) {
+      im->attrs[n].key = header[i];
+      im->attrs[n].value = im->r.fields[i];
+      n++;
+    }
+  /* adds, or updates by external id; all or nothing */
+  rc = crm_customer_upsert(im->x->c, &f, im->attrs, n, NULL, &added);
   if(rc)
     return row_failed(im, rc);
   if(added)
@@ -381,6 +382,7 @@ static int run_import(cli *x, const cli_cmd *cmd, int argc, char **argv,
     rc = CLI_EUSER;
   for(i = 0; i < im.nerrors; i++)
     free(im.errors[i]);
+  free(im.attrs);
   free_header(header);
   cli_csv_free(&im.r);
   if(fp != stdin)
@@ -406,8 +408,9 @@ const cli_cmd cli_cmds_import[] = {
    "  columns (header row): external_id (required), name, email, phone,\n"
    "  timezone, birthday; any other column is a custom attribute. An\n"
    "  existing external_id is updated; empty cells leave a field as it is.\n"
-   "  Bad rows are reported with their line number and skipped; the exit\n"
-   "  code is 1 if any row was rejected.\n",
+   "  A row goes in whole (fields and attributes) or not at all. Bad rows\n"
+   "  are reported with their line number and skipped; the exit code is 1\n"
+   "  if any row was rejected.\n",
    run_import_customers},
   {"import", "events", "ingest events from a CSV file (idempotent)",
    "crm import events FILE.csv   (- reads standard input)",

@@ -14,14 +14,22 @@
  *
  * purchase: points = floor(amount * points_per_unit / minor_per_unit),
  *   exact in integers. The purchase is remembered in the plugin's kv store
- *   under its idempotency key so that refunds can be reversed pro rata.
+ *   under "p:<idempotency key>", with its customer, so that refunds can be
+ *   reversed pro rata.
  * refund: the payload may name the purchase, {"refund_of":"<key>"}. Then
  *   the points taken back are the purchase's earned points times the
  *   share of its amount refunded so far (cumulative, so refunding the
  *   whole amount in parts takes back exactly what was earned), capped at
- *   the purchase amount; amount 0 refunds what is left. Without a known
- *   purchase the refunded amount is taken back at the current rate.
- *   Either way the result is negative points.
+ *   the purchase amount; amount 0 refunds what is left. The reversals of
+ *   one purchase never exceed what it earned, whatever the arrival order:
+ *   - a purchase of another customer is refused (CRM_EINVAL), nothing
+ *     changes;
+ *   - a purchase not seen yet: nothing is taken back now, the refunded
+ *     amount is held against the key ("held ..." record); when the
+ *     purchase arrives it earns its points less the share the held amount
+ *     would have reversed, which is exactly what the other order gives.
+ *   Without refund_of the amount is taken back at the current rate, but
+ *   never more than the customer's balance (the shortfall is noted).
  * other types and other currencies: 0 points, with a note saying why (an
  *   unknown currency is logged once).
  */
@@ -50,12 +58,16 @@ struct bp_state {
   size_t n_seen;
 };
 
-/* What the kv store remembers about one purchase. */
+/* What the kv store remembers about one purchase, or (held) about the
+ * refunds that named it before it arrived. */
 struct bp_purchase {
-  int64_t amount;
-  int64_t points;
-  int64_t refunded;
-  int64_t reversed;
+  int held;            /* 1: purchase not seen yet, refunds held */
+  int full;            /* held: an amount-0 refund (everything) */
+  int64_t amount;      /* held: 0 */
+  int64_t points;      /* held: 0 */
+  int64_t refunded;    /* held: the amount held against the purchase */
+  int64_t reversed;    /* held: 0 */
+  int64_t customer_id; /* 0 in records older than the owner check */
   char currency[8];
 };
 
@@ -345,46 +357,77 @@ static void bp_kv_key(const char *idem, char *key, size_t size)
   bp_fmt(key, size, "p:%s", idem);
 }
 
+/* Purchase: "amount points refunded reversed CUR customer".
+ * Held refunds: "held amount full CUR customer". */
 static int bp_remember(struct bp_state *st, crm_host_ctx *ctx,
                        const char *idem, const struct bp_purchase *p)
 {
   char key[BP_KEY_MAX];
-  char val[128];
+  char val[160];
 
   if(!idem || !*idem)
     return CRM_OK;
   bp_kv_key(idem, key, sizeof(key));
-  bp_fmt(val, sizeof(val), "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
-           " %s", p->amount, p->points, p->refunded, p->reversed,
-           p->currency);
+  if(p->held)
+    bp_fmt(val, sizeof(val), "held %" PRId64 " %d %s %" PRId64, p->refunded,
+           p->full, p->currency, p->customer_id);
+  else
+    bp_fmt(val, sizeof(val), "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
+           " %s %" PRId64, p->amount, p->points, p->refunded, p->reversed,
+           p->currency, p->customer_id);
   return st->api->kv_put(ctx, key, val);
 }
 
-/* CRM_ENOTFOUND when the purchase is unknown. */
+/* Parses a stored record; 0 when malformed. Records written before the
+ * owner check have no customer (0: not checked). */
+static int bp_parse(const char *val, struct bp_purchase *p)
+{
+  long long a = 0, b = 0, c = 0, d = 0, who = 0;
+  char cur[8] = "";
+  int full = 0;
+  int n;
+
+  memset(p, 0, sizeof(*p));
+  if(!strncmp(val, "held ", 5)) {
+    n = sscanf(val + 5, "%lld %d %7s %lld", &c, &full, cur, &who);
+    if(n != 4 || c < 0)
+      return 0;
+    p->held = 1;
+    p->full = full != 0;
+  }
+  else {
+    n = sscanf(val, "%lld %lld %lld %lld %7s %lld", &a, &b, &c, &d, cur,
+               &who);
+    if(n != 5 && n != 6)
+      return 0;
+  }
+  p->amount = a;
+  p->points = b;
+  p->refunded = c;
+  p->reversed = d;
+  p->customer_id = who;
+  memcpy(p->currency, cur, sizeof(p->currency));
+  return 1;
+}
+
+/* CRM_ENOTFOUND when nothing is stored under the key. */
 static int bp_recall(struct bp_state *st, crm_host_ctx *ctx,
                      const char *idem, struct bp_purchase *p)
 {
   char key[BP_KEY_MAX];
   char *val = NULL;
-  long long a, b, c, d;
-  char cur[8];
+  int ok;
   int rc;
-  int n;
 
   bp_kv_key(idem, key, sizeof(key));
   rc = st->api->kv_get(ctx, key, &val);
   if(rc)
     return rc;
-  n = val ? sscanf(val, "%lld %lld %lld %lld %7s", &a, &b, &c, &d, cur) : 0;
+  ok = val && bp_parse(val, p);
   st->api->free(ctx, val);
-  if(n != 5)
+  if(!ok)
     return st->api->set_error(ctx, CRM_ECORRUPT,
                               "stored purchase %s is malformed", idem);
-  p->amount = a;
-  p->points = b;
-  p->refunded = c;
-  p->reversed = d;
-  memcpy(p->currency, cur, sizeof(p->currency));
   return CRM_OK;
 }
 
@@ -413,12 +456,65 @@ static int bp_currency_earns(struct bp_state *st, crm_host_ctx *ctx,
   return 0;
 }
 
+/* floor(points * part / whole) for 0 <= part <= whole: exact in int64
+ * while points * part fits (any realistic amount), else long double. */
+static int64_t bp_share(int64_t points, int64_t part, int64_t whole)
+{
+  if(whole <= 0 || part >= whole)
+    return points;
+  if(points == 0 || part <= INT64_MAX / points)
+    return points * part / whole;
+  return (int64_t)((long double)points * (long double)part /
+                   (long double)whole);
+}
+
+/* Refunds held against this purchase before it arrived: the purchase
+ * starts with them as refunded (capped at its amount) and their share
+ * of its points as already reversed, which is what the refunds would
+ * have done had the purchase come first. */
+static int bp_apply_held(struct bp_state *st, crm_host_ctx *ctx,
+                         const crm_event_view *ev, struct bp_purchase *rec,
+                         crm_reward_result *out)
+{
+  struct bp_purchase h;
+  char money[40];
+  size_t n;
+  int rc;
+
+  if(!ev->idempotency_key || !*ev->idempotency_key)
+    return CRM_OK;
+  rc = bp_recall(st, ctx, ev->idempotency_key, &h);
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
+  if(rc)
+    return rc;
+  if(!h.held)
+    return CRM_OK; /* a stale record of the same key: replaced */
+  if((h.customer_id && h.customer_id != ev->customer_id) ||
+     (!h.full && strcasecmp(h.currency, rec->currency))) {
+    st->api->log(ctx, CRM_LOG_WARN, "refunds held against purchase %.40s "
+                 "(customer #%" PRId64 ", %s) ignored: the purchase is "
+                 "customer #%" PRId64 "'s, in %s", ev->idempotency_key,
+                 h.customer_id, h.currency, ev->customer_id, rec->currency);
+    return CRM_OK;
+  }
+  rec->refunded = h.full || h.refunded > rec->amount ? rec->amount
+                                                     : h.refunded;
+  rec->reversed = bp_share(rec->points, rec->refunded, rec->amount);
+  bp_money(st, rec->refunded, money, sizeof(money));
+  n = strlen(out->note);
+  bp_fmt(out->note + n, sizeof(out->note) - n, ", less %s %s refunded "
+         "before", money, rec->currency);
+  return CRM_OK;
+}
+
 static int bp_purchase(struct bp_state *st, crm_host_ctx *ctx,
                        const crm_event_view *ev, crm_reward_result *out)
 {
   struct bp_purchase rec;
   char money[40], rate[48];
   int64_t pts = 0;
+  int rc;
 
   if(!bp_currency_earns(st, ctx, ev, out))
     return CRM_OK;
@@ -438,24 +534,16 @@ static int bp_purchase(struct bp_state *st, crm_host_ctx *ctx,
     bp_fmt(out->note, sizeof(out->note), "%s on %s %s", rate, money,
              st->currency);
   }
-  out->points = pts;
   memset(&rec, 0, sizeof(rec));
   rec.amount = ev->amount;
   rec.points = pts;
+  rec.customer_id = ev->customer_id;
   memcpy(rec.currency, st->currency, sizeof(rec.currency));
+  rc = bp_apply_held(st, ctx, ev, &rec, out);
+  if(rc)
+    return rc;
+  out->points = rec.points - rec.reversed;
   return bp_remember(st, ctx, ev->idempotency_key, &rec);
-}
-
-/* floor(points * part / whole) for 0 <= part <= whole: exact in int64
- * while points * part fits (any realistic amount), else long double. */
-static int64_t bp_share(int64_t points, int64_t part, int64_t whole)
-{
-  if(whole <= 0 || part >= whole)
-    return points;
-  if(points == 0 || part <= INT64_MAX / points)
-    return points * part / whole;
-  return (int64_t)((long double)points * (long double)part /
-                   (long double)whole);
 }
 
 /* Refund of a known purchase: cumulative pro rata of its points. */
@@ -492,33 +580,110 @@ static int bp_refund_known(struct bp_state *st, crm_host_ctx *ctx,
   return bp_remember(st, ctx, of, p);
 }
 
-static int bp_refund(struct bp_state *st, crm_host_ctx *ctx,
-                     const crm_event_view *ev, crm_reward_result *out)
+/* Refund of a purchase not seen yet: nothing now, the amount is held
+ * against the key (prev: refunds already held, or NULL). */
+static int bp_refund_hold(struct bp_state *st, crm_host_ctx *ctx,
+                          const crm_event_view *ev, const char *of,
+                          const struct bp_purchase *prev,
+                          crm_reward_result *out)
+{
+  struct bp_purchase h;
+  char money[40];
+
+  if(ev->amount && !bp_currency_earns(st, ctx, ev, out))
+    return CRM_OK;
+  if(prev) {
+    h = *prev;
+  }
+  else {
+    memset(&h, 0, sizeof(h));
+    h.held = 1;
+    h.customer_id = ev->customer_id;
+    memcpy(h.currency, st->currency, sizeof(h.currency));
+  }
+  if(ev->amount == 0)
+    h.full = 1;
+  else if(h.refunded > INT64_MAX - ev->amount)
+    h.refunded = INT64_MAX;
+  else
+    h.refunded += ev->amount;
+  bp_money(st, ev->amount, money, sizeof(money));
+  if(ev->amount)
+    bp_fmt(out->note, sizeof(out->note), "purchase not seen yet: %s %s "
+           "held against it", money, h.currency);
+  else
+    bp_fmt(out->note, sizeof(out->note), "purchase not seen yet: the "
+           "whole amount held against it");
+  return bp_remember(st, ctx, of, &h);
+}
+
+/* Refund naming a purchase: its owner must be the refunding customer. */
+static int bp_refund_of(struct bp_state *st, crm_host_ctx *ctx,
+                        const crm_event_view *ev, const char *of,
+                        crm_reward_result *out)
 {
   struct bp_purchase p;
-  char of[136] = "";
-  char money[40], rate[48];
-  int64_t pts;
   int rc;
 
-  if(ev->payload && bp_json_str(ev->payload, "refund_of", of, sizeof(of))) {
-    rc = bp_recall(st, ctx, of, &p);
-    if(!rc)
-      return bp_refund_known(st, ctx, ev, of, &p, out);
-    if(rc != CRM_ENOTFOUND)
-      return rc;
-  }
+  rc = bp_recall(st, ctx, of, &p);
+  if(rc == CRM_ENOTFOUND)
+    return bp_refund_hold(st, ctx, ev, of, NULL, out);
+  if(rc)
+    return rc;
+  if(p.customer_id && p.customer_id != ev->customer_id)
+    return st->api->set_error(ctx, CRM_EINVAL, p.held ?
+                              "refund_of \"%s\" names a purchase another "
+                              "customer has already refunded" :
+                              "refund_of \"%s\" names a purchase of another "
+                              "customer", of);
+  if(p.held)
+    return bp_refund_hold(st, ctx, ev, of, &p, out);
+  return bp_refund_known(st, ctx, ev, of, &p, out);
+}
+
+/* Refund naming no purchase: the amount at the current rate, but never
+ * more than the customer's balance. */
+static int bp_refund_rate(struct bp_state *st, crm_host_ctx *ctx,
+                          const crm_event_view *ev,
+                          const crm_customer_view *cv,
+                          crm_reward_result *out)
+{
+  char money[40], rate[48];
+  int64_t pts, bal = 0;
+
   if(!bp_currency_earns(st, ctx, ev, out))
     return CRM_OK;
   if(bp_points(st, ev->amount, &pts))
     return st->api->set_error(ctx, CRM_ERANGE, "points for amount %" PRId64
                               " overflow", ev->amount);
-  out->points = -pts;
+  if(CRM_HAS_MEMBER(cv, crm_customer_view, points_balance) &&
+     cv->points_balance > 0)
+    bal = cv->points_balance;
   bp_money(st, ev->amount, money, sizeof(money));
   bp_rate_text(st, rate, sizeof(rate));
-  bp_fmt(out->note, sizeof(out->note), "reversal at %s on %s %s%s", rate,
-           money, st->currency, *of ? " (purchase unknown)" : "");
+  if(pts <= bal) {
+    out->points = -pts;
+    bp_fmt(out->note, sizeof(out->note), "reversal at %s on %s %s", rate,
+           money, st->currency);
+    return CRM_OK;
+  }
+  out->points = -bal;
+  bp_fmt(out->note, sizeof(out->note), "reversal at %s on %s %s; balance "
+         "%" PRId64 ", %" PRId64 " not taken back", rate, money,
+         st->currency, bal, pts - bal);
   return CRM_OK;
+}
+
+static int bp_refund(struct bp_state *st, crm_host_ctx *ctx,
+                     const crm_event_view *ev, const crm_customer_view *cv,
+                     crm_reward_result *out)
+{
+  char of[136] = "";
+
+  if(ev->payload && bp_json_str(ev->payload, "refund_of", of, sizeof(of)) &&
+     *of)
+    return bp_refund_of(st, ctx, ev, of, out);
+  return bp_refund_rate(st, ctx, ev, cv, out);
 }
 
 static int bp_on_event(void *state, crm_host_ctx *ctx,
@@ -528,7 +693,6 @@ static int bp_on_event(void *state, crm_host_ctx *ctx,
 {
   struct bp_state *st = state;
 
-  (void)customer;
   out->points = 0;
   out->note[0] = '\0';
   if(!ev->type)
@@ -536,7 +700,7 @@ static int bp_on_event(void *state, crm_host_ctx *ctx,
   if(!strcmp(ev->type, "purchase"))
     return bp_purchase(st, ctx, ev, out);
   if(!strcmp(ev->type, "refund"))
-    return bp_refund(st, ctx, ev, out);
+    return bp_refund(st, ctx, ev, customer, out);
   return CRM_OK;
 }
 

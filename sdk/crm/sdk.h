@@ -229,7 +229,10 @@ typedef struct crm_host_api {
   int (*cfg_get_int)(crm_host_ctx *ctx, const char *path, int64_t *out);
   int (*cfg_get_float)(crm_host_ctx *ctx, const char *path, double *out);
   int (*cfg_get_bool)(crm_host_ctx *ctx, const char *path, int *out);
-  /* Plugin-scoped persistent key-value store. kv_put(NULL) deletes. */
+  /* Plugin-scoped persistent key-value store. kv_put(NULL) deletes.
+   * Keys are 1 to 192 bytes (an event's idempotency key, at most 128,
+   * fits with a prefix of up to 64), values up to 64 KiB; longer is
+   * CRM_ERANGE. A missing key is CRM_ENOTFOUND, a normal answer. */
   int (*kv_get)(crm_host_ctx *ctx, const char *key, char **out_value);
   int (*kv_put)(crm_host_ctx *ctx, const char *key, const char *value);
 
@@ -241,7 +244,9 @@ typedef struct crm_host_api {
   /* Stores one score of this plugin for a customer. */
   int (*score_put)(crm_host_ctx *ctx, int64_t customer_id, const char *name,
                    double value, const char *label);
-  /* Fills a view of one customer; strings valid until the callback ends. */
+  /* Fills a view of one customer; its strings stay valid until the
+   * callback returns or the plugin calls customer_get again (copy what
+   * must outlive that). */
   int (*customer_get)(crm_host_ctx *ctx, int64_t customer_id,
                       crm_customer_view *out);
   /* The host's clock (UTC seconds); tests and replays may fix it. */
