@@ -382,31 +382,7 @@ static int crm__customer_update_tx(crm *c, int64_t id,
 
 int crm_customer_update(crm *c, int64_t id, const crm_customer_fields *f)
 {
-  crm_customer cur;
-  int rc;
-
-  if(!c || !f)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  rc = crm__check_fields(c, f, 0);
-  if(rc)
-    return rc;
-  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, &cur);
-  if(rc == CRM_ENOTFOUND)
-    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
-  if(!rc)
-    rc = crm__check_identity(c, &cur, f);
-  if(rc)
-    return rc;
-  rc = crm__tx_begin(c);
-  if(rc)
-    return rc;
-  rc = crm__customer_update_tx(c, id, f);
-  if(!rc)
-    rc = crm__tx_commit(c);
-  if(rc)
-    crm__tx_rollback(c);
-  return rc;
+  return crm_customer_modify(c, id, f, NULL, 0);
 }
 
 static int crm__check_attr(crm *c, const char *key, const char *value)
@@ -499,6 +475,41 @@ int crm_customer_upsert(crm *c, const crm_customer_fields *f,
   if(added)
     *added = is_new;
   return CRM_OK;
+}
+
+int crm_customer_modify(crm *c, int64_t id, const crm_customer_fields *f,
+                        const crm_attr *attrs, size_t n_attrs)
+{
+  crm_customer cur;
+  size_t i;
+  int rc;
+
+  if(!c || !f || (n_attrs && !attrs))
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__check_fields(c, f, 0);
+  for(i = 0; i < n_attrs && !rc; i++)
+    rc = crm__check_attr(c, attrs[i].key, attrs[i].value);
+  if(rc)
+    return rc;
+  rc = crm__customer_fetch(c, crm__sql_cust_by_id, NULL, id, &cur);
+  if(rc == CRM_ENOTFOUND)
+    return crm__err(c, rc, "unknown customer #%lld", (long long)id);
+  if(!rc)
+    rc = crm__check_identity(c, &cur, f);
+  if(rc)
+    return rc;
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  rc = crm__customer_update_tx(c, id, f);
+  for(i = 0; i < n_attrs && !rc; i++)
+    rc = crm__attr_write(c, id, attrs[i].key, attrs[i].value);
+  if(!rc)
+    rc = crm__tx_commit(c);
+  if(rc)
+    crm__tx_rollback(c);
+  return rc;
 }
 
 int crm_customer_set_attr(crm *c, int64_t id, const char *key,

@@ -252,6 +252,37 @@ static void test_customer_update_keeps_an_identity(void **state)
   crm_close(c);
 }
 
+static void test_customer_modify_all_or_nothing(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000);
+  int64_t id = t_add_customer(c, "M-1");
+  crm_customer_fields f;
+  crm_attr ok[] = {{"channel", "sms"}};
+  crm_attr bad[] = {{"channel", "email"}, {"", "x"}};
+  crm_attr del[] = {{"channel", NULL}};
+  crm_customer cu;
+  char buf[16];
+
+  (void)state;
+  memset(&f, 0, sizeof(f));
+  f.phone = "+1 555 0100";
+  assert_int_equal(crm_customer_modify(c, id, &f, ok, 1), CRM_OK);
+  f.phone = "+1 555 0199";
+  assert_int_equal(crm_customer_modify(c, id, &f, bad, 2), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "attribute name is required");
+  assert_int_equal(crm_customer_get(c, id, &cu), CRM_OK);
+  assert_string_equal(cu.phone, "+1 555 0100");
+  assert_int_equal(crm_customer_get_attr(c, id, "channel", buf, sizeof(buf)),
+                   CRM_OK);
+  assert_string_equal(buf, "sms");
+  memset(&f, 0, sizeof(f));
+  assert_int_equal(crm_customer_modify(c, id, &f, del, 1), CRM_OK);
+  assert_int_equal(crm_customer_get_attr(c, id, "channel", buf, sizeof(buf)),
+                   CRM_ENOTFOUND);
+  assert_int_equal(crm_customer_modify(c, 99, &f, NULL, 0), CRM_ENOTFOUND);
+  crm_close(c);
+}
+
 struct walk {
   int n;
   int64_t last;
@@ -302,6 +333,7 @@ int main(void)
     cmocka_unit_test(test_customer_attributes),
     cmocka_unit_test(test_customer_upsert_all_or_nothing),
     cmocka_unit_test(test_customer_update_keeps_an_identity),
+    cmocka_unit_test(test_customer_modify_all_or_nothing),
     cmocka_unit_test(test_customer_foreach_pages_and_filters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,12 @@ CRM_API int crm_customer_upsert(crm *c, const crm_customer_fields *f,
                                 const crm_attr *attrs, size_t n_attrs,
                                 int64_t *id_out, int *added);
 
+/* Updates customer id's fields (NULL: unchanged, "": cleared) and sets
+ * or deletes the attributes: all or nothing, in one transaction. */
+CRM_API int crm_customer_modify(crm *c, int64_t id,
+                                const crm_customer_fields *f,
+                                const crm_attr *attrs, size_t n_attrs);
+
 /* Custom attributes; value NULL deletes. */
 CRM_API int crm_customer_set_attr(crm *c, int64_t id, const char *key,
                                   const char *value);
