@@ -361,6 +361,15 @@ int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,
   }
   sum = sqlite3_column_text(st, 0);
   cat = sqlite3_column_text(st, 1);
+  rc = crm__check_text(c, "complaint summary", (const char *)sum,
+                       CRM__CASE_SUMMARY_MAX, 0);
+  if(!rc)
+    rc = crm__check_text(c, "complaint category", (const char *)cat,
+                         CRM__CASE_CATEGORY_MAX, 0);
+  if(rc) {
+    sqlite3_reset(st);
+    return rc;
+  }
   crm__case_row_init(&r, comp, customer_id,
                      sum && *sum ? (const char *)sum : "(no summary)",
                      (const char *)cat, at);

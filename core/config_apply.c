@@ -274,7 +274,8 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
   crm__reload_err err;
   crm__plugin *p;
   crm__plugin *next;
-  size_t i;
+  const char *stopper;
+  size_t i = 0;
   int stop;
   int refused;
   int rc;
@@ -293,12 +294,15 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
   rc = crm__plugins_clear(c);
   crm__reload_note(c, &err, rc);
   stop = rc != 0;
+  stopper = "(the store)";
   for(p = c->plugins; p; p = next) {
     next = p->next;
     rc = crm__reload_plugin(c, p, newconf, &refused);
     crm__reload_note(c, &err, rc);
-    if(rc && !refused)
+    if(rc && !refused && !stop) {
       stop = 1;
+      stopper = p->name;
+    }
   }
   crm__confs_prune(c);
   /* As at the first load, a required plugin that fails (or the core
@@ -309,7 +313,14 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
     rc = crm__plugin_load_one(c, newconf, &newconf->plugins[i]);
     crm__reload_note(c, &err, rc);
     stop = rc != 0;
+    if(stop) {
+      stopper = newconf->plugins[i].name;
+      i++;
+      break;
+    }
   }
+  if(stop)
+    crm__plugins_record_skipped(c, newconf, i, stopper);
   if(err.code)
     return crm__err(c, err.code, "%s", err.msg);
   return CRM_OK;

@@ -163,6 +163,7 @@ struct crm {
   int tx_depth;    /* open transaction levels (BEGIN + savepoints) */
   int batch_depth; /* 1 while crm_begin() is open */
   int ingest_depth; /* emit_event recursion guard */
+  uint64_t ingest_seq; /* events recorded by this handle (nesting probe) */
 
   crm__lifecycle_cfg lc;
   /* The silence thresholds the stored review times were computed with

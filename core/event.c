@@ -206,6 +206,7 @@ static int crm__event_insert(crm *c, const crm_event *ev, int64_t cust_id,
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "recording event");
   *event_id = sqlite3_last_insert_rowid(c->db);
+  c->ingest_seq++;
   return CRM_OK;
 }
 
@@ -286,14 +287,17 @@ static int crm__apply_aggregates(crm *c, const crm_event *ev, int64_t cust_id,
 }
 
 /* Asks every reward component for the event's points; the core writes
- * them to the ledger (a plugin never writes balances). */
+ * them to the ledger (a plugin never writes balances). Each component
+ * sees the balance the earlier ones left; when a component emitted events
+ * (a nested ingest) the customer is read again. */
 static int crm__apply_rewards(crm *c, const crm_event *ev,
-                              const crm_customer *cust, int64_t event_id,
+                              crm_customer *cust, int64_t event_id,
                               int64_t t, int64_t *total)
 {
   crm_event_view v;
   crm_customer_view cv;
   crm_reward_result res;
+  uint64_t seq;
   size_t i;
   int rc;
 
@@ -308,7 +312,6 @@ static int crm__apply_rewards(crm *c, const crm_event *ev,
   v.quantity = ev->quantity;
   v.payload = ev->payload;
   v.idempotency_key = ev->idempotency_key;
-  crm__customer_view(cust, &cv);
   for(i = 0; i < c->n_comps; i++) {
     crm__component *comp = &c->comps[i];
 
@@ -316,11 +319,18 @@ static int crm__apply_rewards(crm *c, const crm_event *ev,
       continue;
     memset(&res, 0, sizeof(res));
     res.struct_size = sizeof(res);
+    crm__customer_view(cust, &cv);
+    seq = c->ingest_seq;
     crm__hctx_reset(&comp->plugin->hctx);
     rc = comp->vt.reward.on_event(comp->plugin->state, &comp->plugin->hctx,
                                   &v, &cv, &res);
     if(rc)
       return crm__plugin_call_failed(c, comp, rc, "on_event");
+    if(c->ingest_seq != seq) {
+      rc = crm_customer_get(c, cust->id, cust);
+      if(rc)
+        return rc;
+    }
     if(res.points == 0)
       continue;
     res.note[sizeof(res.note) - 1] = '\0';
@@ -329,6 +339,7 @@ static int crm__apply_rewards(crm *c, const crm_event *ev,
                            comp->name, res.note, t);
     if(rc)
       return rc;
+    cust->points_balance += res.points; /* what the ledger now sums to */
     *total += res.points;
   }
   return CRM_OK;
@@ -356,7 +367,6 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, te, mid);
   if(!rc)
     rc = crm__apply_rewards(c, ev, cust, event_id, t, &res->points);
-  cust->points_balance += res->points; /* the ledger wrote the same sum */
   if(!rc && strcmp(ev->type, "complaint") == 0)
     rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
   if(!rc)
@@ -393,18 +403,25 @@ static int crm__ingest_tx(crm *c, const crm_event *ev, crm_customer *cust,
   return crm__event_apply(c, ev, cust, t, res->event_id, day_first, res);
 }
 
-int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
+int crm__event_ingest_src(crm *c, const crm_event *evin, const char *source,
                           crm_ingest_result *out)
 {
+  crm_event e;
+  const crm_event *ev = &e;
   crm_ingest_result res;
   crm_customer cust;
   int64_t t;
   int rc;
 
-  if(!c || !ev)
+  if(!c || !evin)
     return CRM_EINVAL;
   crm__clear_err(c);
   memset(&res, 0, sizeof(res));
+  /* A purchase of quantity 0 is a purchase of one: stored, compared and
+   * shown to plugins as 1. */
+  e = *evin;
+  if(e.type && strcmp(e.type, "purchase") == 0 && e.quantity == 0)
+    e.quantity = 1;
   t = ev->occurred_at ? ev->occurred_at : crm_now(c);
   rc = crm__check_event(c, ev, t);
   if(!rc)

@@ -416,10 +416,38 @@ int crm__plugins_load(crm *c, const char *extra_dir)
     return rc;
   for(i = 0; i < conf->n_plugins; i++) {
     rc = crm__plugin_load_one(c, conf, &conf->plugins[i]);
-    if(rc)
+    if(rc) {
+      crm__plugins_record_skipped(c, conf, i + 1, conf->plugins[i].name);
       return rc;
+    }
   }
   return CRM_OK;
+}
+
+/* After a required plugin stopped start-up: the entries not tried are
+ * still listed, with why. The caller's error message is kept. */
+void crm__plugins_record_skipped(crm *c, const crm__config *conf,
+                                 size_t from, const char *failed)
+{
+  char saved[CRM__ERRMSG_SIZE];
+  char why[256];
+  int code = c->errcode;
+  size_t i;
+
+  memcpy(saved, c->errmsg, sizeof(saved));
+  snprintf(why, sizeof(why), "not loaded: start-up stopped when required "
+           "plugin \"%s\" failed", failed);
+  for(i = from; i < conf->n_plugins; i++) {
+    const crm__plugin_conf *pc = &conf->plugins[i];
+
+    if(crm__plugin_by_name(c, pc->name) || crm__plugin_recorded(c, pc->name))
+      continue;
+    crm__plugin_record(c, pc->name, pc->file, CRM__PSTATE_DISABLED,
+                       pc->enabled ? why : "disabled in the configuration",
+                       NULL, pc->required);
+  }
+  memcpy(c->errmsg, saved, sizeof(saved));
+  c->errcode = code;
 }
 
 void crm__plugins_unload(crm *c)
@@ -453,7 +481,11 @@ int crm__plugin_call_failed(crm *c, crm__component *comp, int rc,
                             const char *what)
 {
   const crm__plugin *p = comp->plugin;
-  int code = rc < 0 ? rc : CRM_EPLUGIN;
+  /* Codes that say what went wrong pass through (bad input stays a user
+   * error); a plugin's unspecified failure, or an unknown code, is a
+   * plugin error, not an internal one of the core. */
+  int code = rc < 0 && rc != CRM_ERROR && rc >= CRM_ECORRUPT ? rc
+                                                             : CRM_EPLUGIN;
 
   /* A failure passed up from a nested call names its component already. */
   if(p->hctx.errmsg[0] && p->hctx.errmsg_named)

@@ -408,8 +408,9 @@ static int crm__check_timed_out(const char *path, crm__check_buf *b,
   return CRM_EPLUGIN;
 }
 
-static int crm__plugin_check_run(const char *path, int timeout, char *msg,
-                                 size_t msg_size)
+/* The check itself; SIGCHLD is at its default while it runs. */
+static int crm__plugin_check_fork(const char *path, int timeout, char *msg,
+                                  size_t msg_size)
 {
   crm__check_buf b;
   int fds[2];
@@ -450,6 +451,26 @@ static int crm__plugin_check_run(const char *path, int timeout, char *msg,
   if(rc > 0)
     return crm__check_timed_out(path, &b, timeout, msg, msg_size);
   return crm__check_report(path, b.buf, status, msg, msg_size);
+}
+
+/* A caller that ignores SIGCHLD would have its children reaped for it and
+ * the check could not wait for its own: restore the default meanwhile.
+ * (The child is forked without exec: call this from a single-threaded
+ * program, as the crm command is, or a thread holding a lock at fork time
+ * could deadlock the child.) */
+static int crm__plugin_check_run(const char *path, int timeout, char *msg,
+                                 size_t msg_size)
+{
+  struct sigaction dfl, old;
+  int rc;
+
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGCHLD, &dfl, &old);
+  rc = crm__plugin_check_fork(path, timeout, msg, msg_size);
+  sigaction(SIGCHLD, &old, NULL);
+  return rc;
 }
 
 int crm_plugin_check(const char *so_path, char *msg, size_t msg_size)

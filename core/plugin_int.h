@@ -61,6 +61,12 @@ void crm__plugin_halt(crm__plugin *p);
 /* Unlinks, unregisters the components and frees p. Never dlcloses. */
 void crm__plugin_remove(crm *c, crm__plugin *p);
 crm__plugin *crm__plugin_by_name(crm *c, const char *name);
+/* 1 when the plugin has a state row (since the last clear). */
+int crm__plugin_recorded(crm *c, const char *name);
+/* Records the entries from `from` on that were not loaded because
+ * required plugin `failed` stopped start-up; keeps c's error. */
+void crm__plugins_record_skipped(crm *c, const crm__config *conf,
+                                 size_t from, const char *failed);
 /* Records a state and applies the policy: a required plugin that is not
  * loaded makes it return CRM_EPLUGIN with the message in c's error; an
  * optional one is logged as a warning. path and desc may be NULL. */

@@ -313,7 +313,9 @@ int crm__tx_commit(crm *c)
 
 void crm__tx_rollback(crm *c)
 {
-  /* Keeps the caller's error message. */
+  /* Keeps the caller's error message. What was checked inside the
+   * transaction may have been undone with it: check again. */
+  c->lc_synced_ok = 0;
   if(c->tx_depth == 0)
     return;
   if(c->tx_depth > 1) {

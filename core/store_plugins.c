@@ -245,3 +245,20 @@ int crm__kv_put(crm *c, const char *plugin, const char *key,
     return crm__sqlerr(c, rc, "writing plugin data");
   return CRM_OK;
 }
+
+static const char crm__sql_plugin_recorded[] =
+  "SELECT 1 FROM plugins WHERE name = ?1";
+
+int crm__plugin_recorded(crm *c, const char *name)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_plugin_recorded);
+  if(!st)
+    return 0;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW;
+}

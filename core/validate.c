@@ -12,6 +12,32 @@
 
 #define CRM__ZONEINFO "/usr/share/zoneinfo"
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0: no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+static size_t crm__utf8_len(const unsigned char *s)
+{
+  if(s[0] < 0x80)
+    return 1;
+  if(s[0] >= 0xc2 && s[0] <= 0xdf)
+    return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+  if(s[0] >= 0xe0 && s[0] <= 0xef) {
+    if((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+      return 0;
+    if((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
+      return 0;
+    return 3;
+  }
+  if(s[0] >= 0xf0 && s[0] <= 0xf4) {
+    if((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+       (s[3] & 0xc0) != 0x80)
+      return 0;
+    if((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+      return 0;
+    return 4;
+  }
+  return 0;
+}
+
 int crm__check_text(crm *c, const char *field, const char *s, size_t max,
                     int required)
 {
@@ -27,10 +53,17 @@ int crm__check_text(crm *c, const char *field, const char *s, size_t max,
   if(n > max)
     return crm__err(c, CRM_ERANGE, "%s is too long (more than %zu bytes)",
                     field, max);
-  for(i = 0; i < n; i++) {
+  for(i = 0; i < n;) {
+    size_t len;
+
     if((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
       return crm__err(c, CRM_EINVAL, "%s contains a control character",
                       field);
+    len = crm__utf8_len((const unsigned char *)s + i);
+    if(!len)
+      return crm__err(c, CRM_EINVAL, "%s is not valid UTF-8 (byte %zu)",
+                      field, i + 1);
+    i += len;
   }
   return CRM_OK;
 }

@@ -8,12 +8,16 @@ target_include_directories(test_csv PRIVATE ${CRM_CLI_DIR})
 crm_test(test_cli_out test_cli_out.c cli_json.c ${CRM_CLI_DIR}/out.c)
 target_include_directories(test_cli_out PRIVATE ${CRM_CLI_DIR})
 
+# End to end: each executable runs the built crm (cli_run.c) with the
+# in-tree plugins and fixtures.
 if(TARGET crm)
-  crm_test(test_cli test_cli.c cli_json.c)
-  target_compile_definitions(test_cli PRIVATE
-    CRM_TEST_CLI="$<TARGET_FILE:crm>")
-  add_dependencies(test_cli crm basic_points)
-  if(TARGET fx_major)
-    add_dependencies(test_cli fx_major)
-  endif()
+  foreach(t test_cli test_cli_customer test_cli_import)
+    crm_test(${t} ${t}.c cli_run.c cli_json.c)
+    target_compile_definitions(${t} PRIVATE
+      CRM_TEST_CLI="$<TARGET_FILE:crm>")
+    add_dependencies(${t} crm basic_points)
+    if(TARGET fx_major)
+      add_dependencies(${t} fx_major)
+    endif()
+  endforeach()
 endif()

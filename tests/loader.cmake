@@ -64,7 +64,7 @@ add_dependencies(test_plugin_check fx_good fx_major fx_initfail fx_initsegv
 foreach(case
     plugin_check_good plugin_check_init_segv plugin_check_ctor_segv
     plugin_check_major plugin_check_missing plugin_check_init_hang
-    plugin_check_init_fork shipped_plugins)
+    plugin_check_init_fork shipped_plugins plugin_check_sigchld_ignored)
   add_test(NAME plugin_check.${case} COMMAND test_plugin_check ${case})
 endforeach()
 # A check that waits for the pipe's end of file hangs on these two: fail
@@ -80,3 +80,6 @@ add_dependencies(test_host fx_good fx_other fx_nest basic_points)
 
 crm_test(test_alloc_torture test_alloc_torture.c loader_util.c)
 add_dependencies(test_alloc_torture fx_good fx_other fx_initfail fx_norecon)
+
+crm_test(test_loader_stop test_loader_stop.c loader_util.c)
+add_dependencies(test_loader_stop fx_good fx_initfail fx_other fx_norecon)

@@ -98,11 +98,35 @@ static void test_customer_bad_input_changes_nothing(void **state)
   f.phone = NULL;
   f.name = "tab\there";
   assert_int_equal(crm_customer_add(c, &f, &id), CRM_EINVAL);
+  f.name = "bad\xff\xfe";
+  assert_int_equal(crm_customer_add(c, &f, &id), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "name is not valid UTF-8 (byte 4)");
+  f.name = "over\xc0\xafong"; /* overlong '/' */
+  assert_int_equal(crm_customer_add(c, &f, &id), CRM_EINVAL);
+  f.name = "cut \xe2\x82"; /* a sequence cut short at the end */
+  assert_int_equal(crm_customer_add(c, &f, &id), CRM_EINVAL);
+
   memset(&f, 0, sizeof(f));
   assert_int_equal(crm_customer_add(c, &f, &id), CRM_EINVAL);
   assert_int_equal(count(c, "SELECT count(*) FROM customers"), 0);
   assert_int_equal(count(c, "SELECT count(*) FROM lifecycle_transitions"), 0);
   assert_int_equal(count(c, "SELECT count(*) FROM audit_log"), 0);
+  crm_close(c);
+}
+
+static void test_customer_utf8_names_kept(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000);
+  /* e with diaeresis, the euro sign, an emoji: 2, 3 and 4 bytes */
+  const char *name = "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80";
+  crm_customer_fields f = {.external_id = "U-8", .name = name};
+  crm_customer cu;
+  int64_t id = 0;
+
+  (void)state;
+  assert_int_equal(crm_customer_add(c, &f, &id), CRM_OK);
+  assert_int_equal(crm_customer_get(c, id, &cu), CRM_OK);
+  assert_string_equal(cu.name, name);
   crm_close(c);
 }
 
@@ -328,6 +352,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_customer_add_get_find),
     cmocka_unit_test(test_customer_bad_input_changes_nothing),
+    cmocka_unit_test(test_customer_utf8_names_kept),
     cmocka_unit_test(test_customer_duplicates_refused),
     cmocka_unit_test(test_customer_update),
     cmocka_unit_test(test_customer_attributes),

@@ -85,6 +85,32 @@ static void test_event_same_key_twice_one_effect(void **state)
   crm_close(c);
 }
 
+static void test_event_purchase_quantity_zero_is_one(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000 + T_DAY);
+  int64_t id = t_add_customer(c, "C-1");
+  crm_ingest_result r;
+  crm_event ev;
+
+  (void)state;
+  memset(&ev, 0, sizeof(ev));
+  ev.type = "purchase";
+  ev.customer_id = id;
+  ev.occurred_at = T_EPOCH2000;
+  ev.amount = 100;
+  ev.currency = "USD";
+  ev.idempotency_key = "q1";
+  assert_int_equal(crm_event_ingest(c, &ev, &r), CRM_OK);
+  assert_int_equal(count(c, "SELECT quantity FROM events"), 1);
+  /* The replay that spells the quantity out is the same event. */
+  ev.quantity = 1;
+  assert_int_equal(crm_event_ingest(c, &ev, &r), CRM_OK);
+  assert_int_equal(r.duplicate, 1);
+  ev.quantity = 2;
+  assert_int_equal(crm_event_ingest(c, &ev, &r), CRM_EEXIST);
+  crm_close(c);
+}
+
 static void test_event_bad_input_changes_nothing(void **state)
 {
   crm *c = t_open_mem(T_EPOCH2000 + T_DAY);
@@ -219,6 +245,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_event_purchase_updates_totals),
     cmocka_unit_test(test_event_same_key_twice_one_effect),
+    cmocka_unit_test(test_event_purchase_quantity_zero_is_one),
     cmocka_unit_test(test_event_bad_input_changes_nothing),
     cmocka_unit_test(test_event_batch_bad_event_undone_alone),
     cmocka_unit_test(test_event_unknown_type_is_stored),

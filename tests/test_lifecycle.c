@@ -341,6 +341,27 @@ static void test_lifecycle_changed_thresholds_reschedule(void **state)
   crm_close(c);
 }
 
+static void test_lifecycle_threshold_sync_undone_by_rollback(void **state)
+{
+  crm *c = t_open_mem(NOW);
+  int64_t a = t_add_customer(c, "a");
+  int64_t b = t_add_customer(c, "b");
+  size_t n = 0;
+
+  (void)state;
+  buy(c, a, T0, "a1"); /* due at T0+60 */
+  c->lc.at_risk_floor_days = 10;
+  /* The recompute happens inside a batch that is rolled back: it is
+   * undone, and the handle must not believe it was done. */
+  assert_int_equal(crm_begin(c), CRM_OK);
+  t_event(c, b, "contact", T0, 0, NULL, "b1");
+  assert_int_equal(crm_rollback(c), CRM_OK);
+  assert_int_equal(crm_lifecycle_advance(c, T0 + 25 * T_DAY, &n), CRM_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(t_stage(c, a), CRM_STAGE_AT_RISK);
+  crm_close(c);
+}
+
 static int64_t evaluated_at(crm *c, int64_t id)
 {
   sqlite3_stmt *st;
@@ -420,6 +441,7 @@ int main(void)
     cmocka_unit_test(test_lifecycle_late_purchase_never_demotes),
     cmocka_unit_test(test_lifecycle_late_purchases_can_promote),
     cmocka_unit_test(test_lifecycle_changed_thresholds_reschedule),
+    cmocka_unit_test(test_lifecycle_threshold_sync_undone_by_rollback),
     cmocka_unit_test(test_lifecycle_advance_touches_only_due),
     cmocka_unit_test(test_lifecycle_thresholds_from_config),
     cmocka_unit_test(test_lifecycle_stage_names),

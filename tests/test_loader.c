@@ -354,8 +354,11 @@ static void case_required_fails(void **state)
     CRM_SDK_ABI_MINOR, CRM_SDK_ABI_MAJOR));
   assert_int_equal(lt_state(t.c, "fx_major").required, 1);
   assert_string_equal(lt_state(t.c, "fx_major").state, "refused");
-  /* loading stopped there */
-  assert_false(lt_state(t.c, "fx_other").found);
+  /* loading stopped there; the rest is listed with why */
+  assert_string_equal(lt_state(t.c, "fx_other").state, "disabled");
+  assert_string_equal(lt_state(t.c, "fx_other").reason, "not loaded: "
+                      "start-up stopped when required plugin \"fx_major\" "
+                      "failed");
   assert_points(t.c, "fx_good_points", 1);
   lt_case_done(&t);
 }

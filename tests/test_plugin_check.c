@@ -120,6 +120,23 @@ static void case_plugin_check_init_fork(void **state)
 
 /* ---- the shipped sample with the shipped plugins ----------------------- */
 
+/* A caller that ignores SIGCHLD: the check still waits for its child
+ * and reports, and the caller's disposition is given back. */
+static void case_plugin_check_sigchld_ignored(void **state)
+{
+  struct sigaction now;
+  char msg[512];
+
+  (void)state;
+  signal(SIGCHLD, SIG_IGN);
+  assert_int_equal(crm_plugin_check(SO("fx_major"), msg, sizeof(msg)),
+                   CRM_EPLUGIN);
+  assert_non_null(strstr(msg, "refused: built for SDK ABI"));
+  assert_int_equal(crm_plugin_check(SO("fx_good"), msg, sizeof(msg)), 0);
+  assert_int_equal(sigaction(SIGCHLD, NULL, &now), 0);
+  assert_true(now.sa_handler == SIG_IGN);
+}
+
 static void case_shipped_plugins(void **state)
 {
   static const struct {
@@ -159,6 +176,7 @@ int main(int argc, char **argv)
     CASE(plugin_check_ctor_segv), CASE(plugin_check_major),
     CASE(plugin_check_missing), CASE(plugin_check_init_hang),
     CASE(plugin_check_init_fork), CASE(shipped_plugins),
+    CASE(plugin_check_sigchld_ignored),
   };
 
   return lt_main(argc, argv, "plugin_check", tests,

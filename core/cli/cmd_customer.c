@@ -1,5 +1,5 @@
 /*
- * cmd_customer.c - crm customer add / show / list.
+ * cmd_customer.c - crm customer add / update / show / list.
  */
 #include "cli.h"
 
@@ -16,8 +16,17 @@
 #define OPT_ATTR 262
 #define OPT_STAGE 263
 #define OPT_LIMIT 264
+#define OPT_UNSET_ATTR 265
 
 #define ATTRS_MAX 32
+
+/* Checks an --attr value: "KEY=VALUE" with a non-empty key. */
+static int check_attr_arg(const char *arg)
+{
+  if(!strchr(arg, '=') || arg[0] == '=')
+    return cli_usage_error("--attr: expected KEY=VALUE, not '%s'", arg);
+  return CLI_OK;
+}
 
 /* ---- crm customer add --------------------------------------------------------- */
 
@@ -88,8 +97,9 @@ static int run_customer_add(cli *x, const cli_cmd *cmd, int argc, char **argv)
     case OPT_TZ: f.timezone = arg; break;
     case OPT_BIRTHDAY: f.birthday = arg; break;
     case OPT_ATTR:
-      if(!strchr(arg, '=') || arg[0] == '=')
-        return cli_usage_error("--attr: expected KEY=VALUE, not '%s'", arg);
+      rc = check_attr_arg(arg);
+      if(rc)
+        return rc;
       if(nattrs == ATTRS_MAX)
         return cli_usage_error("--attr: at most %d attributes", ATTRS_MAX);
       attrs[nattrs++] = (char *)arg;
@@ -325,6 +335,157 @@ static int run_customer_show(cli *x, const cli_cmd *cmd, int argc,
   return rc ? cli_fail(x, rc) : CLI_OK;
 }
 
+/* ---- crm customer update ------------------------------------------------------- */
+
+/* The changes asked for: fields (NULL: unchanged, "": cleared) and
+ * attribute sets / deletes, in the order given. The keys of --attr
+ * KEY=VALUE are copied, cut one byte past the longest key the core takes
+ * so that it still refuses a longer one with its own message. */
+struct update_req {
+  crm_customer_fields f;
+  crm_attr attrs[ATTRS_MAX];
+  char keys[ATTRS_MAX][CRM_ATTR_KEY_MAX + 2];
+  size_t nattrs;
+};
+
+static int update_add_attr(struct update_req *u, const char *arg, int unset)
+{
+  const char *eq;
+  size_t n;
+  int rc;
+
+  if(u->nattrs == ATTRS_MAX)
+    return cli_usage_error("at most %d attribute changes", ATTRS_MAX);
+  if(unset) {
+    if(!*arg)
+      return cli_usage_error("--unset-attr: expected an attribute name");
+    u->attrs[u->nattrs].key = arg;
+    u->attrs[u->nattrs].value = NULL;
+    u->nattrs++;
+    return CLI_OK;
+  }
+  rc = check_attr_arg(arg);
+  if(rc)
+    return rc;
+  eq = strchr(arg, '=');
+  n = (size_t)(eq - arg);
+  if(n > CRM_ATTR_KEY_MAX + 1)
+    n = CRM_ATTR_KEY_MAX + 1;
+  memcpy(u->keys[u->nattrs], arg, n);
+  u->keys[u->nattrs][n] = '\0';
+  u->attrs[u->nattrs].key = u->keys[u->nattrs];
+  u->attrs[u->nattrs].value = eq + 1;
+  u->nattrs++;
+  return CLI_OK;
+}
+
+static int update_option(struct update_req *u, int opt, const char *arg)
+{
+  switch(opt) {
+  case OPT_EXTID: u->f.external_id = arg; break;
+  case OPT_NAME: u->f.name = arg; break;
+  case OPT_EMAIL: u->f.email = arg; break;
+  case OPT_PHONE: u->f.phone = arg; break;
+  case OPT_TZ: u->f.timezone = arg; break;
+  case OPT_BIRTHDAY: u->f.birthday = arg; break;
+  case OPT_ATTR: return update_add_attr(u, arg, 0);
+  case OPT_UNSET_ATTR: return update_add_attr(u, arg, 1);
+  default: break;
+  }
+  return CLI_OK;
+}
+
+static int update_has_changes(const struct update_req *u)
+{
+  const crm_customer_fields *f = &u->f;
+  return f->external_id || f->name || f->email || f->phone || f->timezone ||
+         f->birthday || u->nattrs;
+}
+
+/* Parses the options and REF; returns -1 to go on, else an exit code. */
+static int update_parse(cli *x, cli_parser *p, struct update_req *u)
+{
+  const char *arg;
+  int opt, rc;
+
+  for(;;) {
+    opt = cli_parser_next(x, p, &arg);
+    if(opt < 0)
+      break;
+    rc = update_option(u, opt, arg);
+    if(rc)
+      return rc;
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p->rc;
+  rc = cli_operands(p, 1, 1);
+  if(rc)
+    return rc;
+  if(!update_has_changes(u))
+    return cli_usage_error("customer update: nothing to change (see crm "
+                           "customer update --help)");
+  return -1;
+}
+
+/* Text: one line. JSON: the customer's fields and attributes, as
+ * `customer show --json` prints them. */
+static int print_updated(cli *x, int64_t id)
+{
+  crm_customer cu;
+  cli_json j;
+  int rc = crm_customer_get(x->c, id, &cu);
+  if(rc)
+    return cli_fail(x, rc);
+  if(!x->json) {
+    if(!x->quiet)
+      printf("updated customer #%" PRId64 "%s%s\n", cu.id,
+             cu.external_id[0] ? " " : "", cu.external_id);
+    return CLI_OK;
+  }
+  cli_json_init(&j, stdout);
+  cli_json_begin_object(&j, NULL);
+  cli_json_customer_fields(&j, &cu);
+  rc = show_part(x, &j, "attributes", 1, walk_attrs, cu.id);
+  cli_json_finish(&j);
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+static int run_customer_update(cli *x, const cli_cmd *cmd, int argc,
+                               char **argv)
+{
+  static const struct option lo[] = {
+    {"external-id", required_argument, NULL, OPT_EXTID},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"phone", required_argument, NULL, OPT_PHONE},
+    {"timezone", required_argument, NULL, OPT_TZ},
+    {"birthday", required_argument, NULL, OPT_BIRTHDAY},
+    {"attr", required_argument, NULL, OPT_ATTR},
+    {"unset-attr", required_argument, NULL, OPT_UNSET_ATTR},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  struct update_req u;
+  crm_customer cu;
+  int rc;
+
+  memset(&u, 0, sizeof(u));
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  rc = update_parse(x, &p, &u);
+  if(rc >= 0)
+    return rc;
+  rc = cli_open(x, 0);
+  if(!rc)
+    rc = cli_resolve(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  /* fields and attributes change together or not at all */
+  rc = crm_customer_modify(x->c, cu.id, &u.f, u.attrs, u.nattrs);
+  if(rc)
+    return cli_fail(x, rc);
+  return print_updated(x, cu.id);
+}
+
 /* ---- crm customer list --------------------------------------------------------- */
 
 struct list_ctx {
@@ -442,6 +603,21 @@ const cli_cmd cli_cmds_customer[] = {
    "  --name, --email, --phone, --timezone (IANA, default UTC), --birthday\n"
    "  --attr KEY=VALUE     a custom attribute; repeat for more\n",
    run_customer_add},
+  {"customer", "update", "change a customer's fields and attributes",
+   "crm customer update REF [--external-id ID] [--name N] [--email E]\n"
+   "                           [--phone P] [--timezone TZ] "
+   "[--birthday YYYY-MM-DD]\n"
+   "                           [--attr KEY=VALUE ...] [--unset-attr KEY ...]",
+   "  REF                  #id, id, external id or e-mail\n"
+   "  --external-id, --name, --email, --phone, --timezone, --birthday\n"
+   "                       set the field; an empty value clears it (an empty\n"
+   "                       --timezone sets UTC)\n"
+   "  --attr KEY=VALUE     set a custom attribute; repeat for more\n"
+   "  --unset-attr KEY     remove a custom attribute; repeat for more\n"
+   "  At least one change is required. All changes apply or none does;\n"
+   "  attribute changes apply in the order given. With --json, prints the\n"
+   "  customer's fields and attributes as customer show --json does.\n",
+   run_customer_update},
   {"customer", "show", "show a customer: fields, attributes, stage, points, "
    "scores, lifecycle, cases",
    "crm customer show REF",

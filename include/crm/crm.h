@@ -111,7 +111,9 @@ CRM_API int crm_plugins_foreach(crm *c,
 
 /* Validates a plugin file in a forked child, without loading it into the
  * calling process. On refusal, msg holds the refusal; on success a one-
- * line summary (name, version, components). */
+ * line summary (name, version, components). The child runs without exec:
+ * call it from a single-threaded program (as the crm command is).
+ * CRM_PLUGIN_CHECK_TIMEOUT (seconds, default 60) bounds the check. */
 CRM_API int crm_plugin_check(const char *so_path, char *msg, size_t msg_size);
 
 /* ---- customers -------------------------------------------------------- */
