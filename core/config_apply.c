@@ -274,7 +274,7 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
   crm__reload_err err;
   crm__plugin *p;
   crm__plugin *next;
-  const char *stopper;
+  char stopper[128] = "(the store)";
   size_t i = 0;
   int stop;
   int refused;
@@ -294,14 +294,16 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
   rc = crm__plugins_clear(c);
   crm__reload_note(c, &err, rc);
   stop = rc != 0;
-  stopper = "(the store)";
   for(p = c->plugins; p; p = next) {
+    char name[sizeof(stopper)];
+
     next = p->next;
+    snprintf(name, sizeof(name), "%s", p->name); /* p may go */
     rc = crm__reload_plugin(c, p, newconf, &refused);
     crm__reload_note(c, &err, rc);
     if(rc && !refused && !stop) {
       stop = 1;
-      stopper = p->name;
+      snprintf(stopper, sizeof(stopper), "%s", name);
     }
   }
   crm__confs_prune(c);
@@ -314,7 +316,7 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
     crm__reload_note(c, &err, rc);
     stop = rc != 0;
     if(stop) {
-      stopper = newconf->plugins[i].name;
+      snprintf(stopper, sizeof(stopper), "%s", newconf->plugins[i].name);
       i++;
       break;
     }
