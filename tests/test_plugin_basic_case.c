@@ -97,6 +97,20 @@ static void test_classify(void **state)
     {"chocolate tasted odd", "other", 4},     /* 'late' not at a word */
     {"translated manual is odd", "other", 4}, /* start: no match */
     {"", "other", 4},
+    /* keywords are whole words unless marked as stems ('*') */
+    {"latest update is faulty", "quality", 2}, /* not "late" */
+    {"my delivery was late", "delivery", 2},
+    {"it came late.", "delivery", 2},           /* ends at punctuation */
+    {"I was overcharged", "billing", 2},        /* overcharg* */
+    {"the charger does not work", "quality", 2}, /* not "charge"; not work* */
+    {"the charger is too slow", "other", 4},    /* "charger" is no word */
+    {"a billion thanks", "other", 4},           /* not "bill" */
+    {"two charges on my bill", "billing", 2},
+    {"refunded only half", "billing", 2},       /* refund* */
+    {"shipments keep being delayed", "delivery", 2},
+    {"damages to the box", "quality", 2},       /* damage* */
+    {"lateral thinking", "other", 4},
+    {"late\xc3\xa9 is not a word", "other", 4}, /* UTF-8 letter follows */
   };
   crm_case_decision d;
   size_t i;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -362,13 +363,16 @@ static void test_refund_before_purchase(void **state)
                               "against it");
   assert_int_equal(ev("refund", 400, "USD", pl, "r2", &r), CRM_OK);
   assert_int_equal(r.points, 0);
-  assert_string_equal(fake_kv_find(&host, "p:late"), "held 1000 0 USD 7");
+  /* held for customer 7, who is listed against the key */
+  assert_string_equal(fake_kv_find(&host, "h:7:late"), "held 1000 0 USD 7");
+  assert_string_equal(fake_kv_find(&host, "p:late"), "holders 7");
   assert_int_equal(ev("purchase", 3000, "USD", NULL, "late", &r), CRM_OK);
   assert_int_equal(r.points, 60);
   assert_string_equal(r.note, "3 pts per USD on 30.00 USD, less 10.00 USD "
                               "refunded before");
   assert_string_equal(fake_kv_find(&host, "p:late"),
                       "3000 90 1000 30 USD 7");
+  assert_null(fake_kv_find(&host, "h:7:late")); /* consumed */
   assert_int_equal(ev("refund", 0, NULL, pl, "r3", &r), CRM_OK);
   assert_int_equal(r.points, -60);
   assert_int_equal(ev("refund", 100, "USD", pl, "r4", &r), CRM_OK);
@@ -419,7 +423,7 @@ static void test_refund_before_purchase_whole(void **state)
   assert_int_equal(r.points, 0);
   assert_string_equal(r.note, "purchase not seen yet: the whole amount held "
                               "against it");
-  assert_string_equal(fake_kv_find(&host, "p:b"), "held 0 1 USD 7");
+  assert_string_equal(fake_kv_find(&host, "h:7:b"), "held 0 1 USD 7");
   assert_int_equal(ev("purchase", 2000, "USD", NULL, "b", &r), CRM_OK);
   assert_int_equal(r.points, 0);
   /* a held refund in another currency is not held: it would never
@@ -428,33 +432,152 @@ static void test_refund_before_purchase_whole(void **state)
                       &r), CRM_OK);
   assert_int_equal(r.points, 0);
   assert_null(fake_kv_find(&host, "p:c"));
+  assert_null(fake_kv_find(&host, "h:7:c"));
   fake_unload(&host);
 }
 
-/* A held refund belongs to the customer who made it: another customer
- * cannot add to it, and a purchase of another customer under that key
- * earns in full (the stray refund is logged and ignored). */
+/* Held refunds are kept per customer: customer 1's refund naming q (a
+ * purchase not seen yet, which turns out to be customer 2's) does not
+ * block customer 2's own refund of q; both are held, each for its
+ * customer. The purchase (30.00 at 3 pts/USD = 90) then counts only its
+ * owner's held 5.00: 90 - floor(90 * 500 / 3000) = 90 - 15 = 75 (with
+ * customer 1's 20.00 it would have been 90 - 75 = 15, with 20.00 alone
+ * 90 - 60 = 30). Customer 1's held refund is logged and dropped, and
+ * once the purchase is known customer 1's refunds of q are refused.
+ * Customer 2's refund of the rest (amount 0) takes back the other 75. */
 static void test_refund_before_purchase_other_customer(void **state)
 {
   crm_reward_result r;
   const char *pl = "{\"refund_of\":\"q\"}";
 
   (void)state;
+  fake_cfg_int(&host, "points_per_unit", 3);
   assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
   ev_customer = 1;
-  assert_int_equal(ev("refund", 1000, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(ev("refund", 2000, "USD", pl, "r1", &r), CRM_OK);
   assert_int_equal(r.points, 0);
   ev_customer = 2;
-  assert_int_equal(ev("refund", 1000, "USD", pl, "r2", &r), CRM_EINVAL);
-  assert_string_equal(host.errmsg, "refund_of \"q\" names a purchase "
-                                   "another customer has already refunded");
-  assert_string_equal(fake_kv_find(&host, "p:q"), "held 1000 0 USD 1");
+  assert_int_equal(ev("refund", 500, "USD", pl, "r2", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_string_equal(r.note, "purchase not seen yet: 5.00 USD held "
+                              "against it");
+  assert_string_equal(fake_kv_find(&host, "h:1:q"), "held 2000 0 USD 1");
+  assert_string_equal(fake_kv_find(&host, "h:2:q"), "held 500 0 USD 2");
+  assert_string_equal(fake_kv_find(&host, "p:q"), "holders 1 2");
+  /* a second refund of customer 1 adds to its own hold only */
+  ev_customer = 1;
+  assert_int_equal(ev("refund", 100, "USD", pl, "r3", &r), CRM_OK);
+  assert_string_equal(fake_kv_find(&host, "h:1:q"), "held 2100 0 USD 1");
+  assert_string_equal(fake_kv_find(&host, "h:2:q"), "held 500 0 USD 2");
+  assert_string_equal(fake_kv_find(&host, "p:q"), "holders 1 2");
+  assert_int_equal(host.n_logs, 0);
+
+  ev_customer = 2;
   assert_int_equal(ev("purchase", 3000, "USD", NULL, "q", &r), CRM_OK);
+  assert_int_equal(r.points, 75);
+  assert_string_equal(r.note, "3 pts per USD on 30.00 USD, less 5.00 USD "
+                              "refunded before");
+  assert_int_equal(host.n_logs, 1);
+  assert_non_null(strstr(host.last_log, "customer #1"));
+  assert_non_null(strstr(host.last_log, "ignored"));
+  assert_string_equal(fake_kv_find(&host, "p:q"), "3000 90 500 15 USD 2");
+  assert_null(fake_kv_find(&host, "h:1:q"));
+  assert_null(fake_kv_find(&host, "h:2:q"));
+
+  ev_customer = 1;
+  assert_int_equal(ev("refund", 1000, "USD", pl, "r4", &r), CRM_EINVAL);
+  assert_string_equal(host.errmsg, "refund_of \"q\" names a purchase of "
+                                   "another customer");
+  ev_customer = 2;
+  assert_int_equal(ev("refund", 0, NULL, pl, "r5", &r), CRM_OK);
+  assert_int_equal(r.points, -75);
+  assert_string_equal(fake_kv_find(&host, "p:q"), "3000 90 3000 90 USD 2");
+  fake_unload(&host);
+}
+
+/* Only someone else held refunds against the key: the purchase earns in
+ * full (1 pt/USD on 30.00 = 30) and says nothing of them. */
+static void test_refund_held_by_stranger_only(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_customer = 1;
+  assert_int_equal(ev("refund", 1000, "USD", "{\"refund_of\":\"s\"}",
+                      "r1", &r), CRM_OK);
+  ev_customer = 2;
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "s", &r), CRM_OK);
   assert_int_equal(r.points, 30);
   assert_string_equal(r.note, "1 pt per USD on 30.00 USD");
   assert_int_equal(host.n_logs, 1);
   assert_non_null(strstr(host.last_log, "ignored"));
-  assert_string_equal(fake_kv_find(&host, "p:q"), "3000 30 0 0 USD 2");
+  assert_string_equal(fake_kv_find(&host, "p:s"), "3000 30 0 0 USD 2");
+  assert_null(fake_kv_find(&host, "h:1:s"));
+  fake_unload(&host);
+}
+
+/* A store written by the version that kept one customer's held refunds
+ * under "p:<key>" (here customer 1 held 10.00 against "old"): another
+ * customer's refund of the key is accepted (the old record moves to
+ * h:1:old), and the owner's purchase counts the old hold: 30.00 at
+ * 1 pt/USD earns 30 - floor(30 * 1000 / 3000) = 20. A purchase that
+ * finds such a record of its own customer in place counts it too. */
+static void test_refund_held_old_layout(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  assert_int_equal(host.api.kv_put(&host, "p:old", "held 1000 0 USD 1"),
+                   CRM_OK);
+  ev_customer = 2;
+  assert_int_equal(ev("refund", 700, "USD", "{\"refund_of\":\"old\"}",
+                      "r1", &r), CRM_OK);
+  assert_string_equal(fake_kv_find(&host, "h:1:old"), "held 1000 0 USD 1");
+  assert_string_equal(fake_kv_find(&host, "h:2:old"), "held 700 0 USD 2");
+  assert_string_equal(fake_kv_find(&host, "p:old"), "holders 1 2");
+  ev_customer = 1;
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "old", &r), CRM_OK);
+  assert_int_equal(r.points, 20);
+  assert_null(fake_kv_find(&host, "h:1:old"));
+  assert_null(fake_kv_find(&host, "h:2:old"));
+  assert_int_equal(host.api.kv_put(&host, "p:old2", "held 1000 0 USD 1"),
+                   CRM_OK);
+  assert_int_equal(ev("purchase", 3000, "USD", NULL, "old2", &r), CRM_OK);
+  assert_int_equal(r.points, 20);
+  assert_string_equal(fake_kv_find(&host, "p:old2"), "3000 30 1000 10 USD 1");
+  fake_unload(&host);
+}
+
+/* refund_of is a purchase's idempotency key, at most 128 bytes: 128 is
+ * held like any other, 129 is refused as bad input (it used to fall back
+ * silently to a refund at the rate). */
+static void test_refund_of_too_long(void **state)
+{
+  crm_reward_result r;
+  char key[140];
+  char pl[200];
+  char hkey[160];
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "basic_points"), CRM_OK);
+  ev_balance = 100;
+  memset(key, 'k', 128);
+  key[128] = '\0';
+  snprintf(pl, sizeof(pl), "{\"refund_of\":\"%s\"}", key);
+  assert_int_equal(ev("refund", 500, "USD", pl, "r1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  snprintf(hkey, sizeof(hkey), "h:7:%s", key);
+  assert_string_equal(fake_kv_find(&host, hkey), "held 500 0 USD 7");
+  memset(key, 'k', 129);
+  key[129] = '\0';
+  snprintf(pl, sizeof(pl), "{\"refund_of\":\"%s\"}", key);
+  assert_int_equal(ev("refund", 500, "USD", pl, "r2", &r), CRM_EINVAL);
+  assert_string_equal(host.errmsg, "refund_of is longer than 128 bytes "
+                                   "(purchase idempotency keys are at most "
+                                   "128)");
+  assert_int_equal(host.n_kv, 2); /* h:7:k..k and p:k..k only */
   fake_unload(&host);
 }
 
@@ -546,6 +669,9 @@ int main(void)
     cmocka_unit_test_setup(test_refund_before_purchase_whole, setup),
     cmocka_unit_test_setup(test_refund_before_purchase_other_customer,
                            setup),
+    cmocka_unit_test_setup(test_refund_held_by_stranger_only, setup),
+    cmocka_unit_test_setup(test_refund_held_old_layout, setup),
+    cmocka_unit_test_setup(test_refund_of_too_long, setup),
     cmocka_unit_test_setup(test_other_types, setup),
     cmocka_unit_test_setup(test_bad_config, setup),
     cmocka_unit_test_setup(test_reconfigure, setup),

@@ -11,6 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -299,6 +305,205 @@ static void test_reconfigure_moves_file(void **state)
   fake_unload(&host);
 }
 
+/* Writes text as the whole content of the file at p. */
+static void put_file(const char *p, const char *text)
+{
+  FILE *f = fopen(p, "wb");
+
+  assert_non_null(f);
+  assert_int_equal(fputs(text, f) >= 0, 1);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* Every line of all is valid JSON and the text ends in a newline; returns
+ * the number of lines. */
+static int valid_lines(const char *all)
+{
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  const char *p = all;
+  int n = 0;
+
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &st,
+                                      NULL), SQLITE_OK);
+  while(*p) {
+    const char *nl = strchr(p, '\n');
+
+    assert_non_null(nl); /* no torn last line */
+    sqlite3_bind_text(st, 1, p, (int)(nl - p), SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    if(sqlite3_column_int(st, 0) != 1)
+      fail_msg("line %d is not valid JSON: %.*s", n + 1, (int)(nl - p), p);
+    sqlite3_reset(st);
+    n++;
+    p = nl + 1;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+/* A crash left a torn last line ({"id":2,"sub, 12 bytes, no newline):
+ * the next send cuts it off, logs it, and appends its line right after
+ * the last whole one (offset 9, the length of {"id":1} and its newline).
+ * A file holding nothing but a fragment is emptied (offset 0). */
+static void test_torn_tail_is_cut(void **state)
+{
+  char ref[64];
+  char line[4096];
+  size_t len;
+  char *all;
+
+  (void)state;
+  put_file(path, "{\"id\":1}\n{\"id\":2,\"sub");
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  assert_int_equal(send_msg(3, "a@b.c", "s", "b", ref, sizeof(ref)),
+                   CRM_OK);
+  assert_string_equal(ref, "file:9");
+  assert_int_equal(host.n_logs, 1);
+  assert_non_null(strstr(host.last_log, "torn line"));
+  assert_non_null(strstr(host.last_log, "dropped its last 12 bytes"));
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 2);
+  assert_null(strstr(all, "{\"id\":2"));
+  line_at(all, 0, line, sizeof(line));
+  assert_string_equal(line, "{\"id\":1}");
+  line_at(all, 1, line, sizeof(line));
+  assert_non_null(strstr(line, "{\"id\":3,"));
+  free(all);
+  /* a whole file does not log again */
+  assert_int_equal(send_msg(4, "a@b.c", "s", "b", ref, sizeof(ref)),
+                   CRM_OK);
+  assert_int_equal(host.n_logs, 1);
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 3);
+  free(all);
+
+  put_file(path, "{\"id\":9");
+  assert_int_equal(send_msg(5, "a@b.c", "s", "b", ref, sizeof(ref)),
+                   CRM_OK);
+  assert_string_equal(ref, "file:0");
+  assert_non_null(strstr(host.last_log, "dropped its last 7 bytes"));
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 1);
+  assert_non_null(strstr(all, "{\"id\":5,"));
+  free(all);
+  fake_unload(&host);
+}
+
+static off_t file_size(const char *p)
+{
+  struct stat sb;
+
+  if(stat(p, &sb) != 0)
+    return -1;
+  return sb.st_size;
+}
+
+/* Child of test_write_failure_rolls_back: no cmocka asserts here, each
+ * failed check exits with its own code. */
+static int write_failure_child(void)
+{
+  struct rlimit rl;
+  char ref[64];
+
+  if(signal(SIGXFSZ, SIG_IGN) == SIG_ERR || getrlimit(RLIMIT_FSIZE, &rl))
+    return 10;
+  /* The file is 3 bytes and may not grow at all: nothing is written. */
+  rl.rlim_cur = 3;
+  if(setrlimit(RLIMIT_FSIZE, &rl))
+    return 11;
+  if(send_msg(6, "a@b.c", "s", "b", ref, sizeof(ref)) != CRM_ERROR)
+    return 12;
+  if(!strstr(host.errmsg, "cannot write message file") ||
+     !strstr(host.errmsg, "File too large") ||
+     strstr(host.errmsg, "short write"))
+    return 13;
+  if(file_size(path) != 3)
+    return 14;
+  /* It may grow by 10 bytes: the first 10 of the line get out, then
+   * EFBIG; the 10 bytes are removed again. */
+  rl.rlim_cur = 13;
+  if(setrlimit(RLIMIT_FSIZE, &rl))
+    return 15;
+  if(send_msg(7, "a@b.c", "s", "b", ref, sizeof(ref)) != CRM_ERROR)
+    return 16;
+  if(!strstr(host.errmsg, "short write (10 of "))
+    return 17;
+  if(file_size(path) != 3)
+    return 18;
+  return 0;
+}
+
+/* A write that fails or comes up short leaves the file as it was (run
+ * in a child under RLIMIT_FSIZE, SIGXFSZ ignored); the next send appends
+ * a whole line at offset 3. */
+static void test_write_failure_rolls_back(void **state)
+{
+  char ref[64];
+  size_t len;
+  char *all;
+  pid_t pid;
+  int status = 0;
+
+  (void)state;
+  put_file(path, "{}\n");
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  pid = fork();
+  assert_true(pid >= 0);
+  if(pid == 0)
+    _exit(write_failure_child());
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  all = slurp(path, &len);
+  assert_string_equal(all, "{}\n");
+  free(all);
+  assert_int_equal(send_msg(8, "a@b.c", "s", "b", ref, sizeof(ref)),
+                   CRM_OK);
+  assert_string_equal(ref, "file:3");
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 2);
+  free(all);
+  fake_unload(&host);
+}
+
+/* fsync fails after the whole line was written (a FIFO cannot be synced:
+ * EINVAL): the line is out, so send succeeds and logs a warning. */
+static void test_fsync_failure_is_success(void **state)
+{
+  char fifo[160];
+  char ref[64];
+  char buf[4096];
+  ssize_t n;
+  int rfd;
+
+  (void)state;
+  snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+  assert_true(rfd >= 0);
+  fake_cfg_str(&host, "path", fifo);
+  fake_cfg_bool(&host, "fsync", 1);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  assert_int_equal(send_msg(9, "a@b.c", "s", "b", ref, sizeof(ref)),
+                   CRM_OK);
+  assert_string_equal(ref, "file:-1");
+  assert_int_equal(host.n_logs, 1);
+  assert_non_null(strstr(host.last_log, "written but fsync failed"));
+  n = read(rfd, buf, sizeof(buf) - 1);
+  assert_true(n > 0);
+  buf[n] = '\0';
+  assert_int_equal(valid_lines(buf), 1);
+  assert_non_null(strstr(buf, "{\"id\":9,"));
+  close(rfd);
+  unlink(fifo);
+  fake_unload(&host);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -310,6 +515,11 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reconfigure_moves_file, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_failure_rolls_back, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_fsync_failure_is_success, setup,
                                     teardown),
   };
 

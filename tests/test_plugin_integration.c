@@ -4,7 +4,7 @@
  * by crm_plugin_check, and basic_points writing the ledger through
  * ingestion (earn, pro-rata reversal, other currency, refunds that never
  * take back more than was earned, refunds of another customer's
- * purchase refused).
+ * purchase refused, refunds held per customer before the purchase).
  */
 #include "test_plugin_env.h"
 
@@ -264,6 +264,69 @@ static void test_refund_paths_through_ingest(void **state)
   pe_close(&e);
 }
 
+/* 2 pts/USD. Refunds held before the purchase are kept per customer:
+ * b's refund of 20.00 naming "px" (which turns out to be a's) is held for
+ * b and does not block a's own refund of 5.00 naming px, held for a. a's
+ * purchase of 30.00 earns 60 less a's held share, floor(60 * 500 / 3000)
+ * = 10: 50 (b's 20.00 would have made it 20, both 10). From then on b's
+ * refunds of px are refused; a's refund of the rest takes back the 50.
+ * A refund_of longer than 128 bytes is refused as bad input. */
+static void test_refund_held_per_customer(void **state)
+{
+  pe_env e;
+  int64_t a, b, bal = -1;
+  crm_ingest_result r;
+  crm_event ev;
+  struct ledger g;
+  char longpl[200];
+
+  (void)state;
+  pe_open(&e, conf_all);
+  a = t_add_customer(e.c, "a2");
+  b = t_add_customer(e.c, "b2");
+  r = pe_event(e.c, b, "refund", PE_NOW - 500, 2000, "USD",
+               "{\"refund_of\":\"px\"}", "rb1");
+  assert_int_equal(r.points, 0);
+  r = pe_event(e.c, a, "refund", PE_NOW - 400, 500, "USD",
+               "{\"refund_of\":\"px\"}", "ra1");
+  assert_int_equal(r.points, 0);
+  r = pe_event(e.c, a, "purchase", PE_NOW - 300, 3000, "USD", NULL, "px");
+  assert_int_equal(r.points, 50);
+  memset(&g, 0, sizeof(g));
+  assert_int_equal(crm_ledger_foreach(e.c, a, collect_ledger, &g), CRM_OK);
+  assert_int_equal(g.n, 1);
+  assert_string_equal(g.kind[0], "earn");
+  assert_string_equal(g.note[0], "2 pts per USD on 30.00 USD, less 5.00 "
+                                 "USD refunded before");
+  memset(&ev, 0, sizeof(ev));
+  memset(&r, 0, sizeof(r));
+  ev.type = "refund";
+  ev.customer_id = b;
+  ev.occurred_at = PE_NOW - 200;
+  ev.amount = 1000;
+  ev.currency = "USD";
+  ev.payload = "{\"refund_of\":\"px\"}";
+  ev.idempotency_key = "rb2";
+  assert_int_equal(crm_event_ingest(e.c, &ev, &r), CRM_EINVAL);
+  assert_non_null(strstr(crm_errmsg(e.c), "refund_of \"px\" names a "
+                                          "purchase of another customer"));
+  snprintf(longpl, sizeof(longpl), "{\"refund_of\":\"%0129d\"}", 7);
+  ev.customer_id = a;
+  ev.payload = longpl;
+  ev.idempotency_key = "ra2";
+  assert_int_equal(crm_event_ingest(e.c, &ev, &r), CRM_EINVAL);
+  assert_non_null(strstr(crm_errmsg(e.c), "refund_of is longer than 128 "
+                                          "bytes"));
+  r = pe_event(e.c, a, "refund", PE_NOW - 100, 0, "USD",
+               "{\"refund_of\":\"px\"}", "ra3");
+  assert_int_equal(r.points, -50);
+  assert_int_equal(crm_points_balance(e.c, a, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  assert_int_equal(crm_points_balance(e.c, b, &bal), CRM_OK);
+  assert_int_equal(bal, 0);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -272,6 +335,7 @@ int main(void)
     cmocka_unit_test(test_points_through_ingest),
     cmocka_unit_test(test_refund_of_other_customers_purchase),
     cmocka_unit_test(test_refund_paths_through_ingest),
+    cmocka_unit_test(test_refund_held_per_customer),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,13 @@
 /*
  * test_plugin_rfm.c - the rfm scoring plugin in isolation (fake host).
  *
- * Binning rule under test: score = 1 + floor(L * bins / n), L = number of
- * customers strictly worse; equal values share the bin of their first
- * occurrence.
+ * Binning rule under test (see rfm.c): equal values share one score. With
+ * G distinct values (groups), g a group's index from the worst (0), L the
+ * number of customers strictly worse and c the group's size:
+ *   G == 1     ceil(bins / 2) for everybody
+ *   G <= bins  1 + round(g * (bins - 1) / (G - 1)), halves up
+ *   G > bins   1 + floor((L + (c - 1) / 2) * bins / n), but the worst
+ *              group gets 1 and the best group bins
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,8 +25,8 @@
 static crm_host_ctx host;
 
 struct pop {
-  crm_customer_view v[16];
-  const crm_customer_view *p[16];
+  crm_customer_view v[20];
+  const crm_customer_view *p[20];
   size_t n;
 };
 
@@ -92,7 +96,7 @@ static void test_descriptor(void **state)
 }
 
 /* Five buyers, all values distinct, ordered best to worst, and one
- * customer who never bought. With n = bins = 5 the k-th worst gets k. */
+ * customer who never bought. G = bins = 5: the k-th worst gets k. */
 static void test_distinct_quintiles(void **state)
 {
   struct pop pp = {.n = 0};
@@ -131,13 +135,14 @@ static void test_distinct_quintiles(void **state)
   fake_unload(&host);
 }
 
-/* Ten buyers; purchase counts 1,1,1,1,1,1,2,2,3,5. For count 1, L = 0 ->
- * bin 1; for 2, L = 6 -> 1 + floor(30/10) = 4; for 3, L = 8 -> 5; for 5,
- * L = 9 -> 1 + floor(45/10) = 5. Equal counts get equal scores. */
-static void test_ties_share_first_bin(void **state)
+/* Ten buyers; purchase counts 1,1,1,1,1,1,2,2,3,5: G = 4 <= 5 groups,
+ * so g = 0..3 spreads to 1 + round(g * 4 / 3) = 1, 2 (1.33), 4 (3.67),
+ * 5. Equal counts get equal scores. Everybody spent the same and bought
+ * 5 days ago (hours apart): one group, the middle score 3. */
+static void test_ties_share_one_score(void **state)
 {
   static const int64_t counts[10] = {1, 1, 1, 1, 1, 1, 2, 2, 3, 5};
-  static const int expect[10] = {1, 1, 1, 1, 1, 1, 4, 4, 5, 5};
+  static const int expect[10] = {1, 1, 1, 1, 1, 1, 2, 2, 4, 5};
   struct pop pp = {.n = 0};
   size_t i;
 
@@ -151,9 +156,191 @@ static void test_ties_share_first_bin(void **state)
   assert_int_equal(run(&pp), CRM_OK);
   for(i = 0; i < 10; i++) {
     assert_true(score((int64_t)i + 1, "f") == expect[i]);
-    /* All spent and bought the same day ago: everybody L = 0 -> 1. */
-    assert_true(score((int64_t)i + 1, "m") == 1);
+    assert_true(score((int64_t)i + 1, "m") == 3);
+    assert_true(score((int64_t)i + 1, "r") == 3);
+  }
+  fake_unload(&host);
+}
+
+/* One buyer: every dimension is a single group, the middle score. */
+static void test_one_customer(void **state)
+{
+  struct pop pp = {.n = 0};
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  pop_add(&pp, 1, 40, 2, 5000);
+  assert_int_equal(run(&pp), CRM_OK);
+  assert_string_equal(label(1, "rfm"), "333");
+  assert_true(score(1, "rfm") == 333);
+  assert_string_equal(label(1, "segment"), "Need Attention");
+  fake_unload(&host);
+}
+
+/* Two buyers: G = 2 -> 1 and bins. Customer 1 bought more recently but
+ * less often and for less: R 5, F 1, M 1 = New; customer 2 is R 1, F 5,
+ * M 5 = Can't Lose Them. */
+static void test_two_customers(void **state)
+{
+  struct pop pp = {.n = 0};
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  pop_add(&pp, 1, 2, 1, 900);
+  pop_add(&pp, 2, 200, 8, 90000);
+  assert_int_equal(run(&pp), CRM_OK);
+  assert_string_equal(label(1, "rfm"), "511");
+  assert_string_equal(label(2, "rfm"), "155");
+  assert_string_equal(label(1, "segment"), "New");
+  assert_string_equal(label(2, "segment"), "Can't Lose Them");
+  fake_unload(&host);
+}
+
+/* The reviewer's case: three customers who all bought once today for the
+ * same amount. One group in every dimension: 3, 3, 3, Need Attention
+ * (the old rule gave 1, 1, 1 and Hibernating). With bins 4 the middle is
+ * ceil(4 / 2) = 2. */
+static void test_all_tied(void **state)
+{
+  struct pop pp = {.n = 0};
+  int64_t id;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  for(id = 1; id <= 3; id++)
+    pop_add(&pp, id, 0, 1, 2500);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(id = 1; id <= 3; id++) {
+    assert_string_equal(label(id, "rfm"), "333");
+    assert_string_equal(label(id, "segment"), "Need Attention");
+  }
+  fake_cfg_int(&host, "bins", 4);
+  assert_int_equal(host.desc->reconfigure(host.state, &host), CRM_OK);
+  host.n_scores = 0;
+  assert_int_equal(run(&pp), CRM_OK);
+  assert_string_equal(label(2, "rfm"), "222");
+  fake_unload(&host);
+}
+
+/* Ties at the best value. Money 100, 500, 500: G = 2, so 1 and 5 (the
+ * old rule gave the two best 1 + floor(1 * 5 / 3) = 2).
+ * Frequency 1, 2, 3, 4, 5 and five customers at 6: G = 6 > 5, quantile
+ * of the average rank over n = 10: count 2 has L = 1, a = 1,
+ * 1 + floor(5 / 10) = 1; 3: a = 2, 1 + floor(10 / 10) = 2; 4: a = 3,
+ * 1 + floor(15 / 10) = 2; 5: a = 4, 1 + 2 = 3. The six-purchase crowd
+ * has a = 5 + 2 = 7, 1 + floor(35 / 10) = 4, but the best value always
+ * gets the top score: 5. */
+static void test_ties_at_top(void **state)
+{
+  static const int64_t counts[10] = {1, 2, 3, 4, 5, 6, 6, 6, 6, 6};
+  static const int expect[10] = {1, 1, 2, 2, 3, 5, 5, 5, 5, 5};
+  struct pop pp = {.n = 0};
+  size_t i;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  pop_add(&pp, 1, 10, 1, 100);
+  pop_add(&pp, 2, 10, 1, 500);
+  pop_add(&pp, 3, 10, 1, 500);
+  assert_int_equal(run(&pp), CRM_OK);
+  assert_true(score(1, "m") == 1);
+  assert_true(score(2, "m") == 5);
+  assert_true(score(3, "m") == 5);
+  host.n_scores = 0;
+  pp.n = 0;
+  for(i = 0; i < 10; i++)
+    pop_add(&pp, (int64_t)i + 1, 10, counts[i], 100);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(i = 0; i < 10; i++)
+    assert_true(score((int64_t)i + 1, "f") == expect[i]);
+  fake_unload(&host);
+}
+
+/* Ties at the worst value. Recency 30 days for four customers, 1 day for
+ * one: G = 2, 1 and 5.
+ * Frequency 1 six times, then 2, 3, 4, 5, 6, 7 (n = 12, G = 7 > 5): the
+ * crowd at 1 has a = 2.5, 1 + floor(2.5 * 5 / 12) = 2, but the worst
+ * value always gets 1; 2: a = 6, 1 + floor(30 / 12) = 3; 3: a = 7,
+ * 1 + floor(35 / 12) = 3; 4: a = 8, 1 + floor(40 / 12) = 4; 5: a = 9,
+ * 1 + floor(45 / 12) = 4; 6: a = 10, 1 + floor(50 / 12) = 5; 7 is the
+ * best: 5. */
+static void test_ties_at_bottom(void **state)
+{
+  static const int64_t counts[12] = {1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7};
+  static const int expect[12] = {1, 1, 1, 1, 1, 1, 3, 3, 4, 4, 5, 5};
+  struct pop pp = {.n = 0};
+  size_t i;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  for(i = 0; i < 4; i++)
+    pop_add(&pp, (int64_t)i + 1, 30, 1, 100);
+  pop_add(&pp, 5, 1, 1, 100);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(i = 0; i < 4; i++)
     assert_true(score((int64_t)i + 1, "r") == 1);
+  assert_true(score(5, "r") == 5);
+  host.n_scores = 0;
+  pp.n = 0;
+  for(i = 0; i < 12; i++)
+    pop_add(&pp, (int64_t)i + 1, 10, counts[i], 100);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(i = 0; i < 12; i++)
+    assert_true(score((int64_t)i + 1, "f") == expect[i]);
+  fake_unload(&host);
+}
+
+/* Ten distinct values, bins 5: G = 10 > 5 and each group is one
+ * customer, a = L: 1 + floor(L * 5 / 10) = 1 + floor(L / 2), two per
+ * bin. Customer i (1..10) has L = i - 1 in every dimension. */
+static void test_ten_distinct_two_per_bin(void **state)
+{
+  struct pop pp = {.n = 0};
+  int64_t i;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  for(i = 1; i <= 10; i++)
+    pop_add(&pp, i, 100 - 7 * i, i, 1000 * i);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(i = 1; i <= 10; i++) {
+    int want = 1 + (int)((i - 1) / 2);
+
+    assert_true(score(i, "r") == want);
+    assert_true(score(i, "f") == want);
+    assert_true(score(i, "m") == want);
+  }
+  assert_string_equal(label(1, "rfm"), "111");
+  assert_string_equal(label(4, "rfm"), "222");
+  assert_string_equal(label(10, "rfm"), "555");
+  fake_unload(&host);
+}
+
+/* CDNOW-like skew: most customers bought once. 16 buyers, purchase
+ * counts 1 x 9, 2 x 2, 3, 4, 5, 6, 11 (G = 7 > 5, n = 16). All nine
+ * one-time buyers share the lowest F, 1 (their average rank 4 alone
+ * would give 1 + floor(4 * 5 / 16) = 2). Count 2: L = 9, a = 9.5,
+ * 1 + floor(47.5 / 16) = 3; 3: a = 11, 1 + floor(55 / 16) = 4; 4:
+ * a = 12, 1 + floor(60 / 16) = 4; 5: a = 13, 1 + floor(65 / 16) = 5;
+ * 6: a = 14, 1 + floor(70 / 16) = 5; 11: the best, 5. */
+static void test_cdnow_like_skew(void **state)
+{
+  static const int64_t counts[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                     2, 2, 3, 4, 5, 6, 11};
+  static const int expect[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                 3, 3, 4, 4, 5, 5, 5};
+  struct pop pp = {.n = 0};
+  size_t i;
+
+  (void)state;
+  assert_int_equal(fake_load(&host, "rfm"), CRM_OK);
+  for(i = 0; i < 16; i++)
+    pop_add(&pp, (int64_t)i + 1, 20 + (int64_t)i, counts[i],
+            1500 * counts[i] + (int64_t)i);
+  assert_int_equal(run(&pp), CRM_OK);
+  for(i = 0; i < 16; i++) {
+    assert_true(score((int64_t)i + 1, "f") == expect[i]);
+    assert_true(score((int64_t)i + 1, "f") >= score(1, "f"));
   }
   fake_unload(&host);
 }
@@ -169,8 +356,8 @@ static void test_future_purchase_is_recent(void **state)
   pop_add(&pp, 2, 0, 1, 100);
   pp.v[1].last_purchase_at = AS_OF + 5 * DAY;
   assert_int_equal(run(&pp), CRM_OK);
-  /* n = 2, bins 5: L = 1 -> 1 + floor(5/2) = 3; L = 0 -> 1. */
-  assert_true(score(2, "r") == 3);
+  /* two distinct recencies (G = 2): the better 5, the other 1 */
+  assert_true(score(2, "r") == 5);
   assert_true(score(1, "r") == 1);
   assert_string_equal(label(2, "r"), "0 days");
   fake_unload(&host);
@@ -211,7 +398,8 @@ static void test_segments(void **state)
   fake_unload(&host);
 }
 
-/* bins = 3 over five distinct: L = 0..4 -> 1 + floor(3L/5) = 1,1,2,2,3.
+/* bins = 3 over five distinct (G = 5 > 3): a = L = 0..4 ->
+ * 1 + floor(3L/5) = 1,1,2,2,3 (the ends are 1 and 3 anyway).
  * Segments scale R and F to 1..5 with ceil(s * 5 / 3): 3 -> 5, 1 -> 2. */
 static void test_bins_config(void **state)
 {
@@ -247,7 +435,7 @@ static void test_bins_ten_label(void **state)
     pop_add(&pp, (int64_t)i + 1, 100 - (int64_t)i, (int64_t)i + 1,
             (int64_t)i + 1);
   assert_int_equal(run(&pp), CRM_OK);
-  /* customer 10 is best everywhere: L = 9 -> 1 + 9 = 10 */
+  /* G = bins = 10: 1 + g; customer 10 is best everywhere: 10 */
   assert_true(score(10, "r") == 10);
   assert_string_equal(label(10, "rfm"), "10-10-10");
   assert_string_equal(label(1, "rfm"), "1-1-1");
@@ -282,7 +470,8 @@ static void test_reconfigure(void **state)
   fake_cfg_int(&host, "bins", 2);
   assert_int_equal(host.desc->reconfigure(host.state, &host), CRM_OK);
   assert_int_equal(run(&pp), CRM_OK);
-  /* n = 4, bins 2: L = 3 -> 1 + floor(6/4) = 2; L = 1 -> 1 + 0 = 1. */
+  /* n = 4, bins 2, G = 4 > 2: count 4 is the best -> 2; count 2 has
+   * a = L = 1 -> 1 + floor(2/4) = 1. */
   assert_true(score(1, "f") == 2);
   assert_true(score(3, "f") == 1);
   /* A bad value is refused and the old one (2) stays. */
@@ -322,7 +511,14 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_descriptor, setup),
     cmocka_unit_test_setup(test_distinct_quintiles, setup),
-    cmocka_unit_test_setup(test_ties_share_first_bin, setup),
+    cmocka_unit_test_setup(test_ties_share_one_score, setup),
+    cmocka_unit_test_setup(test_one_customer, setup),
+    cmocka_unit_test_setup(test_two_customers, setup),
+    cmocka_unit_test_setup(test_all_tied, setup),
+    cmocka_unit_test_setup(test_ties_at_top, setup),
+    cmocka_unit_test_setup(test_ties_at_bottom, setup),
+    cmocka_unit_test_setup(test_ten_distinct_two_per_bin, setup),
+    cmocka_unit_test_setup(test_cdnow_like_skew, setup),
     cmocka_unit_test_setup(test_future_purchase_is_recent, setup),
     cmocka_unit_test_setup(test_segments, setup),
     cmocka_unit_test_setup(test_bins_config, setup),

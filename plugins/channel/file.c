@@ -15,11 +15,24 @@
  *        "body":"...","created_at":"2024-01-31T12:00:00Z"}
  * Strings are JSON-escaped (quote, backslash, control characters); valid
  * UTF-8 passes through, invalid bytes become U+FFFD. A missing address or
- * subject is null. The line is written with one write() on an O_APPEND
- * descriptor, so concurrent writers do not interleave lines.
- * provider_ref: "file:<byte offset of the line>".
+ * subject is null. The line is written on an O_APPEND descriptor while
+ * holding an exclusive flock() on the file, so writers that lock (every
+ * copy of this plugin) never interleave or damage each other's lines.
+ * provider_ref: "file:<byte offset of the line>" ("file:-1" when the path
+ * is not a regular file, e.g. a FIFO).
+ *
+ * The file only ever holds whole lines (regular files):
+ *   - a write that fails or comes up short is undone: the file is cut
+ *     back to its size before the write and send fails;
+ *   - a torn last line (no final newline, left by a crash or by a
+ *     rollback that failed) is cut off before the next line is
+ *     appended, with a warning in the log;
+ *   - a failed fsync (or close) after the whole line was written is a
+ *     warning, not a failure: the line is in the file, and a retry would
+ *     append it twice.
  */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r, O_CLOEXEC under -std=c11 */
+#define _DEFAULT_SOURCE         /* flock */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +40,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -300,36 +315,184 @@ static void file_format(struct file_buf *b, const crm_message_view *m)
 
 /* ---- send ------------------------------------------------------------------ */
 
-/* Writes the whole line; *offset gets where it started. */
+/* Exclusive lock on the whole file; a file system without locks (some
+ * network mounts) gets the line unlocked, with a warning. */
+static void file_lock(struct file_state *st, crm_host_ctx *ctx, int fd)
+{
+  int rc;
+
+  do {
+    rc = flock(fd, LOCK_EX);
+  } while(rc != 0 && errno == EINTR);
+  if(rc != 0)
+    st->api->log(ctx, CRM_LOG_WARN, "cannot lock message file %s (%s); "
+                 "appending without a lock", st->path, strerror(errno));
+}
+
+/* Position just after the last '\n' in the first size bytes, or 0. */
+static int file_last_newline(int fd, off_t size, off_t *keep)
+{
+  char buf[4096];
+  off_t end = size;
+
+  while(end > 0) {
+    off_t start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+    size_t want = (size_t)(end - start);
+    ssize_t got = pread(fd, buf, want, start);
+
+    if(got < 0 && errno == EINTR)
+      continue;
+    if(got < 0 || (size_t)got != want)
+      return -1;
+    while(want > 0) {
+      if(buf[want - 1] == '\n') {
+        *keep = start + (off_t)want;
+        return 0;
+      }
+      want--;
+    }
+    end = start;
+  }
+  *keep = 0;
+  return 0;
+}
+
+/* A file that does not end in '\n' holds a torn line: cut it off so that
+ * the next line starts on a line of its own. *size is updated. */
+static int file_trim_torn(struct file_state *st, crm_host_ctx *ctx, int fd,
+                          off_t *size)
+{
+  const crm_host_api *api = st->api;
+  off_t keep = 0;
+  char last;
+  ssize_t got;
+
+  if(*size == 0)
+    return CRM_OK;
+  got = pread(fd, &last, 1, *size - 1);
+  if((got == 1 && last == '\n') || (got < 0 && errno == EBADF))
+    return CRM_OK; /* whole, or opened write-only: unchecked */
+  if(got != 1 || file_last_newline(fd, *size, &keep) != 0)
+    return api->set_error(ctx, CRM_ERROR, "cannot read message file %s: %s",
+                          st->path, got < 0 ? strerror(errno) : "short read");
+  if(ftruncate(fd, keep) != 0)
+    return api->set_error(ctx, CRM_ERROR, "cannot cut the torn last line "
+                          "of message file %s: %s", st->path,
+                          strerror(errno));
+  api->log(ctx, CRM_LOG_WARN, "message file %s ended in a torn line: "
+           "dropped its last %lld bytes", st->path,
+           (long long)(*size - keep));
+  *size = keep;
+  return CRM_OK;
+}
+
+/* write() until all of data is out; -1 with errno, or the count. */
+static ssize_t file_write_all(int fd, const char *data, size_t len)
+{
+  size_t done = 0;
+
+  while(done < len) {
+    ssize_t w = write(fd, data + done, len - done);
+
+    if(w < 0 && errno == EINTR)
+      continue;
+    if(w < 0)
+      return done ? (ssize_t)done : -1;
+    if(w == 0)
+      break;
+    done += (size_t)w;
+  }
+  return (ssize_t)done;
+}
+
+/* The line did not get out whole: cut the file back to its old size. */
+static int file_rollback(struct file_state *st, crm_host_ctx *ctx, int fd,
+                         int regular, off_t size, ssize_t w, size_t len,
+                         int err)
+{
+  const crm_host_api *api = st->api;
+  char why[96];
+
+  if(w < 0)
+    snprintf(why, sizeof(why), "%s", strerror(err));
+  else
+    snprintf(why, sizeof(why), "short write (%zd of %zu bytes%s%s)", w, len,
+             err ? ": " : "", err ? strerror(err) : "");
+  if(w > 0 && regular && ftruncate(fd, size) != 0)
+    return api->set_error(ctx, CRM_ERROR, "cannot write message file %s: "
+                          "%s; cannot remove the partial line: %s",
+                          st->path, why, strerror(errno));
+  return api->set_error(ctx, CRM_ERROR, "cannot write message file %s: %s",
+                        st->path, why);
+}
+
+/* Appends the line under the lock; *offset gets where it starts. */
+static int file_write_line(struct file_state *st, crm_host_ctx *ctx, int fd,
+                           const struct file_buf *b, int64_t *offset)
+{
+  struct stat sb;
+  off_t size = 0;
+  int regular;
+  ssize_t w;
+  int rc;
+
+  if(fstat(fd, &sb) != 0)
+    return st->api->set_error(ctx, CRM_ERROR, "cannot stat message file "
+                              "%s: %s", st->path, strerror(errno));
+  regular = S_ISREG(sb.st_mode);
+  if(regular) {
+    file_lock(st, ctx, fd);
+    size = sb.st_size;
+    rc = file_trim_torn(st, ctx, fd, &size);
+    if(rc)
+      return rc;
+  }
+  errno = 0;
+  w = file_write_all(fd, b->data, b->len);
+  if(w < 0 || (size_t)w != b->len)
+    return file_rollback(st, ctx, fd, regular, size, w, b->len, errno);
+  *offset = regular ? (int64_t)size : -1;
+  return CRM_OK;
+}
+
+/* Read-write for a regular file (the torn-line check reads its tail);
+ * write-only for anything else (a FIFO must wait for its reader) and for
+ * a file we may not read, whose tail then goes unchecked. */
+static int file_open(const char *path)
+{
+  const int flags = O_APPEND | O_CREAT | O_CLOEXEC;
+  struct stat sb;
+  int fd;
+
+  if(stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+    return open(path, O_WRONLY | flags, 0644);
+  fd = open(path, O_RDWR | flags, 0644);
+  if(fd < 0 && errno == EACCES)
+    fd = open(path, O_WRONLY | flags, 0644);
+  return fd;
+}
+
+/* Writes the whole line or nothing; *offset gets where it started. */
 static int file_append(struct file_state *st, crm_host_ctx *ctx,
                        const struct file_buf *b, int64_t *offset)
 {
   const crm_host_api *api = st->api;
-  ssize_t w;
-  off_t end;
   int fd;
-  int rc = CRM_OK;
+  int rc;
 
-  fd = open(st->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  fd = file_open(st->path);
   if(fd < 0)
     return api->set_error(ctx, CRM_ERROR, "cannot open message file %s: %s",
                           st->path, strerror(errno));
-  /* One write() on O_APPEND: the line lands whole at the end. */
-  w = write(fd, b->data, b->len);
-  if(w < 0 || (size_t)w != b->len) {
-    rc = api->set_error(ctx, CRM_ERROR, "cannot write message file %s: %s",
-                        st->path, w < 0 ? strerror(errno) : "short write");
-    close(fd);
-    return rc;
-  }
-  end = lseek(fd, 0, SEEK_CUR);
-  *offset = end >= 0 ? (int64_t)end - (int64_t)b->len : -1;
-  if(st->do_fsync && fsync(fd) != 0)
-    rc = api->set_error(ctx, CRM_ERROR, "cannot fsync message file %s: %s",
-                        st->path, strerror(errno));
+  rc = file_write_line(st, ctx, fd, b, offset);
+  /* The line is in the file now: a failed fsync or close is logged, not
+   * returned, as a retry of the send would append it a second time. */
+  if(!rc && st->do_fsync && fsync(fd) != 0)
+    api->log(ctx, CRM_LOG_WARN, "message %s:%" PRId64 " written but fsync "
+             "failed: %s", st->path, *offset, strerror(errno));
   if(close(fd) != 0 && !rc)
-    rc = api->set_error(ctx, CRM_ERROR, "cannot close message file %s: %s",
-                        st->path, strerror(errno));
+    api->log(ctx, CRM_LOG_WARN, "message %s:%" PRId64 " written but close "
+             "failed: %s", st->path, *offset, strerror(errno));
   return rc;
 }
 

@@ -15,13 +15,19 @@
  *         canonical spelling.
  *
  * open(): a case without a category is classified by the first keyword
- * group that matches a word start in the summary (case-insensitive),
- * in this order:
- *   delivery  deliver, late, delay, shipping, shipment, arrive, lost parcel
- *   quality   broken, defect, quality, damaged, faulty, not working
- *   billing   charge, overcharg, refund, invoice, bill, payment
- *   service   rude, staff, service, unhelpful, manager
+ * group with a keyword in the summary (case-insensitive), in this order:
+ *   delivery  deliver*, late, delay*, shipping, shipment*, arriv*,
+ *             lost parcel
+ *   quality   broken, defect*, quality, damage*, faulty, not work*
+ *   billing   charge, charged, charges, overcharg*, refund*, invoice*,
+ *             bill, bills, billed, billing, payment*
+ *   service   rude*, staff, service, services, unhelpful, manager*
  *   other     anything else
+ * A keyword matches whole words: it starts a word and ends one ("late"
+ * is not in "latest" nor "chocolate", "charge" not in "charger", "bill"
+ * not in "billion"). A trailing '*' makes it a stem that may go on
+ * ("deliver*": delivery, delivered). Letters, digits and non-ASCII bytes
+ * are word characters.
  * Priority (1 urgent .. 4 low) comes from the category: config group
  * `priority` (e.g. priority = { billing = 1; }) overrides the defaults
  * delivery 2, quality 2, billing 2, service 3, other 4; a category given
@@ -49,15 +55,17 @@ struct bc_category {
   const char *const *keywords;
 };
 
+/* Whole words; a trailing '*' marks a stem (see the top of the file). */
 static const char *const bc_kw_delivery[] = {
-  "deliver", "late", "delay", "shipping", "shipment", "arrive",
+  "deliver*", "late", "delay*", "shipping", "shipment*", "arriv*",
   "lost parcel", NULL};
 static const char *const bc_kw_quality[] = {
-  "broken", "defect", "quality", "damaged", "faulty", "not working", NULL};
+  "broken", "defect*", "quality", "damage*", "faulty", "not work*", NULL};
 static const char *const bc_kw_billing[] = {
-  "charge", "overcharg", "refund", "invoice", "bill", "payment", NULL};
+  "charge", "charged", "charges", "overcharg*", "refund*", "invoice*",
+  "bill", "bills", "billed", "billing", "payment*", NULL};
 static const char *const bc_kw_service[] = {
-  "rude", "staff", "service", "unhelpful", "manager", NULL};
+  "rude*", "staff", "service", "services", "unhelpful", "manager*", NULL};
 static const char *const bc_kw_none[] = {NULL};
 
 static const struct bc_category bc_categories[BC_N_CATS] = {
@@ -163,16 +171,30 @@ static int bc_reconfigure(void *state, crm_host_ctx *ctx)
 
 /* ---- classification ---------------------------------------------------------- */
 
-/* Case-insensitive: does kw occur in text at the start of a word? */
+/* Letters, digits and the bytes of non-ASCII characters. */
+static int bc_word_char(char ch)
+{
+  unsigned char u = (unsigned char)ch;
+
+  return u >= 0x80 || isalnum(u);
+}
+
+/* Case-insensitive: does kw occur in text as a whole word (or, with a
+ * trailing '*', as the start of a word)? */
 static int bc_has_word(const char *text, const char *kw)
 {
   size_t n = strlen(kw);
+  int stem = n > 0 && kw[n - 1] == '*';
   const char *p;
 
+  if(stem)
+    n--;
   for(p = text; *p; p++) {
-    if(p > text && isalnum((unsigned char)p[-1]))
+    if(p > text && bc_word_char(p[-1]))
       continue;
-    if(!strncasecmp(p, kw, n))
+    if(strncasecmp(p, kw, n))
+      continue;
+    if(stem || !bc_word_char(p[n]))
       return 1;
   }
   return 0;

@@ -25,11 +25,16 @@
  *   - a purchase of another customer is refused (CRM_EINVAL), nothing
  *     changes;
  *   - a purchase not seen yet: nothing is taken back now, the refunded
- *     amount is held against the key ("held ..." record); when the
- *     purchase arrives it earns its points less the share the held amount
- *     would have reversed, which is exactly what the other order gives.
- *   Without refund_of the amount is taken back at the current rate, but
- *   never more than the customer's balance (the shortfall is noted).
+ *     amount is held against the key for the refunding customer (each
+ *     customer's held refunds apart, so one customer's bad refund_of
+ *     never blocks another's refund); when the purchase arrives it earns
+ *     its points less the share its owner's held amount would have
+ *     reversed, which is exactly what the other order gives. Other
+ *     customers' held refunds of that key are dropped and logged.
+ *   A refund_of longer than 128 bytes (the longest idempotency key) is
+ *   refused (CRM_EINVAL). Without refund_of the amount is taken back at
+ *   the current rate, but never more than the customer's balance (the
+ *   shortfall is noted).
  * other types and other currencies: 0 points, with a note saying why (an
  *   unknown currency is logged once).
  */
@@ -44,9 +49,16 @@
 
 #include "crm/sdk.h"
 
+#include "bp_json.h"
+
 #define BP_MAX_RATE 1000000
 #define BP_SEEN_MAX 16
-#define BP_KEY_MAX 160
+#define BP_KEY_MAX 200      /* kv keys are at most 192 bytes */
+#define BP_IDEM_MAX 128     /* the longest idempotency key */
+#define BP_HOLDERS_MAX 2048 /* the holder list of one unseen purchase */
+
+/* What "p:<key>" holds (bp_read). */
+enum { BP_NONE, BP_BOUGHT, BP_LEGACY_HELD, BP_HOLDERS };
 
 struct bp_state {
   const crm_host_api *api;
@@ -58,8 +70,8 @@ struct bp_state {
   size_t n_seen;
 };
 
-/* What the kv store remembers about one purchase, or (held) about the
- * refunds that named it before it arrived. */
+/* What the kv store remembers about one purchase, or (held) about one
+ * customer's refunds that named it before it arrived. */
 struct bp_purchase {
   int held;            /* 1: purchase not seen yet, refunds held */
   int full;            /* held: an amount-0 refund (everything) */
@@ -228,146 +240,30 @@ static void bp_rate_text(const struct bp_state *st, char *buf, size_t size)
            st->points_per_unit == 1 ? "pt" : "pts", st->currency);
 }
 
-/* ---- minimal JSON: one top-level string member ------------------------ */
+/* ---- records in the kv store ------------------------------------------ */
 
-static const char *bp_ws(const char *p)
-{
-  while(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-    p++;
-  return p;
-}
-
-/* Skips a JSON string starting at the quote; NULL if malformed. */
-static const char *bp_skip_string(const char *p)
-{
-  p++;
-  while(*p && *p != '"') {
-    if(*p == '\\') {
-      p++;
-      if(!*p)
-        return NULL;
-    }
-    p++;
-  }
-  return *p == '"' ? p + 1 : NULL;
-}
-
-/* Skips any JSON value (containers by depth); NULL if malformed. */
-static const char *bp_skip_value(const char *p)
-{
-  int depth = 0;
-
-  p = bp_ws(p);
-  for(;;) {
-    if(!*p)
-      return NULL;
-    if(*p == '"') {
-      p = bp_skip_string(p);
-      if(!p || depth == 0)
-        return p;
-      continue;
-    }
-    if(*p == '{' || *p == '[') {
-      depth++;
-    }
-    else if(*p == '}' || *p == ']') {
-      if(depth == 0)
-        return p;
-      depth--;
-      if(depth == 0)
-        return p + 1;
-    }
-    else if(depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' ||
-                           *p == '\n' || *p == '\r')) {
-      return p;
-    }
-    p++;
-  }
-}
-
-/* Copies the JSON string at p (a quote) into out, decoding the simple
- * escapes; \u escapes and too long values are refused (0). */
-static int bp_copy_string(const char *p, char *out, size_t size)
-{
-  size_t n = 0;
-
-  p++;
-  while(*p && *p != '"') {
-    char ch = *p;
-
-    if(ch == '\\') {
-      p++;
-      switch(*p) {
-      case '"': ch = '"'; break;
-      case '\\': ch = '\\'; break;
-      case '/': ch = '/'; break;
-      default: return 0;
-      }
-    }
-    if(n + 1 >= size)
-      return 0;
-    out[n++] = ch;
-    p++;
-  }
-  if(*p != '"')
-    return 0;
-  out[n] = '\0';
-  return 1;
-}
-
-/* Finds the top-level member `name` of a JSON object holding a string. */
-static int bp_json_str(const char *json, const char *name, char *out,
-                       size_t size)
-{
-  const char *p = bp_ws(json);
-  size_t nlen = strlen(name);
-
-  if(*p != '{')
-    return 0;
-  p = bp_ws(p + 1);
-  while(*p == '"') {
-    const char *key = p + 1;
-    const char *end = bp_skip_string(p);
-    int match;
-
-    if(!end)
-      return 0;
-    match = (size_t)(end - 1 - key) == nlen && !memcmp(key, name, nlen);
-    p = bp_ws(end);
-    if(*p != ':')
-      return 0;
-    p = bp_ws(p + 1);
-    if(match)
-      return *p == '"' && bp_copy_string(p, out, size);
-    p = bp_skip_value(p);
-    if(!p)
-      return 0;
-    p = bp_ws(p);
-    if(*p != ',')
-      return 0;
-    p = bp_ws(p + 1);
-  }
-  return 0;
-}
-
-/* ---- purchase records in the kv store ---------------------------------- */
-
-static void bp_kv_key(const char *idem, char *key, size_t size)
+/* "p:<key>": the purchase, "amount points refunded reversed CUR customer",
+ * or before it arrives the customers holding refunds against it,
+ * "holders 3 9". "h:<customer>:<key>": that customer's refunds held
+ * against the purchase, "held amount full CUR customer". A "held" record
+ * under "p:" comes from a version that kept one customer's held refunds
+ * there; it is read as that customer's. */
+static void bp_pkey(const char *idem, char *key, size_t size)
 {
   bp_fmt(key, size, "p:%s", idem);
 }
 
-/* Purchase: "amount points refunded reversed CUR customer".
- * Held refunds: "held amount full CUR customer". */
-static int bp_remember(struct bp_state *st, crm_host_ctx *ctx,
-                       const char *idem, const struct bp_purchase *p)
+static void bp_hkey(int64_t customer, const char *idem, char *key,
+                    size_t size)
 {
-  char key[BP_KEY_MAX];
+  bp_fmt(key, size, "h:%" PRId64 ":%s", customer, idem);
+}
+
+static int bp_put(struct bp_state *st, crm_host_ctx *ctx, const char *key,
+                  const struct bp_purchase *p)
+{
   char val[160];
 
-  if(!idem || !*idem)
-    return CRM_OK;
-  bp_kv_key(idem, key, sizeof(key));
   if(p->held)
     bp_fmt(val, sizeof(val), "held %" PRId64 " %d %s %" PRId64, p->refunded,
            p->full, p->currency, p->customer_id);
@@ -376,6 +272,17 @@ static int bp_remember(struct bp_state *st, crm_host_ctx *ctx,
            " %s %" PRId64, p->amount, p->points, p->refunded, p->reversed,
            p->currency, p->customer_id);
   return st->api->kv_put(ctx, key, val);
+}
+
+static int bp_put_purchase(struct bp_state *st, crm_host_ctx *ctx,
+                           const char *idem, const struct bp_purchase *p)
+{
+  char key[BP_KEY_MAX];
+
+  if(!idem || !*idem)
+    return CRM_OK;
+  bp_pkey(idem, key, sizeof(key));
+  return bp_put(st, ctx, key, p);
 }
 
 /* Parses a stored record; 0 when malformed. Records written before the
@@ -410,25 +317,80 @@ static int bp_parse(const char *val, struct bp_purchase *p)
   return 1;
 }
 
-/* CRM_ENOTFOUND when nothing is stored under the key. */
-static int bp_recall(struct bp_state *st, crm_host_ctx *ctx,
-                     const char *idem, struct bp_purchase *p)
+/* The record under key: BP_NONE when absent, BP_BOUGHT or BP_LEGACY_HELD
+ * (into p), BP_HOLDERS (the list copied into holders), or an error. */
+static int bp_read(struct bp_state *st, crm_host_ctx *ctx, const char *key,
+                   struct bp_purchase *p, char *holders, size_t hsize)
 {
-  char key[BP_KEY_MAX];
   char *val = NULL;
-  int ok;
+  int kind;
   int rc;
 
-  bp_kv_key(idem, key, sizeof(key));
   rc = st->api->kv_get(ctx, key, &val);
+  if(rc == CRM_ENOTFOUND)
+    return BP_NONE;
   if(rc)
     return rc;
-  ok = val && bp_parse(val, p);
+  if(val && holders && !strncmp(val, "holders", 7) &&
+     (val[7] == ' ' || !val[7])) {
+    bp_fmt(holders, hsize, "%s", val);
+    kind = BP_HOLDERS;
+  }
+  else if(val && bp_parse(val, p)) {
+    kind = p->held ? BP_LEGACY_HELD : BP_BOUGHT;
+  }
+  else {
+    kind = st->api->set_error(ctx, CRM_ECORRUPT, "stored record %s is "
+                              "malformed", key);
+  }
   st->api->free(ctx, val);
-  if(!ok)
-    return st->api->set_error(ctx, CRM_ECORRUPT,
-                              "stored purchase %s is malformed", idem);
-  return CRM_OK;
+  return kind;
+}
+
+/* The next customer id of a holder list; 0 at its end. */
+static int64_t bp_next_holder(const char **cursor)
+{
+  char *end;
+  long long v;
+
+  while(**cursor == ' ')
+    (*cursor)++;
+  if(!**cursor)
+    return 0;
+  v = strtoll(*cursor, &end, 10);
+  if(end == *cursor)
+    return 0;
+  *cursor = end;
+  return v;
+}
+
+/* Adds customer to the holder list of idem and stores it. A list that is
+ * full still works: the owner's held refunds are looked up directly. */
+static int bp_add_holder(struct bp_state *st, crm_host_ctx *ctx,
+                         const char *idem, char *holders, size_t hsize,
+                         int64_t customer)
+{
+  const char *cur;
+  char key[BP_KEY_MAX];
+  size_t len;
+  int64_t id;
+
+  if(strncmp(holders, "holders", 7))
+    bp_fmt(holders, hsize, "holders");
+  cur = holders + 7;
+  for(id = bp_next_holder(&cur); id; id = bp_next_holder(&cur)) {
+    if(id == customer)
+      return CRM_OK;
+  }
+  len = strlen(holders);
+  if(len + 24 < hsize)
+    bp_fmt(holders + len, hsize - len, " %" PRId64, customer);
+  else
+    st->api->log(ctx, CRM_LOG_WARN, "too many customers hold refunds "
+                 "against purchase %.40s; customer #%" PRId64 " not listed",
+                 idem, customer);
+  bp_pkey(idem, key, sizeof(key));
+  return st->api->kv_put(ctx, key, holders);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -468,38 +430,99 @@ static int64_t bp_share(int64_t points, int64_t part, int64_t whole)
                    (long double)whole);
 }
 
-/* Refunds held against this purchase before it arrived: the purchase
- * starts with them as refunded (capped at its amount) and their share
- * of its points as already reversed, which is what the refunds would
- * have done had the purchase come first. */
+/* The owner's refunds held against a purchase, summed. */
+struct bp_held_sum {
+  int any;
+  int full;
+  int64_t amount;
+};
+
+/* Adds a held record to the sum if it is the purchase owner's and in the
+ * purchase's currency; logs and skips it otherwise. */
+static void bp_sum_held(struct bp_state *st, crm_host_ctx *ctx,
+                        const crm_event_view *ev,
+                        const struct bp_purchase *rec,
+                        const struct bp_purchase *h, struct bp_held_sum *sum)
+{
+  if((h->customer_id && h->customer_id != ev->customer_id) ||
+     (!h->full && strcasecmp(h->currency, rec->currency))) {
+    st->api->log(ctx, CRM_LOG_WARN, "refunds held against purchase %.40s "
+                 "(customer #%" PRId64 ", %s) ignored: the purchase is "
+                 "customer #%" PRId64 "'s, in %s", ev->idempotency_key,
+                 h->customer_id, h->currency, ev->customer_id,
+                 rec->currency);
+    return;
+  }
+  sum->any = 1;
+  sum->full |= h->full;
+  sum->amount = h->refunded > INT64_MAX - sum->amount ? INT64_MAX
+                                                      : sum->amount +
+                                                        h->refunded;
+}
+
+/* Other customers' held refunds of the purchase: logged and dropped (their
+ * refunds of it are refused from now on). */
+static int bp_drop_strays(struct bp_state *st, crm_host_ctx *ctx,
+                          const crm_event_view *ev, const char *holders)
+{
+  const char *cur = holders + 7;
+  char key[BP_KEY_MAX];
+  int64_t id;
+  int rc;
+
+  for(id = bp_next_holder(&cur); id; id = bp_next_holder(&cur)) {
+    if(id == ev->customer_id)
+      continue;
+    st->api->log(ctx, CRM_LOG_WARN, "refunds customer #%" PRId64 " held "
+                 "against purchase %.40s ignored: the purchase is customer "
+                 "#%" PRId64 "'s", id, ev->idempotency_key, ev->customer_id);
+    bp_hkey(id, ev->idempotency_key, key, sizeof(key));
+    rc = st->api->kv_put(ctx, key, NULL);
+    if(rc)
+      return rc;
+  }
+  return CRM_OK;
+}
+
+/* Refunds the owner made before the purchase arrived: the purchase starts
+ * with them as refunded (capped at its amount) and their share of its
+ * points as already reversed, which is what the refunds would have done
+ * had the purchase come first. The held records are consumed. */
 static int bp_apply_held(struct bp_state *st, crm_host_ctx *ctx,
                          const crm_event_view *ev, struct bp_purchase *rec,
                          crm_reward_result *out)
 {
+  struct bp_held_sum sum = {0, 0, 0};
   struct bp_purchase h;
+  char holders[BP_HOLDERS_MAX];
+  char key[BP_KEY_MAX];
   char money[40];
   size_t n;
   int rc;
 
   if(!ev->idempotency_key || !*ev->idempotency_key)
     return CRM_OK;
-  rc = bp_recall(st, ctx, ev->idempotency_key, &h);
-  if(rc == CRM_ENOTFOUND)
-    return CRM_OK;
-  if(rc)
+  /* (BP_BOUGHT: a stale record of the same key, replaced) */
+  bp_pkey(ev->idempotency_key, key, sizeof(key));
+  rc = bp_read(st, ctx, key, &h, holders, sizeof(holders));
+  if(rc == BP_LEGACY_HELD)
+    bp_sum_held(st, ctx, ev, rec, &h, &sum);
+  else if(rc == BP_HOLDERS)
+    rc = bp_drop_strays(st, ctx, ev, holders);
+  if(rc < 0)
     return rc;
-  if(!h.held)
-    return CRM_OK; /* a stale record of the same key: replaced */
-  if((h.customer_id && h.customer_id != ev->customer_id) ||
-     (!h.full && strcasecmp(h.currency, rec->currency))) {
-    st->api->log(ctx, CRM_LOG_WARN, "refunds held against purchase %.40s "
-                 "(customer #%" PRId64 ", %s) ignored: the purchase is "
-                 "customer #%" PRId64 "'s, in %s", ev->idempotency_key,
-                 h.customer_id, h.currency, ev->customer_id, rec->currency);
-    return CRM_OK;
+  bp_hkey(ev->customer_id, ev->idempotency_key, key, sizeof(key));
+  rc = bp_read(st, ctx, key, &h, NULL, 0);
+  if(rc == BP_LEGACY_HELD) {
+    bp_sum_held(st, ctx, ev, rec, &h, &sum);
+    rc = st->api->kv_put(ctx, key, NULL);
   }
-  rec->refunded = h.full || h.refunded > rec->amount ? rec->amount
-                                                     : h.refunded;
+  if(rc < 0)
+    return rc;
+  if(!sum.any)
+    return CRM_OK;
+  rec->refunded = sum.full || sum.amount > rec->amount ? rec->amount
+                                                       : sum.amount;
   rec->reversed = bp_share(rec->points, rec->refunded, rec->amount);
   bp_money(st, rec->refunded, money, sizeof(money));
   n = strlen(out->note);
@@ -543,7 +566,7 @@ static int bp_purchase(struct bp_state *st, crm_host_ctx *ctx,
   if(rc)
     return rc;
   out->points = rec.points - rec.reversed;
-  return bp_remember(st, ctx, ev->idempotency_key, &rec);
+  return bp_put_purchase(st, ctx, ev->idempotency_key, &rec);
 }
 
 /* Refund of a known purchase: cumulative pro rata of its points. */
@@ -577,25 +600,28 @@ static int bp_refund_known(struct bp_state *st, crm_host_ctx *ctx,
   bp_money(st, amt, money, sizeof(money));
   bp_fmt(out->note, sizeof(out->note), "reversal of %s %s of purchase "
            "%.40s", money, p->currency, of);
-  return bp_remember(st, ctx, of, p);
+  return bp_put_purchase(st, ctx, of, p);
 }
 
-/* Refund of a purchase not seen yet: nothing now, the amount is held
- * against the key (prev: refunds already held, or NULL). */
+/* Refund of a purchase not seen yet: nothing now, the amount is added to
+ * the refunding customer's refunds held against the key. */
 static int bp_refund_hold(struct bp_state *st, crm_host_ctx *ctx,
                           const crm_event_view *ev, const char *of,
-                          const struct bp_purchase *prev,
                           crm_reward_result *out)
 {
   struct bp_purchase h;
+  char key[BP_KEY_MAX];
   char money[40];
+  int rc;
 
-  if(ev->amount && !bp_currency_earns(st, ctx, ev, out))
-    return CRM_OK;
-  if(prev) {
-    h = *prev;
-  }
-  else {
+  bp_hkey(ev->customer_id, of, key, sizeof(key));
+  rc = bp_read(st, ctx, key, &h, NULL, 0);
+  if(rc < 0)
+    return rc;
+  if(rc == BP_BOUGHT)
+    return st->api->set_error(ctx, CRM_ECORRUPT, "stored record %s is "
+                              "malformed", key);
+  if(rc == BP_NONE) {
     memset(&h, 0, sizeof(h));
     h.held = 1;
     h.customer_id = ev->customer_id;
@@ -614,31 +640,56 @@ static int bp_refund_hold(struct bp_state *st, crm_host_ctx *ctx,
   else
     bp_fmt(out->note, sizeof(out->note), "purchase not seen yet: the "
            "whole amount held against it");
-  return bp_remember(st, ctx, of, &h);
+  return bp_put(st, ctx, key, &h);
 }
 
-/* Refund naming a purchase: its owner must be the refunding customer. */
+/* A "held" record of the old layout under "p:": moved to its customer's
+ * "h:" key, and the list of holders starts with that customer. */
+static int bp_migrate_legacy(struct bp_state *st, crm_host_ctx *ctx,
+                             const char *of, const struct bp_purchase *h,
+                             char *holders, size_t hsize)
+{
+  char key[BP_KEY_MAX];
+
+  bp_hkey(h->customer_id, of, key, sizeof(key));
+  bp_fmt(holders, hsize, "holders %" PRId64, h->customer_id);
+  return bp_put(st, ctx, key, h);
+}
+
+/* Refund naming a purchase: a known purchase must be the refunding
+ * customer's; an unknown one holds the refund for that customer. */
 static int bp_refund_of(struct bp_state *st, crm_host_ctx *ctx,
                         const crm_event_view *ev, const char *of,
                         crm_reward_result *out)
 {
   struct bp_purchase p;
+  char holders[BP_HOLDERS_MAX] = "";
+  char key[BP_KEY_MAX];
   int rc;
 
-  rc = bp_recall(st, ctx, of, &p);
-  if(rc == CRM_ENOTFOUND)
-    return bp_refund_hold(st, ctx, ev, of, NULL, out);
-  if(rc)
+  bp_pkey(of, key, sizeof(key));
+  rc = bp_read(st, ctx, key, &p, holders, sizeof(holders));
+  if(rc < 0)
     return rc;
-  if(p.customer_id && p.customer_id != ev->customer_id)
-    return st->api->set_error(ctx, CRM_EINVAL, p.held ?
-                              "refund_of \"%s\" names a purchase another "
-                              "customer has already refunded" :
-                              "refund_of \"%s\" names a purchase of another "
-                              "customer", of);
-  if(p.held)
-    return bp_refund_hold(st, ctx, ev, of, &p, out);
-  return bp_refund_known(st, ctx, ev, of, &p, out);
+  if(rc == BP_BOUGHT) {
+    if(p.customer_id && p.customer_id != ev->customer_id)
+      return st->api->set_error(ctx, CRM_EINVAL, "refund_of \"%s\" names a "
+                                "purchase of another customer", of);
+    return bp_refund_known(st, ctx, ev, of, &p, out);
+  }
+  /* in a currency that earns nothing it could never reverse anything */
+  if(ev->amount && !bp_currency_earns(st, ctx, ev, out))
+    return CRM_OK;
+  if(rc == BP_LEGACY_HELD && p.customer_id)
+    rc = bp_migrate_legacy(st, ctx, of, &p, holders, sizeof(holders));
+  else
+    rc = CRM_OK;
+  if(!rc)
+    rc = bp_refund_hold(st, ctx, ev, of, out);
+  if(!rc)
+    rc = bp_add_holder(st, ctx, of, holders, sizeof(holders),
+                       ev->customer_id);
+  return rc;
 }
 
 /* Refund naming no purchase: the amount at the current rate, but never
@@ -678,10 +729,16 @@ static int bp_refund(struct bp_state *st, crm_host_ctx *ctx,
                      const crm_event_view *ev, const crm_customer_view *cv,
                      crm_reward_result *out)
 {
-  char of[136] = "";
+  char of[BP_IDEM_MAX + 1] = "";
+  int found = 0;
 
-  if(ev->payload && bp_json_str(ev->payload, "refund_of", of, sizeof(of)) &&
-     *of)
+  if(ev->payload)
+    found = bp_json_str(ev->payload, "refund_of", of, sizeof(of));
+  if(found < 0)
+    return st->api->set_error(ctx, CRM_EINVAL, "refund_of is longer than "
+                              "%d bytes (purchase idempotency keys are at "
+                              "most %d)", BP_IDEM_MAX, BP_IDEM_MAX);
+  if(found && *of)
     return bp_refund_of(st, ctx, ev, of, out);
   return bp_refund_rate(st, ctx, ev, cv, out);
 }

@@ -11,13 +11,19 @@
  *   frequency purchase_count; more = higher score
  *   monetary  monetary_total (minor units); more = higher score
  *
- * Binning (ties): a customer's score in a dimension is
- *   1 + floor(L * bins / n)
- * where n is the population size and L the number of customers strictly
- * worse in that dimension. Equal values therefore share the bin of their
- * first occurrence in ascending order (a "min" rank), and with distinct
- * values each bin holds n / bins customers. The top bin can stay empty
- * when many customers tie for the best value.
+ * Binning: within a dimension, customers with equal values always share
+ * one score. Sort the n values ascending (worse first) and group equal
+ * ones; let G be the number of groups, g a group's index (0 = worst), L
+ * the number of customers strictly worse and c the group's size.
+ *   G == 1      everyone gets the middle score ceil(bins / 2)
+ *   G <= bins   spread by rank: 1 + round(g * (bins - 1) / (G - 1)),
+ *               halves rounded up; the worst gets 1, the best bins
+ *   G > bins    quantile of the average rank a = L + (c - 1) / 2:
+ *               1 + floor(a * bins / n), except that the worst group
+ *               gets 1 and the best group bins
+ * So with n distinct values, n a multiple of bins, each bin holds
+ * n / bins customers, and a crowd tied at the worst (or best) value
+ * shares the lowest (highest) score.
  *
  * Scores stored (host->score_put): "r", "f", "m" (1..bins), "rfm" with
  * value r*100 + f*10 + m and label "545" ("10-4-5" when a score has two
@@ -135,7 +141,8 @@ static int rfm_cmp_i64(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Number of elements of sorted[0..n) strictly below v. */
+/* Index of the first element of sorted[0..n) not below v (the number
+ * of elements strictly below it). */
 static size_t rfm_count_below(const int64_t *sorted, size_t n, int64_t v)
 {
   size_t lo = 0;
@@ -152,9 +159,58 @@ static size_t rfm_count_below(const int64_t *sorted, size_t n, int64_t v)
   return lo;
 }
 
-static int rfm_bin(size_t below, size_t n, int bins)
+/* The score of one group of equal values: g its index (0 = worst) of
+ * `groups`, `below` customers strictly worse, `size` in it, of n. */
+static int rfm_group_score(size_t g, size_t groups, size_t below,
+                           size_t size, size_t n, int bins)
 {
-  return 1 + (int)((below * (size_t)bins) / n);
+  size_t span = (size_t)bins - 1;
+
+  if(groups == 1)
+    return (bins + 1) / 2;
+  if(groups <= (size_t)bins)
+    return 1 + (int)((2 * g * span + (groups - 1)) / (2 * (groups - 1)));
+  if(below == 0)
+    return 1;
+  if(below + size == n)
+    return bins;
+  /* average rank below + (size - 1) / 2, doubled to stay in integers */
+  return 1 + (int)(((2 * below + size - 1) * (size_t)bins) / (2 * n));
+}
+
+static size_t rfm_count_groups(const int64_t *sorted, size_t n)
+{
+  size_t i;
+  size_t groups = n ? 1 : 0;
+
+  for(i = 1; i < n; i++) {
+    if(sorted[i] != sorted[i - 1])
+      groups++;
+  }
+  return groups;
+}
+
+/* score_at[i]: the score of the value at sorted[i] (equal for a group). */
+static void rfm_rank_scores(const int64_t *sorted, size_t n, int bins,
+                            int64_t *score_at)
+{
+  size_t groups = rfm_count_groups(sorted, n);
+  size_t i = 0;
+  size_t g = 0;
+
+  while(i < n) {
+    size_t j = i + 1;
+    size_t k;
+    int s;
+
+    while(j < n && sorted[j] == sorted[i])
+      j++;
+    s = rfm_group_score(g, groups, i, j - i, n, bins);
+    for(k = i; k < j; k++)
+      score_at[k] = s;
+    g++;
+    i = j;
+  }
 }
 
 /* Whole days since the last purchase; the recency key is its negation
@@ -197,7 +253,12 @@ struct rfm_cols {
   int64_t *srec; /* sorted copies */
   int64_t *sfrq;
   int64_t *smon;
+  int64_t *screc; /* the score of each sorted position */
+  int64_t *scfrq;
+  int64_t *scmon;
 };
+
+#define RFM_N_COLS 9
 
 static int rfm_store(struct rfm_state *st, crm_host_ctx *ctx, int64_t id,
                      int64_t days, int64_t count, int r, int f, int m)
@@ -235,15 +296,15 @@ static void rfm_cols_free(const crm_host_api *api, crm_host_ctx *ctx,
   api->free(ctx, cols->rec);
 }
 
-/* One block of 6 * n int64 values, carved into the six columns. */
+/* One block of RFM_N_COLS * n int64 values, carved into the columns. */
 static int rfm_cols_alloc(const crm_host_api *api, crm_host_ctx *ctx,
                           struct rfm_cols *cols, size_t n)
 {
   int64_t *block;
 
-  if(n > SIZE_MAX / (6 * sizeof(int64_t)))
+  if(n > SIZE_MAX / (RFM_N_COLS * sizeof(int64_t)))
     return api->set_error(ctx, CRM_ENOMEM, "population too large (%zu)", n);
-  block = api->alloc(ctx, 6 * n * sizeof(int64_t));
+  block = api->alloc(ctx, RFM_N_COLS * n * sizeof(int64_t));
   if(!block)
     return api->set_error(ctx, CRM_ENOMEM, "out of memory");
   cols->rec = block;
@@ -252,10 +313,13 @@ static int rfm_cols_alloc(const crm_host_api *api, crm_host_ctx *ctx,
   cols->srec = block + 3 * n;
   cols->sfrq = block + 4 * n;
   cols->smon = block + 5 * n;
+  cols->screc = block + 6 * n;
+  cols->scfrq = block + 7 * n;
+  cols->scmon = block + 8 * n;
   return CRM_OK;
 }
 
-/* Second pass: bins from the sorted columns, then store. */
+/* Second pass: each customer's scores from the sorted columns. */
 static int rfm_score_all(struct rfm_state *st, crm_host_ctx *ctx,
                          const crm_customer_view *const *customers, size_t n,
                          const struct rfm_cols *cols, size_t pop)
@@ -270,12 +334,9 @@ static int rfm_score_all(struct rfm_state *st, crm_host_ctx *ctx,
 
     if(!cv || cv->purchase_count <= 0)
       continue;
-    r = rfm_bin(rfm_count_below(cols->srec, pop, cols->rec[k]), pop,
-                st->bins);
-    f = rfm_bin(rfm_count_below(cols->sfrq, pop, cols->frq[k]), pop,
-                st->bins);
-    m = rfm_bin(rfm_count_below(cols->smon, pop, cols->mon[k]), pop,
-                st->bins);
+    r = (int)cols->screc[rfm_count_below(cols->srec, pop, cols->rec[k])];
+    f = (int)cols->scfrq[rfm_count_below(cols->sfrq, pop, cols->frq[k])];
+    m = (int)cols->scmon[rfm_count_below(cols->smon, pop, cols->mon[k])];
     rc = rfm_store(st, ctx, cv->customer_id, -cols->rec[k],
                    cv->purchase_count, r, f, m);
     k++;
@@ -315,6 +376,9 @@ static int rfm_score_batch(void *state, crm_host_ctx *ctx,
   qsort(cols.srec, k, sizeof(int64_t), rfm_cmp_i64);
   qsort(cols.sfrq, k, sizeof(int64_t), rfm_cmp_i64);
   qsort(cols.smon, k, sizeof(int64_t), rfm_cmp_i64);
+  rfm_rank_scores(cols.srec, k, st->bins, cols.screc);
+  rfm_rank_scores(cols.sfrq, k, st->bins, cols.scfrq);
+  rfm_rank_scores(cols.smon, k, st->bins, cols.scmon);
   rc = rfm_score_all(st, ctx, customers, n, &cols, k);
   rfm_cols_free(api, ctx, &cols);
   return rc;
