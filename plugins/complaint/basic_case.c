@@ -15,10 +15,11 @@
  *         canonical spelling.
  *
  * open(): a case without a category is classified by the first keyword
- * group with a keyword in the summary (case-insensitive), in this order:
+ * group with a keyword in the summary (case-insensitive), in this order
+ * (the product's condition first: "arrived broken" is about quality):
+ *   quality   broken, defect*, quality, damage*, faulty, not work*
  *   delivery  deliver*, late, delay*, shipping, shipment*, arriv*,
  *             lost parcel
- *   quality   broken, defect*, quality, damage*, faulty, not work*
  *   billing   charge, charged, charges, overcharg*, refund*, invoice*,
  *             bill, bills, billed, billing, payment*
  *   service   rude*, staff, service, services, unhelpful, manager*
@@ -69,8 +70,8 @@ static const char *const bc_kw_service[] = {
 static const char *const bc_kw_none[] = {NULL};
 
 static const struct bc_category bc_categories[BC_N_CATS] = {
-  {"delivery", 2, bc_kw_delivery},
   {"quality", 2, bc_kw_quality},
+  {"delivery", 2, bc_kw_delivery},
   {"billing", 2, bc_kw_billing},
   {"service", 3, bc_kw_service},
   {"other", 4, bc_kw_none},
