@@ -168,7 +168,7 @@ static void test_formatters(void **state)
   (void)state;
   /* 1998-07-01T12:30:00Z = 10408 days + 12.5 hours after the epoch */
   cli_fmt_time(10408LL * 86400 + 45000, buf, sizeof(buf));
-  assert_string_equal(buf, "1998-07-01 12:30");
+  assert_string_equal(buf, "1998-07-01 12:30 UTC");
   cli_fmt_date(10408LL * 86400 + 45000, buf, sizeof(buf));
   assert_string_equal(buf, "1998-07-01");
   cli_fmt_date(0, buf, sizeof(buf));

@@ -303,7 +303,7 @@ static void fmt_tm(int64_t t, const char *fmt, char *buf, size_t size)
 
 void cli_fmt_time(int64_t t, char *buf, size_t size)
 {
-  fmt_tm(t, "%Y-%m-%d %H:%M", buf, size);
+  fmt_tm(t, "%Y-%m-%d %H:%M UTC", buf, size); /* stored and shown in UTC */
 }
 
 void cli_fmt_date(int64_t t, char *buf, size_t size)
