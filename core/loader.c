@@ -435,7 +435,7 @@ void crm__plugins_record_skipped(crm *c, const crm__config *conf,
   size_t i;
 
   memcpy(saved, c->errmsg, sizeof(saved));
-  snprintf(why, sizeof(why), "not loaded: start-up stopped when required "
+  snprintf(why, sizeof(why), "not loaded: loading stopped when required "
            "plugin \"%s\" failed", failed);
   for(i = from; i < conf->n_plugins; i++) {
     const crm__plugin_conf *pc = &conf->plugins[i];

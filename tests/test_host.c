@@ -421,6 +421,28 @@ static const char *scores_of(crm *c, int64_t id)
   return seen.models;
 }
 
+/* A reward component emits an event for the customer of the event being
+ * applied: the outer event then reports the customer as the nested one
+ * left it (qualified), not the copy it read before. */
+static void test_nested_same_customer(void **state)
+{
+  nfix n;
+  crm_event ev;
+  crm_ingest_result r;
+
+  (void)state;
+  nest_open(&n, "");
+  memset(&ev, 0, sizeof(ev));
+  memset(&r, 0, sizeof(r));
+  ev.type = "vip";
+  ev.customer_id = n.ada;
+  ev.idempotency_key = "vip-1";
+  assert_int_equal(crm_event_ingest(n.c, &ev, &r), 0);
+  assert_int_equal(r.stage_before, CRM_STAGE_PROSPECT);
+  assert_int_equal(r.stage_after, CRM_STAGE_QUALIFIED);
+  nest_close(&n);
+}
+
 /* fx_nest_b emits an event while it scores; that ingest runs the same
  * plugin (fx_nest_a's score_one, fx_nest_pts' on_event) on the same
  * ctx. Afterwards fx_nest_b still stores under its own name, the name it
@@ -533,6 +555,7 @@ int main(void)
     cmocka_unit_test(test_kv_key_limit),
     cmocka_unit_test(test_kv_miss_quiet),
     cmocka_unit_test(test_nested_score),
+    cmocka_unit_test(test_nested_same_customer),
     cmocka_unit_test(test_nested_error_kept),
     cmocka_unit_test(test_emit_loop_message),
     cmocka_unit_test(test_longest_idem_key),

@@ -357,7 +357,7 @@ static void case_required_fails(void **state)
   /* loading stopped there; the rest is listed with why */
   assert_string_equal(lt_state(t.c, "fx_other").state, "disabled");
   assert_string_equal(lt_state(t.c, "fx_other").reason, "not loaded: "
-                      "start-up stopped when required plugin \"fx_major\" "
+                      "loading stopped when required plugin \"fx_major\" "
                       "failed");
   assert_points(t.c, "fx_good_points", 1);
   lt_case_done(&t);

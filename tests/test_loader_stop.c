@@ -36,7 +36,7 @@ static void test_required_failure_lists_the_rest(void **state)
   assert_string_equal(st.state, "failed");
   st = lt_state(c, "fx_other");
   assert_string_equal(st.state, "disabled");
-  assert_string_equal(st.reason, "not loaded: start-up stopped when "
+  assert_string_equal(st.reason, "not loaded: loading stopped when "
                       "required plugin \"fx_initfail\" failed");
   st = lt_state(c, "fx_norecon");
   assert_string_equal(st.state, "disabled");
@@ -45,10 +45,47 @@ static void test_required_failure_lists_the_rest(void **state)
   lt_dir_done(&d);
 }
 
+/* The same on a reload: a newly added required plugin fails, the entries
+ * after it are listed as not loaded, those before it keep running. */
+static void test_reload_required_failure_lists_the_rest(void **state)
+{
+  lt_dir d;
+  const char *conf;
+  lt_pstate st;
+  crm *c = NULL;
+
+  (void)state;
+  lt_dir_init(&d);
+  conf = lt_write(&d, "crm.conf", lt_fmt(
+    "plugins = { path = [ \"%s\" ];\n"
+    "  load = ( { name = \"fx_good\"; } ); };\n", FIXDIR));
+  assert_int_equal(crm_open(&c, ":memory:", CRM_OPEN_CREATE), CRM_OK);
+  crm_set_log(c, NULL, NULL, -1);
+  assert_int_equal(crm_load_config(c, conf, NULL), CRM_OK);
+  lt_write(&d, "crm.conf", lt_fmt(
+    "plugins = { path = [ \"%s\" ];\n"
+    "  load = ( { name = \"fx_good\"; },\n"
+    "    { name = \"fx_initfail\"; required = true; },\n"
+    "    { name = \"fx_other\"; } ); };\n", FIXDIR));
+  assert_int_equal(crm_reload_config(c), CRM_EPLUGIN);
+  assert_non_null(strstr(crm_errmsg(c), "plugin \"fx_initfail\""));
+  st = lt_state(c, "fx_good");
+  assert_string_equal(st.state, "loaded");
+  st = lt_state(c, "fx_initfail");
+  assert_string_equal(st.state, "failed");
+  st = lt_state(c, "fx_other");
+  assert_string_equal(st.state, "disabled");
+  assert_string_equal(st.reason, "not loaded: loading stopped when "
+                      "required plugin \"fx_initfail\" failed");
+  crm_close(c);
+  lt_dir_done(&d);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_required_failure_lists_the_rest),
+    cmocka_unit_test(test_reload_required_failure_lists_the_rest),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -504,6 +506,87 @@ static void test_fsync_failure_is_success(void **state)
   fake_unload(&host);
 }
 
+/* 1 once the process is blocked in flock(2) (x86-64 syscall 73, or the
+ * generic 32 on arm64), read from /proc: a state, not a timed wait. */
+static int blocked_in_flock(pid_t pid)
+{
+  char p[64], buf[64];
+  FILE *f;
+  long nr = -1;
+
+  snprintf(p, sizeof(p), "/proc/%ld/syscall", (long)pid);
+  f = fopen(p, "r");
+  if(!f)
+    return 0;
+  if(fgets(buf, sizeof(buf), f))
+    nr = strtol(buf, NULL, 10);
+  fclose(f);
+#if defined(__x86_64__)
+  return nr == 73;
+#else
+  return nr == 32;
+#endif
+}
+
+/* Another writer holds the lock, half-way through its line, when we send:
+ * we wait, and once it has finished its line we append after it; its
+ * complete line is kept and our offset points at our own line. */
+static void test_waits_for_another_writer(void **state)
+{
+  static const char first[] = "{\"first\":1}\n";
+  static const char other[] = "{\"other\":\"whole line\"}\n";
+  int fd, pfd[2];
+  char ref[64] = "";
+  size_t len;
+  char *all;
+  pid_t pid;
+  int status = 0;
+  long spins = 0;
+
+  (void)state;
+  put_file(path, first);
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  fd = open(path, O_WRONLY | O_APPEND);
+  assert_true(fd >= 0);
+  assert_int_equal(flock(fd, LOCK_EX), 0);
+  assert_int_equal(write(fd, other, 10), 10); /* half a line so far */
+  assert_int_equal(pipe(pfd), 0);
+  pid = fork();
+  assert_true(pid >= 0);
+  if(pid == 0) {
+    int rc = send_msg(9, "a@b.c", "s", "b", ref, sizeof(ref));
+    ssize_t n = write(pfd[1], ref, strlen(ref) + 1);
+
+    _exit(rc == CRM_OK && n > 0 ? 0 : 1);
+  }
+  while(!blocked_in_flock(pid)) {
+    if(++spins > 100000000L)
+      fail_msg("the sender never waited for the lock");
+    sched_yield();
+  }
+  assert_int_equal(write(fd, other + 10, sizeof(other) - 11),
+                   (ssize_t)(sizeof(other) - 11));
+  assert_int_equal(flock(fd, LOCK_UN), 0);
+  close(fd);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_true(read(pfd[0], ref, sizeof(ref)) > 0);
+  close(pfd[0]);
+  close(pfd[1]);
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 3);
+  assert_true(strncmp(all, first, sizeof(first) - 1) == 0);
+  assert_true(strncmp(all + sizeof(first) - 1, other, sizeof(other) - 1)
+              == 0);
+  /* our line starts after both */
+  assert_string_equal(ref, "file:35");
+  assert_int_equal(sizeof(first) - 1 + sizeof(other) - 1, 35);
+  free(all);
+  fake_unload(&host);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -520,6 +603,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_write_failure_rolls_back, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_fsync_failure_is_success, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_waits_for_another_writer, setup,
                                     teardown),
   };
 

@@ -442,6 +442,11 @@ static int file_write_line(struct file_state *st, crm_host_ctx *ctx, int fd,
   regular = S_ISREG(sb.st_mode);
   if(regular) {
     file_lock(st, ctx, fd);
+    /* The size as it is now that we hold the lock: another writer may
+     * have finished its line while we waited. */
+    if(fstat(fd, &sb) != 0)
+      return st->api->set_error(ctx, CRM_ERROR, "cannot stat message file "
+                                "%s: %s", st->path, strerror(errno));
     size = sb.st_size;
     rc = file_trim_torn(st, ctx, fd, &size);
     if(rc)
