@@ -401,7 +401,7 @@ static int crm__on_late_purchase(crm *c, crm_customer *cust,
                                  int64_t event_id, int64_t t, int64_t te)
 {
   char cause[192];
-  char late[64];
+  const char *late;
   char day[24];
   int64_t risk, lost;
   int64_t n = 0;
@@ -428,9 +428,8 @@ static int crm__on_late_purchase(crm *c, crm_customer *cust,
     return CRM_OK;
   crm_time_format(t, day, sizeof(day));
   day[10] = '\0';
-  snprintf(late, sizeof(late), "late ");
-  if(cust->stage == CRM_STAGE_AT_RISK || cust->stage == CRM_STAGE_LOST)
-    snprintf(late, sizeof(late), "silence ended by late ");
+  late = cust->stage == CRM_STAGE_AT_RISK || cust->stage == CRM_STAGE_LOST
+             ? "silence ended by late " : "late ";
   crm__purchase_cause(c, cause, sizeof(cause), event_id, n, late);
   snprintf(cause + strlen(cause), sizeof(cause) - strlen(cause),
            " dated %s", day);
