@@ -44,6 +44,8 @@ typedef struct crm__lifecycle_cfg {
 
 void crm__lifecycle_defaults(crm__lifecycle_cfg *lc);
 
+struct crm__scheme;
+
 /* ---- configuration (config.c) ---------------------------------------- */
 typedef struct crm__plugin_conf {
   char *name;
@@ -51,6 +53,7 @@ typedef struct crm__plugin_conf {
   int enabled;
   int required;
   void *setting; /* config_setting_t * of its `config` group, or NULL */
+  struct crm__scheme *scheme; /* its `scheme` group parsed, or NULL */
   int line;
 } crm__plugin_conf;
 

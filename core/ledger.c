@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "crm_int.h"
+#include "points_int.h"
 
 static const char crm__sql_ledger_insert[] =
   "INSERT INTO points_ledger(customer_id, event_id, kind, points,"
@@ -128,4 +128,59 @@ int crm_ledger_foreach(crm *c, int64_t customer_id,
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading points ledger");
   return stop;
+}
+
+int crm_ledger_foreach_scheme(crm *c, int64_t customer_id, const char *scheme, int (*cb)(void *ud, const crm_ledger_entry *), void *ud)
+{
+  (void)c;
+  (void)customer_id;
+  (void)scheme;
+  (void)cb;
+  (void)ud;
+  return CRM_ENOTSUP;
+}
+
+int crm__account_ensure(crm *c, int64_t customer_id, const char *scheme, const crm__scheme *s, int64_t at)
+{
+  (void)c;
+  (void)customer_id;
+  (void)scheme;
+  (void)s;
+  (void)at;
+  return CRM_ENOTSUP;
+}
+
+int crm__account_read(crm *c, int64_t customer_id, const char *scheme, crm_points_account *out)
+{
+  (void)c;
+  (void)customer_id;
+  (void)scheme;
+  (void)out;
+  return CRM_ENOTSUP;
+}
+
+int crm__ledger_add(crm *c, const crm__line *l, int64_t *entry_id)
+{
+  (void)c;
+  (void)l;
+  (void)entry_id;
+  return CRM_ENOTSUP;
+}
+
+int crm__ledger_set_lot(crm *c, int64_t entry_id, int64_t lot_id)
+{
+  (void)c;
+  (void)entry_id;
+  (void)lot_id;
+  return CRM_ENOTSUP;
+}
+
+int crm__account_add_debt(crm *c, int64_t customer_id, const char *scheme, int64_t shortfall_delta, int64_t overdraft_delta)
+{
+  (void)c;
+  (void)customer_id;
+  (void)scheme;
+  (void)shortfall_delta;
+  (void)overdraft_delta;
+  return CRM_ENOTSUP;
 }

@@ -7,7 +7,8 @@ function(crm_plugin_test name plugin)
   add_executable(${name} ${name}.c test_plugin_fake.c)
   target_include_directories(${name} PRIVATE
     ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/sdk)
-  target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA ${CMAKE_DL_LIBS})
+  target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA PkgConfig::SQLITE3
+                        ${CMAKE_DL_LIBS})
   target_compile_definitions(${name} PRIVATE
     CRM_TEST_PLUGIN_DIR="${CRM_PLUGIN_BUILD_DIR}"
     CRM_TEST_BINARY_DIR="${CMAKE_CURRENT_BINARY_DIR}")

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "test_plugin_fake.h"
 
 static void fake_log(crm_host_ctx *h, int level, const char *fmt, ...)
@@ -177,6 +179,148 @@ static int64_t fake_now(crm_host_ctx *h)
   return h->now;
 }
 
+static int fake_customer_attr(crm_host_ctx *h, int64_t id, const char *name,
+                              char *buf, size_t size)
+{
+  size_t i;
+
+  for(i = 0; i < h->n_attrs; i++) {
+    if(h->attrs[i].customer_id == id && !strcmp(h->attrs[i].name, name)) {
+      if(strlen(h->attrs[i].value) >= size)
+        return CRM_ERANGE;
+      memcpy(buf, h->attrs[i].value, strlen(h->attrs[i].value) + 1);
+      return CRM_OK;
+    }
+  }
+  return CRM_ENOTFOUND;
+}
+
+/* JSON through SQLite, as the real host does. One in-memory database for
+ * the whole test process. */
+static sqlite3 *fake_json_db(void)
+{
+  static sqlite3 *db;
+
+  if(!db && sqlite3_open(":memory:", &db) != SQLITE_OK)
+    fail_msg("cannot open sqlite for json");
+  return db;
+}
+
+static int fake_json_get(crm_host_ctx *h, const char *json, const char *path,
+                         char *buf, size_t size)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+  const char *txt;
+
+  (void)h;
+  if(!json || !path)
+    return CRM_EINVAL;
+  if(sqlite3_prepare_v2(fake_json_db(), "SELECT CASE WHEN json_valid(?1)"
+                        " THEN json_extract(?1, ?2) END, json_valid(?1),"
+                        " json_type(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+    return CRM_EINVAL;
+  sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc != SQLITE_ROW || !sqlite3_column_int(st, 1)) {
+    sqlite3_finalize(st);
+    return CRM_EINVAL;
+  }
+  if(sqlite3_column_type(st, 0) == SQLITE_NULL) {
+    sqlite3_finalize(st);
+    return CRM_ENOTFOUND;
+  }
+  txt = (const char *)sqlite3_column_text(st, 0);
+  if(strlen(txt) >= size) {
+    sqlite3_finalize(st);
+    return CRM_ERANGE;
+  }
+  memcpy(buf, txt, strlen(txt) + 1);
+  sqlite3_finalize(st);
+  return CRM_OK;
+}
+
+static int fake_json_len(crm_host_ctx *h, const char *json, const char *path,
+                         int64_t *n)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  (void)h;
+  if(!json || !path)
+    return CRM_EINVAL;
+  if(sqlite3_prepare_v2(fake_json_db(), "SELECT json_valid(?1),"
+                        " CASE WHEN json_valid(?1) THEN json_type(?1, ?2) END,"
+                        " CASE WHEN json_valid(?1) THEN"
+                        " json_array_length(?1, ?2) END", -1, &st, NULL)
+     != SQLITE_OK)
+    return CRM_EINVAL;
+  sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
+    sqlite3_finalize(st);
+    return CRM_EINVAL;
+  }
+  if(sqlite3_column_type(st, 1) == SQLITE_NULL) {
+    sqlite3_finalize(st);
+    return CRM_ENOTFOUND;
+  }
+  if(strcmp((const char *)sqlite3_column_text(st, 1), "array")) {
+    sqlite3_finalize(st);
+    return CRM_EINVAL;
+  }
+  *n = sqlite3_column_int64(st, 2);
+  sqlite3_finalize(st);
+  return CRM_OK;
+}
+
+static int fake_cfg_get_path(crm_host_ctx *h, const char *path, char *buf,
+                             size_t size)
+{
+  const char *v = NULL;
+  int rc = fake_cfg_get_str(h, path, &v);
+  int n;
+
+  if(rc)
+    return rc;
+  if(v[0] == '/' || !h->conf_dir[0])
+    n = snprintf(buf, size, "%s", v);
+  else
+    n = snprintf(buf, size, "%s/%s", h->conf_dir, v);
+  if(n < 0 || (size_t)n >= size)
+    return CRM_ERANGE;
+  return CRM_OK;
+}
+
+void fake_attr(crm_host_ctx *h, int64_t customer_id, const char *name,
+               const char *value)
+{
+  size_t i;
+
+  for(i = 0; i < h->n_attrs; i++)
+    if(h->attrs[i].customer_id == customer_id &&
+       !strcmp(h->attrs[i].name, name))
+      break;
+  assert_true(i < FAKE_MAX);
+  if(i == h->n_attrs)
+    h->n_attrs++;
+  h->attrs[i].customer_id = customer_id;
+  snprintf(h->attrs[i].name, sizeof(h->attrs[i].name), "%s", name);
+  snprintf(h->attrs[i].value, sizeof(h->attrs[i].value), "%s", value);
+}
+
+void fake_host_1_1(crm_host_ctx *h)
+{
+  h->api.struct_size = (uint32_t)offsetof(crm_host_api, customer_attr);
+  h->api.abi_minor = 1;
+  h->api.customer_attr = NULL;
+  h->api.json_get = NULL;
+  h->api.json_len = NULL;
+  h->api.cfg_get_path = NULL;
+}
+
 void fake_reset(crm_host_ctx *h)
 {
   memset(h, 0, sizeof(*h));
@@ -195,6 +339,10 @@ void fake_reset(crm_host_ctx *h)
   h->api.kv_put = fake_kv_put;
   h->api.score_put = fake_score_put;
   h->api.now = fake_now;
+  h->api.customer_attr = fake_customer_attr;
+  h->api.json_get = fake_json_get;
+  h->api.json_len = fake_json_len;
+  h->api.cfg_get_path = fake_cfg_get_path;
   h->now = 1700000000;
 }
 
@@ -206,6 +354,10 @@ void fake_host_1_0(crm_host_ctx *h)
   h->api.score_put = NULL;
   h->api.customer_get = NULL;
   h->api.now = NULL;
+  h->api.customer_attr = NULL;
+  h->api.json_get = NULL;
+  h->api.json_len = NULL;
+  h->api.cfg_get_path = NULL;
 }
 
 static struct fake_cfg *fake_cfg_slot(crm_host_ctx *h, const char *path)

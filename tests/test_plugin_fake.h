@@ -13,7 +13,7 @@
 
 #include "crm/sdk.h"
 
-#define FAKE_MAX 64
+#define FAKE_MAX 256
 #define FAKE_TEXT 256
 
 struct fake_cfg {
@@ -52,16 +52,31 @@ struct crm_host_ctx {
   char last_log[512];
   long allocs_live;
   int64_t now;
+  /* 1.2: customer attributes (customer_attr), the directory relative
+   * cfg_get_path results are resolved against */
+  struct fake_attr {
+    int64_t customer_id;
+    char name[64];
+    char value[FAKE_TEXT];
+  } attrs[FAKE_MAX];
+  size_t n_attrs;
+  char conf_dir[FAKE_TEXT];
   /* plugin */
   void *dl;
   const crm_plugin_desc *desc;
   void *state;
 };
 
-/* Fills the table (full 1.1 size) and empties everything. */
+/* Fills the table (full size of this SDK) and empties everything. */
 void fake_reset(crm_host_ctx *h);
 /* Pretends to be an older host: the table ends before emit_event. */
 void fake_host_1_0(crm_host_ctx *h);
+
+/* Pretends to be a 1.1 host: the table ends before customer_attr. */
+void fake_host_1_1(crm_host_ctx *h);
+/* Sets a customer attribute seen through customer_attr. */
+void fake_attr(crm_host_ctx *h, int64_t customer_id, const char *name,
+               const char *value);
 
 void fake_cfg_int(crm_host_ctx *h, const char *path, int64_t v);
 void fake_cfg_str(crm_host_ctx *h, const char *path, const char *v);

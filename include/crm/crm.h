@@ -265,26 +265,303 @@ CRM_API int crm_commit(crm *c);
 CRM_API int crm_rollback(crm *c);
 
 /* ---- points ------------------------------------------------------------ */
+/*
+ * The loyalty engine (core/points_*.c, tier.c, redeem.c). Each reward
+ * component is a scheme ("air_miles", "supermarket_points", ...) with its
+ * own account per customer; the scheme's rules (pending period, expiry,
+ * tiers, caps, transfers, catalogue) come from the `scheme` group of the
+ * plugin's entry in crm.conf. In the calls below a NULL scheme means "the
+ * only reward scheme loaded" (CRM_EINVAL naming the choices when there
+ * are several).
+ *
+ * The ledger is the truth: every change of a balance is an entry naming
+ * its event and scheme; cached balances are checked against the sums.
+ */
 
-/* Balance derived from the ledger; CRM_ECORRUPT when the cached balance
- * disagrees with the ledger sum. */
+/* Total available points over all schemes, derived from the ledger;
+ * CRM_ECORRUPT when the cached balance disagrees with the ledger sum. */
 CRM_API int crm_points_balance(crm *c, int64_t customer_id,
                                int64_t *balance);
+
+/* Ledger entry kinds. */
+#define CRM_LEDGER_KINDS                                                    \
+  "earn, pending_earn, release, spend, expire, reverse, adjust, "           \
+  "transfer_in, transfer_out"
 
 typedef struct crm_ledger_entry {
   int64_t id;
   int64_t customer_id;
-  int64_t event_id;
-  const char *kind; /* "earn", "reverse", "adjust" */
-  int64_t points;
-  const char *component;
+  int64_t event_id;  /* the event it belongs to (0 for migrated entries) */
+  const char *kind;  /* one of CRM_LEDGER_KINDS */
+  int64_t points;    /* change of the available balance */
+  const char *component; /* the scheme (reward component) */
   const char *note;
-  int64_t at;
+  int64_t at;        /* when it took effect (UTC) */
+  int64_t pending;   /* change of the pending balance */
+  int64_t lot_id;    /* the lot it created or acted on, 0 if none */
+  int64_t ref_event_id; /* reverse: the event whose points it takes back */
+  int64_t ref_entry_id; /* reverse of a spend (voucher void): the spend */
+  const char *reason;   /* adjust: the admin's reason */
+  int64_t recorded_at;
 } crm_ledger_entry;
 
+/* Every entry of the customer, all schemes, oldest first. */
 CRM_API int crm_ledger_foreach(crm *c, int64_t customer_id,
                                int (*cb)(void *ud, const crm_ledger_entry *),
                                void *ud);
+/* The same for one scheme (NULL: all). */
+CRM_API int crm_ledger_foreach_scheme(crm *c, int64_t customer_id,
+                                      const char *scheme,
+                                      int (*cb)(void *ud,
+                                                const crm_ledger_entry *),
+                                      void *ud);
+
+typedef struct crm_points_account {
+  int64_t customer_id;
+  char scheme[65];
+  char unit[33];          /* "points", "miles", "EUR" ... from the scheme */
+  int64_t balance;        /* available, = sum of the ledger's points */
+  int64_t pending;        /* in the return window, = sum of pending */
+  int64_t shortfall;      /* refunded points that could not be taken back
+                           * yet; recovered from later earnings */
+  int64_t overdraft;      /* how far below zero the balance is (schemes
+                           * that allow a negative balance) */
+  int64_t lifetime_earned;
+  char tier[33];          /* "" when the scheme has no tiers */
+  int64_t tier_since;
+  int64_t tier_review_at; /* 0: no review due */
+  int64_t tier_grace_until; /* 0: not in a downgrade grace period */
+  int64_t opened_at;
+} crm_points_account;
+
+/* CRM_ENOTFOUND when the customer has no account in the scheme yet. */
+CRM_API int crm_points_account_get(crm *c, int64_t customer_id,
+                                   const char *scheme,
+                                   crm_points_account *out);
+CRM_API int crm_points_accounts_foreach(crm *c, int64_t customer_id,
+                                        int (*cb)(void *ud,
+                                                  const crm_points_account *),
+                                        void *ud);
+/* Checks every invariant of the customer's account(s) (scheme NULL: all
+ * of them): balance and pending equal the ledger sums, each lot's
+ * remaining equals its original minus what entries drew from it (no lot
+ * spent twice), available lots less overdraft equal the balance, pending
+ * lots equal pending. CRM_ECORRUPT with the first disagreement. */
+CRM_API int crm_points_check(crm *c, int64_t customer_id,
+                             const char *scheme);
+
+typedef struct crm_points_lot {
+  int64_t id;
+  int64_t customer_id;
+  const char *scheme;
+  int64_t event_id;   /* the event that earned it */
+  int64_t entry_id;   /* the entry that created it */
+  int64_t earned_at;
+  int64_t original;
+  int64_t remaining;
+  const char *state;  /* "pending", "available", "closed" */
+  int64_t release_at; /* pending: when it can be spent; else 0 */
+  int64_t expires_at; /* 0: never */
+} crm_points_lot;
+
+/* Lots of a customer in a scheme: available ones first in the order
+ * spends draw them (soonest expiry first, never-expiring last), then
+ * pending ones by release time, then (all != 0) closed ones. */
+CRM_API int crm_points_lots_foreach(crm *c, int64_t customer_id,
+                                    const char *scheme, int all,
+                                    int (*cb)(void *ud,
+                                              const crm_points_lot *),
+                                    void *ud);
+
+/* What an operation needs besides its amounts. */
+typedef struct crm_points_op {
+  const char *scheme;          /* NULL: the only reward scheme */
+  const char *idempotency_key; /* required: a retry with the same key
+                                * returns the first result, changes
+                                * nothing */
+  int64_t at;                  /* 0: now (crm_set_now or the clock) */
+  const char *actor;           /* who, for the audit log; NULL: "api" */
+  const char *reason;          /* required by adjust */
+} crm_points_op;
+
+/* An admin correction, positive or negative, with a reason. A negative
+ * adjustment draws lots like a spend and may not take the balance below
+ * zero unless the scheme allows it. */
+CRM_API int crm_points_adjust(crm *c, int64_t customer_id, int64_t points,
+                              const crm_points_op *op);
+/* Moves available points between two members of the same scheme, within
+ * the scheme's transfer limits (per calendar month, both sides). */
+CRM_API int crm_points_transfer(crm *c, int64_t from_customer,
+                                int64_t to_customer, int64_t points,
+                                const crm_points_op *op);
+
+/* Applies what has fallen due by as_of, in index order and only that (no
+ * scan of all customers): pending lots released, lots expired, tier
+ * reviews and downgrades. Also run for one customer before each of its
+ * events and operations. */
+typedef struct crm_due_stats {
+  int64_t lots_released;
+  int64_t points_released;
+  int64_t lots_expired;
+  int64_t points_expired;
+  int64_t tier_reviews;
+  int64_t tier_changes;
+} crm_due_stats;
+CRM_API int crm_points_process_due(crm *c, int64_t as_of,
+                                   crm_due_stats *out);
+
+/* One period of a customer's statement in a scheme. */
+typedef struct crm_points_period {
+  int64_t from, to;        /* [from, to) UTC */
+  int64_t earned;          /* earn + pending_earn (tier bonus included) */
+  int64_t released;
+  int64_t reversed;        /* refunds and take-backs (negative) */
+  int64_t spent;           /* spend + transfer_out (negative) */
+  int64_t expired;         /* negative */
+  int64_t adjusted;
+  int64_t transferred_in;
+  int64_t activity_count;  /* tier activity: flights, visits, cars */
+  int64_t activity_credits;
+  int64_t activity_spend;  /* minor units */
+  int64_t balance_end;     /* available at the end of the period */
+  int64_t pending_end;
+} crm_points_period;
+
+#define CRM_PERIOD_MONTH 1
+#define CRM_PERIOD_QUARTER 3
+#define CRM_PERIOD_YEAR 12
+/* Periods (months per period: 1, 3, 12) covering [from, to), calendar
+ * aligned in UTC, from the ledger and the activity records. */
+CRM_API int crm_points_statement(crm *c, int64_t customer_id,
+                                 const char *scheme, int64_t from,
+                                 int64_t to, int months_per_period,
+                                 int (*cb)(void *ud,
+                                           const crm_points_period *),
+                                 void *ud);
+
+/* ---- schemes, tiers ------------------------------------------------------ */
+
+typedef struct crm_scheme_info {
+  const char *name;        /* the reward component */
+  const char *plugin;
+  const char *unit;
+  int pending_days;
+  const char *expiry;      /* human summary: "365 days after earning" */
+  int allow_negative;
+  const char *enroll;      /* "all" or "attr NAME=VALUE" */
+  size_t n_tiers;
+  int64_t limit_day, limit_month, min_spend; /* 0: none */
+  int flags;               /* the component's CRM_REWARD_* flags */
+} crm_scheme_info;
+CRM_API int crm_schemes_foreach(crm *c,
+                                int (*cb)(void *ud, const crm_scheme_info *),
+                                void *ud);
+
+typedef struct crm_tier_status {
+  char scheme[65];
+  char tier[33];           /* current */
+  double multiplier;       /* of the current tier */
+  int64_t since;
+  int64_t review_at;       /* 0: none */
+  int64_t grace_until;     /* 0: none */
+  int64_t window_from, window_to; /* the rolling qualification window */
+  int64_t points, credits, count, spend; /* qualifying sums in it */
+  char qualifies_for[33];  /* the tier these sums qualify for */
+  char next_tier[33];      /* "" at the top */
+  /* What the next tier asks for (0: not a criterion); any one is
+   * enough. */
+  int64_t next_points, next_credits, next_count, next_spend;
+} crm_tier_status;
+CRM_API int crm_tier_status_get(crm *c, int64_t customer_id,
+                                const char *scheme, int64_t as_of,
+                                crm_tier_status *out);
+
+typedef struct crm_tier_change {
+  int64_t id;
+  int64_t customer_id;
+  const char *scheme;
+  const char *from_tier;
+  const char *to_tier;
+  int64_t at;
+  const char *reason;      /* "qualified on ...", "review: ...", ... */
+  int64_t event_id;        /* the stored "tier_changed" event */
+} crm_tier_change;
+CRM_API int crm_tier_history_foreach(crm *c, int64_t customer_id,
+                                     const char *scheme,
+                                     int (*cb)(void *ud,
+                                               const crm_tier_change *),
+                                     void *ud);
+
+/* ---- redemption ------------------------------------------------------------ */
+
+typedef struct crm_reward_item {
+  const char *scheme;
+  const char *code;        /* catalogue code, e.g. "V5" */
+  const char *name;
+  const char *type;        /* "voucher", "free_item", "upgrade",
+                            * "cash_rebate" */
+  int64_t cost;            /* points */
+  int64_t value;           /* minor units (voucher, rebate) or 0 */
+  int64_t stock;           /* -1: unlimited */
+  int64_t issued;          /* vouchers issued and not voided */
+  int64_t valid_from, valid_until; /* 0: open */
+  int voucher_days;        /* a voucher's life after issue; 0: no end */
+  int auto_redeem;         /* redeemed automatically when affordable */
+} crm_reward_item;
+CRM_API int crm_rewards_foreach(crm *c, const char *scheme,
+                                int (*cb)(void *ud, const crm_reward_item *),
+                                void *ud);
+
+typedef struct crm_voucher {
+  int64_t id;
+  char code[32];           /* unique, e.g. "SM-7KQ2-M9XD" */
+  int64_t customer_id;
+  char scheme[65];
+  char item[33];
+  char type[16];
+  int64_t cost;            /* points spent */
+  int64_t value;
+  char state[12];          /* "issued", "used", "voided", "expired" */
+  int64_t issued_at;
+  int64_t valid_until;     /* 0: no end */
+  int64_t used_at;
+  int64_t voided_at;
+  int64_t event_id;        /* the redemption event */
+  int64_t spend_entry_id;
+} crm_voucher;
+
+/* Spends the item's cost (soonest-expiring lots first) and issues a
+ * voucher with a unique code. CRM_ESTATE: not enough points, out of
+ * stock or outside the item's validity; nothing changes. */
+CRM_API int crm_points_redeem(crm *c, int64_t customer_id, const char *item,
+                              const crm_points_op *op, crm_voucher *out);
+CRM_API int crm_voucher_get(crm *c, const char *code, crm_voucher *out);
+/* Marks the voucher used; a second use is CRM_ESTATE ("already used"). */
+CRM_API int crm_voucher_use(crm *c, const char *code,
+                            const crm_points_op *op);
+/* Voids an unused voucher: its points go back to the lots they came
+ * from, the stock is released. */
+CRM_API int crm_voucher_void(crm *c, const char *code,
+                             const crm_points_op *op);
+CRM_API int crm_vouchers_foreach(crm *c, int64_t customer_id,
+                                 int (*cb)(void *ud, const crm_voucher *),
+                                 void *ud);
+
+/* Payouts: released points a scheme pays out instead of crediting
+ * (release_action = "payout", e.g. a dealer's year-end rebate). */
+typedef struct crm_payout {
+  int64_t id;
+  int64_t customer_id;
+  const char *scheme;
+  int64_t amount;
+  int64_t at;
+  int64_t event_id;
+  int64_t entry_id;
+  const char *note;
+} crm_payout;
+CRM_API int crm_payouts_foreach(crm *c, int64_t customer_id,
+                                int (*cb)(void *ud, const crm_payout *),
+                                void *ud);
 
 /* ---- scores -------------------------------------------------------------- */
 

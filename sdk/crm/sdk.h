@@ -32,6 +32,12 @@
  *   1.1  appended: descriptor start/stop/reconfigure hooks; host table
  *        emit_event, score_put, customer_get, now. A 1.0 plugin runs on a
  *        1.1 core unchanged.
+ *   1.2  the loyalty engine. Appended: crm_customer_view.birthday;
+ *        crm_event_view.refund_of; crm_reward_result pending_until,
+ *        expires_at, tier_credits, tier_count, flags; crm_reward_v1.flags
+ *        (CRM_REWARD_CORE_REFUNDS); host table customer_attr, json_get,
+ *        json_len, cfg_get_path. A 1.0 or 1.1 plugin runs on a 1.2 core
+ *        unchanged (its reward results are read as before).
  */
 #ifndef CRM_SDK_H
 #define CRM_SDK_H
@@ -44,8 +50,8 @@ extern "C" {
 #endif
 
 #define CRM_SDK_ABI_MAJOR 1
-#define CRM_SDK_ABI_MINOR 1
-#define CRM_SDK_VERSION "1.1.0"
+#define CRM_SDK_ABI_MINOR 2
+#define CRM_SDK_VERSION "1.2.0"
 
 /* 'CRMP' */
 #define CRM_PLUGIN_MAGIC 0x43524D50u
@@ -152,6 +158,8 @@ typedef struct crm_customer_view {
   int64_t points_balance;  /* derived from the ledger */
   int64_t contact_count;   /* contacts since the last purchase */
   const char *currency;    /* currency of monetary_total, may be NULL */
+  /* 1.2 */
+  const char *birthday;    /* "YYYY-MM-DD" or NULL when unknown */
 } crm_customer_view;
 
 /* An event as reward components see it. */
@@ -166,6 +174,10 @@ typedef struct crm_event_view {
   int64_t quantity;
   const char *payload; /* JSON text or NULL */
   const char *idempotency_key;
+  /* 1.2 */
+  /* refund / cancel: the idempotency key of the purchase it gives money
+   * back for (payload "refund_of"), NULL when it names none. */
+  const char *refund_of;
 } crm_event_view;
 
 /* A message handed to a channel component. */
@@ -198,7 +210,25 @@ typedef struct crm_reward_result {
   uint32_t struct_size;
   int64_t points; /* to credit (>0) or take back (<0) for this event */
   char note[96];  /* why, shown in the ledger */
+  /* 1.2: all zero means "the scheme's rules" */
+  /* 0: the scheme's pending period (its return window); -1: available at
+   * once; > 0: pending until this UTC time (e.g. a year-end rebate). */
+  int64_t pending_until;
+  /* 0: the scheme's expiry rule; -1: never expires; > 0: this UTC time. */
+  int64_t expires_at;
+  /* Tier-qualifying activity this event adds (negative on a return):
+   * credits such as qualifying miles, and a count such as flights,
+   * visits or cars. Spend is taken from the event by the core. */
+  int64_t tier_credits;
+  int64_t tier_count;
+  uint32_t flags; /* CRM_RESULT_* */
 } crm_reward_result;
+
+/* crm_reward_result.flags */
+/* The tier multiplier does not apply to these points (a fixed bonus). */
+#define CRM_RESULT_NO_MULTIPLIER 0x1u
+/* The scheme's daily/monthly earning caps do not apply (a settlement). */
+#define CRM_RESULT_NO_CAP 0x2u
 
 typedef struct crm_case_decision {
   uint32_t struct_size;
@@ -251,6 +281,29 @@ typedef struct crm_host_api {
                       crm_customer_view *out);
   /* The host's clock (UTC seconds); tests and replays may fix it. */
   int64_t (*now)(crm_host_ctx *ctx);
+
+  /* 1.2 */
+  /* A customer attribute (crm customer attrs) copied into buf.
+   * CRM_ENOTFOUND: no such customer or attribute; CRM_ERANGE: buf too
+   * small (nothing copied). */
+  int (*customer_attr)(crm_host_ctx *ctx, int64_t customer_id,
+                       const char *name, char *buf, size_t size);
+  /* JSON look-up with SQLite JSON path syntax ("$.segments[1].from").
+   * Strings come unquoted, numbers as text, arrays and objects as JSON.
+   * CRM_ENOTFOUND: absent or null; CRM_EINVAL: not JSON or a bad path;
+   * CRM_ERANGE: buf too small. */
+  int (*json_get)(crm_host_ctx *ctx, const char *json, const char *path,
+                  char *buf, size_t size);
+  /* Length of the array at path. CRM_ENOTFOUND: absent; CRM_EINVAL: not
+   * an array, not JSON or a bad path. */
+  int (*json_len)(crm_host_ctx *ctx, const char *json, const char *path,
+                  int64_t *n);
+  /* A string setting naming a file, resolved against the directory of
+   * the admin config file when relative (so a vendor pack's data file
+   * sits beside its config). Errors as cfg_get_str; CRM_ERANGE when the
+   * result does not fit in buf. */
+  int (*cfg_get_path)(crm_host_ctx *ctx, const char *path, char *buf,
+                      size_t size);
 } crm_host_api;
 
 /* ---- component vtables: one per kind, each starts with struct_size ---- */
@@ -268,12 +321,31 @@ typedef struct crm_scoring_v1 {
 } crm_scoring_v1;
 
 /* Reward: points for an event. on_event is mandatory. The core writes
- * the ledger from the result; a plugin never writes balances itself. */
+ * the ledger from the result; a plugin never writes balances itself.
+ *
+ * The core owns everything around the number: the scheme's pending
+ * period, lots and expiry, tier multipliers (a second ledger line),
+ * earning caps and minimum spend, redemption and transfers (the `scheme`
+ * group of the plugin's entry in crm.conf).
+ *
+ * Positive points are earned; negative points are taken back (from the
+ * scheme's pending lots first, newest first, then available lots; a
+ * shortfall is recorded or the balance goes negative as the scheme
+ * says). With CRM_REWARD_CORE_REFUNDS the core itself reverses a refund
+ * or cancel that names its purchase (refund_of): exactly what that
+ * purchase earned, pro rata to the amount refunded, never twice; the
+ * plugin is still called (to update its own state) but its points for
+ * such an event are ignored. */
 typedef struct crm_reward_v1 {
   uint32_t struct_size;
   int (*on_event)(void *state, crm_host_ctx *ctx, const crm_event_view *ev,
                   const crm_customer_view *customer, crm_reward_result *out);
+  /* 1.2 */
+  uint32_t flags; /* CRM_REWARD_* */
 } crm_reward_v1;
+
+/* crm_reward_v1.flags */
+#define CRM_REWARD_CORE_REFUNDS 0x1u
 
 /* Channel: deliver one message. send is mandatory. provider_ref receives
  * the provider's message id, if any. */
