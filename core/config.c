@@ -15,23 +15,14 @@
 
 #include <libconfig.h>
 
-#include "crm_int.h"
+#include "points_int.h"
 
 #define CRM__CFG_NAME_MAX 64
 #define CRM__CFG_INT_MAX 1000000
 
-/* Parsing state: where errors go. */
-typedef struct crm__cfgread {
-  const char *path;
-  char *errbuf;
-  size_t errsize;
-} crm__cfgread;
-
-static int crm__cfg_fail(crm__cfgread *r, const config_setting_t *s,
-                         const char *fmt, ...) CRM__PRINTF(3, 4);
-
-static int crm__cfg_fail(crm__cfgread *r, const config_setting_t *s,
-                         const char *fmt, ...)
+/* Parsing state (crm__cfgread, points_int.h): where errors go. s is a
+ * config_setting_t * (NULL: no line). */
+int crm__cfg_fail(crm__cfgread *r, const void *s, const char *fmt, ...)
 {
   char reason[CRM__ERRMSG_SIZE];
   const char *file = r->path;
@@ -42,9 +33,9 @@ static int crm__cfg_fail(crm__cfgread *r, const config_setting_t *s,
   vsnprintf(reason, sizeof(reason), fmt, ap);
   va_end(ap);
   if(s) {
-    line = config_setting_source_line(s);
-    if(config_setting_source_file(s))
-      file = config_setting_source_file(s);
+    line = config_setting_source_line((const config_setting_t *)s);
+    if(config_setting_source_file((const config_setting_t *)s))
+      file = config_setting_source_file((const config_setting_t *)s);
   }
   if(r->errbuf && r->errsize)
     snprintf(r->errbuf, r->errsize, "%s:%d: %s", file, line, reason);
@@ -333,7 +324,7 @@ static int crm__cfg_plugin(crm__cfgread *r, crm__config *conf,
                            config_setting_t *g)
 {
   static const char *const known[] = {"name", "file", "enabled", "required",
-                                      "config", NULL};
+                                      "config", "scheme", NULL};
   crm__plugin_conf *pc = &conf->plugins[conf->n_plugins];
   config_setting_t *cg;
   int rc;
@@ -345,7 +336,8 @@ static int crm__cfg_plugin(crm__cfgread *r, crm__config *conf,
   pc->enabled = 1;
   pc->line = config_setting_source_line(g);
   rc = crm__cfg_check_keys(r, g, "plugin ", known,
-                           "name, file, enabled, required or config");
+                           "name, file, enabled, required, config or "
+                           "scheme");
   if(!rc)
     rc = crm__cfg_plugin_name(r, conf, g, pc);
   if(!rc)
@@ -360,11 +352,16 @@ static int crm__cfg_plugin(crm__cfgread *r, crm__config *conf,
     return rc;
   }
   cg = config_setting_get_member(g, "config");
-  if(cg && !config_setting_is_group(cg)) {
+  if(cg && !config_setting_is_group(cg))
+    rc = crm__cfg_fail(r, cg, "plugin config must be a group: "
+                       "config = { ... }");
+  if(!rc && config_setting_get_member(g, "scheme"))
+    rc = crm__scheme_parse(r, config_setting_get_member(g, "scheme"),
+                           &pc->scheme);
+  if(rc) {
     crm__free(pc->name);
     crm__free(pc->file);
-    return crm__cfg_fail(r, cg, "plugin config must be a group: "
-                         "config = { ... }");
+    return rc;
   }
   pc->setting = cg;
   conf->n_plugins++;
@@ -536,6 +533,7 @@ void crm__config_free(crm__config *conf)
   for(i = 0; i < conf->n_plugins; i++) {
     crm__free(conf->plugins[i].name);
     crm__free(conf->plugins[i].file);
+    crm__scheme_free(conf->plugins[i].scheme);
   }
   crm__free(conf->plugins);
   if(conf->cfg) {

@@ -242,10 +242,24 @@ int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
                             int prev_stage);
 int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at);
 
-/* ---- ledger (ledger.c) --------------------------------------------------- */
-int crm__ledger_write(crm *c, int64_t customer_id, int64_t event_id,
-                      const char *kind, int64_t points, const char *component,
-                      const char *note, int64_t at);
+/* ---- ledger (ledger.c; the points contracts are in points_int.h) ------ */
+/* An event found by its idempotency key (event.c): refund_of look-ups. */
+typedef struct crm__event_row {
+  int64_t id;
+  int64_t customer_id;
+  int64_t occurred_at;
+  int64_t amount;
+  char type[CRM_EVENT_TYPE_MAX + 1];
+} crm__event_row;
+/* 0 and *out filled, or CRM_ENOTFOUND (no message) when no event has the
+ * key. */
+int crm__event_find_key(crm *c, const char *key, crm__event_row *out);
+/* Statement helpers of the points files: steps a bound statement that
+ * returns no row, or one row whose first n integer columns go to cols
+ * (no row: CRM_ESTORE); the statement is reset either way. */
+int crm__step_end(crm *c, sqlite3_stmt *st, const char *what);
+int crm__step_row(crm *c, sqlite3_stmt *st, int64_t *cols, int n,
+                  const char *what);
 
 /* ---- events (event.c) ------------------------------------------------------ */
 /* Ingest with a source label: "api", "import", "plugin:<name>". */

@@ -96,6 +96,7 @@ void crm__customer_view(const crm_customer *cust, crm_customer_view *v)
   v->points_balance = cust->points_balance;
   v->contact_count = cust->contact_count;
   v->currency = cust->currency[0] ? cust->currency : NULL;
+  v->birthday = cust->birthday[0] ? cust->birthday : NULL;
 }
 
 /* Runs a single-row customer query bound to one text or integer key. */

@@ -1,12 +1,15 @@
 /*
  * event.c - event ingestion: validation, idempotency, and the one
  * transaction that applies an event (customer aggregates, lifecycle,
- * reward components into the ledger, complaint cases, score updates).
+ * reward components into the ledger, complaint cases, score updates);
+ * the events the core records itself (crm__event_record: points
+ * operations, tier changes), whose types and "core:" keys are refused at
+ * ingest.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "crm_int.h"
+#include "points_int.h"
 
 #define CRM__MAX_EMIT_DEPTH 4
 
@@ -14,6 +17,12 @@ static const char crm__sql_event_find[] =
   "SELECT id, customer_id = ?3 AND type = ?4 AND amount = ?5"
   " AND currency IS ?6 AND quantity = ?7 AND payload IS ?8"
   " AND (?9 = 0 OR occurred_at = ?9)"
+  " FROM events WHERE idem_hash = ?1 AND idem_key = ?2";
+static const char crm__sql_event_by_key[] =
+  "SELECT id, customer_id, type, occurred_at, amount FROM events"
+  " WHERE idem_hash = ?1 AND idem_key = ?2";
+static const char crm__sql_record_find[] =
+  "SELECT id, customer_id = ?3 AND type = ?4 AND payload IS ?5"
   " FROM events WHERE idem_hash = ?1 AND idem_key = ?2";
 static const char crm__sql_event_insert[] =
   "INSERT INTO events(customer_id, type, occurred_at, recorded_at, amount,"
@@ -286,65 +295,6 @@ static int crm__apply_aggregates(crm *c, const crm_event *ev, int64_t cust_id,
   return crm__step_done(c, st, "updating customer totals");
 }
 
-/* Asks every reward component for the event's points; the core writes
- * them to the ledger (a plugin never writes balances). Each component
- * sees the balance the earlier ones left; when a component emitted events
- * (a nested ingest) the customer is read again. */
-static int crm__apply_rewards(crm *c, const crm_event *ev,
-                              crm_customer *cust, int64_t event_id,
-                              int64_t t, int64_t *total)
-{
-  crm_event_view v;
-  crm_customer_view cv;
-  crm_reward_result res;
-  uint64_t seq;
-  size_t i;
-  int rc;
-
-  memset(&v, 0, sizeof(v));
-  v.struct_size = sizeof(v);
-  v.event_id = event_id;
-  v.customer_id = cust->id;
-  v.type = ev->type;
-  v.occurred_at = t;
-  v.amount = ev->amount;
-  v.currency = ev->currency;
-  v.quantity = ev->quantity;
-  v.payload = ev->payload;
-  v.idempotency_key = ev->idempotency_key;
-  for(i = 0; i < c->n_comps; i++) {
-    crm__component *comp = &c->comps[i];
-
-    if(comp->kind != CRM_KIND_REWARD || !comp->plugin->running)
-      continue;
-    memset(&res, 0, sizeof(res));
-    res.struct_size = sizeof(res);
-    crm__customer_view(cust, &cv);
-    seq = c->ingest_seq;
-    crm__hctx_reset(&comp->plugin->hctx);
-    rc = comp->vt.reward.on_event(comp->plugin->state, &comp->plugin->hctx,
-                                  &v, &cv, &res);
-    if(rc)
-      return crm__plugin_call_failed(c, comp, rc, "on_event");
-    if(c->ingest_seq != seq) {
-      rc = crm_customer_get(c, cust->id, cust);
-      if(rc)
-        return rc;
-    }
-    if(res.points == 0)
-      continue;
-    res.note[sizeof(res.note) - 1] = '\0';
-    rc = crm__ledger_write(c, cust->id, event_id,
-                           res.points > 0 ? "earn" : "reverse", res.points,
-                           comp->name, res.note, t);
-    if(rc)
-      return rc;
-    cust->points_balance += res.points; /* what the ledger now sums to */
-    *total += res.points;
-  }
-  return CRM_OK;
-}
-
 /* Everything an accepted event does, inside the caller's transaction. */
 static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
                             int64_t t, int64_t event_id, int day_first,
@@ -366,7 +316,7 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   cust->stage = mid;
   rc = crm__lifecycle_on_event(c, cust, event_id, ev->type, t, te, mid);
   if(!rc)
-    rc = crm__apply_rewards(c, ev, cust, event_id, t, &res->points);
+    rc = crm__points_on_event(c, ev, cust, event_id, t, &res->points);
   if(!rc && strcmp(ev->type, "complaint") == 0)
     rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
   if(!rc)
@@ -403,6 +353,134 @@ static int crm__ingest_tx(crm *c, const crm_event *ev, crm_customer *cust,
   return crm__event_apply(c, ev, cust, t, res->event_id, day_first, res);
 }
 
+static const char *const crm__reserved_types[] = {
+  "points_adjust", "points_transfer", "points_redeem", "voucher_use",
+  "voucher_void", "tier_changed", "points_payout", NULL};
+
+#define CRM__CORE_KEY_PREFIX "core:"
+#define CRM__PLUGIN_SOURCE "plugin:"
+
+int crm__event_type_reserved(const char *type)
+{
+  size_t i;
+
+  for(i = 0; type && crm__reserved_types[i]; i++) {
+    if(strcmp(type, crm__reserved_types[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The core's own event types and keys are refused at ingest; a plugin
+ * may still emit "tier_changed" (its own tiers, SDK 1.1). */
+static int crm__check_reserved(crm *c, const crm_event *ev,
+                               const char *source)
+{
+  int plugin = source && strncmp(source, CRM__PLUGIN_SOURCE,
+                                 sizeof(CRM__PLUGIN_SOURCE) - 1) == 0;
+
+  if(crm__event_type_reserved(ev->type) &&
+     !(plugin && strcmp(ev->type, "tier_changed") == 0))
+    return crm__err(c, CRM_EINVAL, "event type \"%s\" is reserved for "
+                    "events the core records", ev->type);
+  if(strncmp(ev->idempotency_key, CRM__CORE_KEY_PREFIX,
+             sizeof(CRM__CORE_KEY_PREFIX) - 1) == 0)
+    return crm__err(c, CRM_EINVAL, "idempotency keys starting with "
+                    "\"core:\" are reserved for events the core records");
+  return CRM_OK;
+}
+
+int crm__event_find_key(crm *c, const char *key, crm__event_row *out)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_event_by_key);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, crm__key_hash(key));
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW) {
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    out->customer_id = sqlite3_column_int64(st, 1);
+    crm__col_text(st, 2, out->type, sizeof(out->type));
+    out->occurred_at = sqlite3_column_int64(st, 3);
+    out->amount = sqlite3_column_int64(st, 4);
+  }
+  sqlite3_reset(st);
+  if(rc == SQLITE_DONE)
+    return CRM_ENOTFOUND;
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "looking up idempotency key");
+  return CRM_OK;
+}
+
+/* 1: recorded before as the same event; 0: new; <0: error. */
+static int crm__record_seen(crm *c, int64_t customer_id, const char *type,
+                            const char *payload, const char *key,
+                            int64_t hash, int64_t *event_id)
+{
+  sqlite3_stmt *st;
+  int same;
+  int rc;
+
+  st = crm__stmt(c, crm__sql_record_find);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, hash);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, customer_id);
+  sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
+  if(payload)
+    sqlite3_bind_text(st, 5, payload, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_DONE) {
+    sqlite3_reset(st);
+    return 0;
+  }
+  if(rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return crm__sqlerr(c, rc, "looking up idempotency key");
+  }
+  *event_id = sqlite3_column_int64(st, 0);
+  same = sqlite3_column_int(st, 1) == 1;
+  sqlite3_reset(st);
+  if(!same)
+    return crm__err(c, CRM_EEXIST, "idempotency key \"%s\" was already "
+                    "used by a different event (#%lld)", key,
+                    (long long)*event_id);
+  return 1;
+}
+
+int crm__event_record(crm *c, int64_t customer_id, const char *type,
+                      const char *payload_json, const char *idem_key,
+                      int64_t at, int64_t *event_id)
+{
+  crm_event ev;
+  int64_t hash;
+  int64_t id = 0;
+  int rc;
+
+  rc = crm__check_text(c, "idempotency key", idem_key, CRM_IDEM_KEY_MAX, 1);
+  if(rc)
+    return rc;
+  hash = crm__key_hash(idem_key);
+  rc = crm__record_seen(c, customer_id, type, payload_json, idem_key, hash,
+                        &id);
+  if(rc == 0) {
+    memset(&ev, 0, sizeof(ev));
+    ev.type = type;
+    ev.payload = payload_json;
+    ev.idempotency_key = idem_key;
+    rc = crm__event_insert(c, &ev, customer_id, at, hash, "core", 0, &id);
+  }
+  if(rc >= 0 && event_id)
+    *event_id = id;
+  return rc;
+}
+
 int crm__event_ingest_src(crm *c, const crm_event *evin, const char *source,
                           crm_ingest_result *out)
 {
@@ -424,6 +502,8 @@ int crm__event_ingest_src(crm *c, const crm_event *evin, const char *source,
     e.quantity = 1;
   t = ev->occurred_at ? ev->occurred_at : crm_now(c);
   rc = crm__check_event(c, ev, t);
+  if(!rc)
+    rc = crm__check_reserved(c, ev, source);
   if(!rc)
     rc = crm__event_customer(c, ev, &cust);
   if(rc)

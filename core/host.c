@@ -367,6 +367,157 @@ static int64_t crm__host_now(crm_host_ctx *ctx)
   return crm_now(ctx ? ctx->c : NULL);
 }
 
+
+/* ---- 1.2 services ------------------------------------------------------- */
+
+static const char crm__sql_host_attr[] =
+  "SELECT value FROM customer_attrs WHERE customer_id = ?1 AND key = ?2";
+
+/* Copies text into buf: CRM_ERANGE (nothing copied) when it does not fit. */
+static int crm__host_copy(const char *text, char *buf, size_t size)
+{
+  size_t n = strlen(text);
+
+  if(!buf || n >= size)
+    return CRM_ERANGE;
+  memcpy(buf, text, n + 1);
+  return CRM_OK;
+}
+
+static int crm__host_customer_attr(crm_host_ctx *ctx, int64_t customer_id,
+                                   const char *name, char *buf, size_t size)
+{
+  crm__host_err saved;
+  sqlite3_stmt *st;
+  int rc;
+
+  if(!ctx || !name || !buf)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  st = crm__stmt(ctx->c, crm__sql_host_attr);
+  if(!st)
+    return crm__host_done(ctx, &saved, ctx->c->errcode);
+  sqlite3_bind_int64(st, 1, customer_id);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW)
+    rc = crm__host_copy((const char *)sqlite3_column_text(st, 0), buf, size);
+  else if(rc == SQLITE_DONE)
+    rc = CRM_ENOTFOUND;
+  else
+    rc = crm__sqlerr(ctx->c, rc, "reading a customer attribute");
+  sqlite3_reset(st);
+  if(rc == CRM_ENOTFOUND || rc == CRM_ERANGE) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
+}
+
+/* json_type is NULL for an absent path and 'null' for a JSON null; bad
+ * JSON or a bad path make SQLite fail the step (CRM_EINVAL). */
+static const char crm__sql_host_json[] =
+  "SELECT json_type(?1, ?2), json_extract(?1, ?2),"
+  " CASE WHEN json_type(?1, ?2) = 'array'"
+  " THEN json_array_length(?1, ?2) END";
+
+static int crm__host_json_step(crm_host_ctx *ctx, const char *json,
+                               const char *path, sqlite3_stmt **out)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  *out = NULL;
+  if(!ctx || !json || !path)
+    return CRM_EINVAL;
+  st = crm__stmt(ctx->c, crm__sql_host_json);
+  if(!st)
+    return CRM_ESTORE;
+  sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return CRM_EINVAL;
+  }
+  if(sqlite3_column_type(st, 0) == SQLITE_NULL ||
+     strcmp((const char *)sqlite3_column_text(st, 0), "null") == 0) {
+    sqlite3_reset(st);
+    return CRM_ENOTFOUND;
+  }
+  *out = st;
+  return CRM_OK;
+}
+
+static int crm__host_json_get(crm_host_ctx *ctx, const char *json,
+                              const char *path, char *buf, size_t size)
+{
+  crm__host_err saved;
+  sqlite3_stmt *st;
+  int rc;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  rc = crm__host_json_step(ctx, json, path, &st);
+  if(!rc) {
+    rc = crm__host_copy((const char *)sqlite3_column_text(st, 1), buf, size);
+    sqlite3_reset(st);
+  }
+  crm__host_restore(ctx->c, &saved);
+  return rc;
+}
+
+static int crm__host_json_len(crm_host_ctx *ctx, const char *json,
+                              const char *path, int64_t *n)
+{
+  crm__host_err saved;
+  sqlite3_stmt *st;
+  int rc;
+
+  if(!ctx || !n)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  rc = crm__host_json_step(ctx, json, path, &st);
+  if(!rc) {
+    if(sqlite3_column_type(st, 2) == SQLITE_NULL)
+      rc = CRM_EINVAL;
+    else
+      *n = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+  }
+  crm__host_restore(ctx->c, &saved);
+  return rc;
+}
+
+/* A relative file name is taken from the admin config file's directory. */
+static int crm__host_cfg_get_path(crm_host_ctx *ctx, const char *path,
+                                  char *buf, size_t size)
+{
+  const char *v = NULL;
+  const char *conf;
+  const char *slash;
+  int rc;
+  int n;
+
+  rc = crm__host_cfg_get_str(ctx, path, &v);
+  if(rc)
+    return rc;
+  if(!buf || !size)
+    return CRM_ERANGE;
+  conf = ctx->c->conf ? ctx->c->conf->path : NULL;
+  slash = conf ? strrchr(conf, '/') : NULL;
+  if(v[0] == '/' || !slash)
+    n = snprintf(buf, size, "%s", v);
+  else
+    n = snprintf(buf, size, "%.*s/%s", (int)(slash - conf), conf, v);
+  if(n < 0 || (size_t)n >= size) {
+    buf[0] = '\0';
+    return CRM_ERANGE;
+  }
+  return CRM_OK;
+}
+
 static const crm_host_api crm__host_table = {
   .struct_size = sizeof(crm_host_api),
   .abi_major = CRM_SDK_ABI_MAJOR,
@@ -385,6 +536,10 @@ static const crm_host_api crm__host_table = {
   .score_put = crm__host_score_put,
   .customer_get = crm__host_customer_get,
   .now = crm__host_now,
+  .customer_attr = crm__host_customer_attr,
+  .json_get = crm__host_json_get,
+  .json_len = crm__host_json_len,
+  .cfg_get_path = crm__host_cfg_get_path,
 };
 
 const crm_host_api *crm__host_api(void)

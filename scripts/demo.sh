@@ -83,10 +83,47 @@ step case list
 step customer show cdnow-0002
 step --as-of 1998-07-01 report
 
-# The demo promises all four plugin kinds loaded.
+# ---- the loyalty engine: one member of each scheme -----------------------
+# A car dealer (2025 orders, a car returned in January 2026), three airline
+# members and six supermarket shoppers (2026). Each scheme is a plugin
+# with its own rules in conf/packs/*.conf.
+echo
+echo "---- loyalty schemes: air miles, supermarket points, dealer rebate ----"
+step --as-of 2025-01-01 import customers "$data/demo_dealer_customers.csv"
+step --as-of 2026-01-01 import customers "$data/demo_air_miles_customers.csv"
+step --as-of 2026-01-01 import customers "$data/demo_supermarket_customers.csv"
+step --as-of 2026-02-01 import events "$data/demo_dealer_events.csv"
+step --as-of 2026-06-01 import events "$data/demo_air_miles_events.csv"
+step --as-of 2026-06-01 import events "$data/demo_supermarket_events.csv"
+# Releases (return windows, the dealer's settlement), expiry, tier reviews:
+# only what has fallen due.
+step --as-of 2026-06-01 points process
+step rewards list
+
+# Airline: miles per great-circle distance x fare class; a tier change
+# (silver on qualifying miles) and the tier bonus on the next tickets;
+# a cancelled trip reversed in full; an upgrade redeemed.
+step --as-of 2026-06-01 points show air-0001 --scheme air_miles
+step --as-of 2026-06-01 tier show air-0001 --scheme air_miles
+step points history air-0002 --scheme air_miles
+step --as-of 2026-06-01 points redeem air-0001 UPG --scheme air_miles \
+  --key demo-air-0001-upg
+step --as-of 2026-06-01 points show air-0001 --scheme air_miles
+
+# Supermarket: points per euro with category multipliers, a partial refund
+# taken back pro rata, 500 points turned into a 5.00 voucher on their own.
+step points history sm-0001 --scheme supermarket_points
+step voucher list sm-0001
+
+# Dealer: the 1.5 % band reached at the 50th car applies to the whole
+# year; the car returned in January lowers it; the settled rebate is paid.
+step points statement dealer-0001 --scheme dealer_rebate --year 2025
+step payouts list dealer-0001
+
+# The demo promises all four plugin kinds and the three schemes loaded.
 loaded=$(crm plugins list | awk '$2 == "loaded"' | wc -l)
-if [ "$loaded" -lt 4 ]; then
-  echo "demo: only $loaded plugins loaded, expected 4" >&2
+if [ "$loaded" -lt 7 ]; then
+  echo "demo: only $loaded plugins loaded, expected 7" >&2
   exit 1
 fi
 echo

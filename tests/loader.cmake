@@ -78,6 +78,9 @@ crm_test(test_config test_config.c loader_util.c)
 crm_test(test_host test_host.c loader_util.c)
 add_dependencies(test_host fx_good fx_other fx_nest basic_points)
 
+crm_test(test_host_1_2 test_host_1_2.c loader_util.c)
+add_dependencies(test_host_1_2 fx_good)
+
 crm_test(test_alloc_torture test_alloc_torture.c loader_util.c)
 add_dependencies(test_alloc_torture fx_good fx_other fx_initfail fx_norecon)
 

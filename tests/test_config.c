@@ -156,7 +156,7 @@ static const struct bad bads[] = {
   {"plugins = {\n  load = (\n    { name = \"a\";\n      requird = true; }\n"
    "  );\n};\n", 4,
    "unknown plugin setting \"requird\" (expected name, file, enabled, "
-   "required or config)"},
+   "required, config or scheme)"},
   {"plugins = {\n  paths = [ \"/x\" ];\n};\n", 2,
    "unknown plugins setting \"paths\" (expected path or load)"},
   {"lifecycle = {\n  window = 3;\n};\n", 2,
@@ -260,8 +260,11 @@ static void test_missing_file(void **state)
 /* The shipped sample is valid and loads the four plugins, none required. */
 static void test_sample(void **state)
 {
-  static const char *const names[] = {"rfm", "basic_points", "file",
-                                      "basic_case"};
+  static const char *const names[] = {"rfm", "basic_points", "air_miles",
+                                      "supermarket_points", "dealer_rebate",
+                                      "file", "basic_case"};
+  /* The packs are @included; only the dealer's is required. */
+  static const int required[] = {0, 0, 0, 0, 1, 0, 0};
   const char *path = CRM_TEST_SOURCE_DIR "/conf/crm.conf";
   crm__config *c = NULL;
   char err[512];
@@ -275,24 +278,28 @@ static void test_sample(void **state)
   assert_int_equal(crm__config_read(path, &c, err, sizeof(err)), 0);
   assert_int_equal(c->n_plugin_paths, 1);
   assert_string_equal(c->plugin_paths[0], "/usr/local/lib/crm/plugins");
-  assert_int_equal(c->n_plugins, 4);
-  for(i = 0; i < 4; i++) {
+  assert_int_equal(c->n_plugins, 7);
+  for(i = 0; i < 7; i++) {
     assert_string_equal(c->plugins[i].name, names[i]);
     assert_int_equal(c->plugins[i].enabled, 1);
-    assert_int_equal(c->plugins[i].required, 0);
+    assert_int_equal(c->plugins[i].required, required[i]);
     assert_non_null(c->plugins[i].setting);
   }
+  /* Every reward scheme in the sample carries its core rules. */
+  for(i = 1; i < 5; i++)
+    assert_non_null(c->plugins[i].scheme);
+  assert_null(c->plugins[0].scheme);
   assert_true(config_setting_lookup_int(c->plugins[0].setting, "bins",
                                         &bins));
   assert_int_equal(bins, 5);
   assert_true(config_setting_lookup_string(c->plugins[1].setting,
                                            "currency", &cur));
   assert_string_equal(cur, "USD");
-  assert_true(config_setting_lookup_string(c->plugins[2].setting, "path",
+  assert_true(config_setting_lookup_string(c->plugins[5].setting, "path",
                                            &cur));
   assert_string_equal(cur, "outbox.jsonl");
   bins = -1;
-  assert_true(config_setting_lookup_bool(c->plugins[3].setting,
+  assert_true(config_setting_lookup_bool(c->plugins[6].setting,
                                          "allow_close_new", &bins));
   assert_int_equal(bins, 0);
   crm__lifecycle_defaults(&d);

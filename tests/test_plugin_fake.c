@@ -263,7 +263,8 @@ static int fake_json_len(crm_host_ctx *h, const char *json, const char *path,
     sqlite3_finalize(st);
     return CRM_EINVAL;
   }
-  if(sqlite3_column_type(st, 1) == SQLITE_NULL) {
+  if(sqlite3_column_type(st, 1) == SQLITE_NULL ||
+     !strcmp((const char *)sqlite3_column_text(st, 1), "null")) {
     sqlite3_finalize(st);
     return CRM_ENOTFOUND;
   }

@@ -56,6 +56,10 @@ extern const cli_cmd cli_cmds_plugins[];
 extern const cli_cmd cli_cmds_misc[];
 extern const cli_cmd cli_cmds_event[];
 extern const cli_cmd cli_cmds_report[];
+extern const cli_cmd cli_cmds_points[];
+extern const cli_cmd cli_cmds_points_ops[];
+extern const cli_cmd cli_cmds_rewards[];
+extern const cli_cmd cli_cmds_tier[];
 
 /* ---- option parsing (getopt_long with the common options added:
  * --help, --json, --quiet, --as-of DATE) ---------------------------------- */
@@ -142,5 +146,36 @@ typedef struct cli_components {
 
 /* The components of the loaded plugins, from crm_plugins_foreach. */
 int cli_components_load(cli *x, cli_components *list);
+
+/* ---- loyalty schemes (cmd_points.c) ------------------------------------- */
+
+#define CLI_SCHEMES_MAX 32
+
+typedef struct cli_scheme_row {
+  char name[65];
+  char unit[33]; /* "points" when the scheme names none */
+  size_t n_tiers;
+} cli_scheme_row;
+
+typedef struct cli_schemes {
+  cli_scheme_row r[CLI_SCHEMES_MAX];
+  size_t n;
+} cli_schemes;
+
+/* The loaded reward schemes (crm_schemes_foreach); a CRM code. */
+int cli_schemes_load(cli *x, cli_schemes *l);
+/* The scheme called name (NULL: the only one loaded), or NULL. */
+const cli_scheme_row *cli_scheme_find(const cli_schemes *l,
+                                      const char *name);
+/* Its unit, "points" when the scheme is not found. */
+const char *cli_scheme_unit(const cli_schemes *l, const char *name);
+/* An idempotency key "cli:<16 hex digits>" for an operation run without
+ * --key. */
+void cli_op_key(char *buf, size_t size);
+/* Due-work stats of crm_points_process_due: JSON members of the current
+ * object, or indented text lines. */
+void cli_due_stats_print(cli *x, cli_json *j, const crm_due_stats *st);
+/* "customer": {"id", "external_id"} in the current JSON object. */
+void cli_json_customer_ref(cli_json *j, const crm_customer *cu);
 
 #endif /* CRM_CLI_H */

@@ -1,6 +1,6 @@
 /*
  * cmd_misc.c - crm init, crm config check, crm score run, crm lifecycle
- * advance, crm points balance.
+ * advance (with the points' due work), crm points balance.
  */
 #include "cli.h"
 
@@ -171,6 +171,7 @@ static int run_lifecycle_advance(cli *x, const cli_cmd *cmd, int argc,
                                  char **argv)
 {
   cli_parser p;
+  crm_due_stats st;
   size_t n = 0;
   int64_t as_of;
   char when[32];
@@ -184,6 +185,11 @@ static int run_lifecycle_advance(cli *x, const cli_cmd *cmd, int argc,
   rc = crm_lifecycle_advance(x->c, as_of, &n);
   if(rc)
     return cli_fail(x, rc);
+  /* then the points' due work: releases, expiries, tier reviews */
+  memset(&st, 0, sizeof(st));
+  rc = crm_points_process_due(x->c, as_of, &st);
+  if(rc)
+    return cli_fail(x, rc);
   cli_fmt_date(as_of, when, sizeof(when));
   if(x->json) {
     cli_json j;
@@ -191,11 +197,16 @@ static int run_lifecycle_advance(cli *x, const cli_cmd *cmd, int argc,
     cli_json_begin_object(&j, NULL);
     cli_json_time(&j, "as_of", as_of);
     cli_json_int(&j, "transitions", (int64_t)n);
+    cli_json_begin_object(&j, "points");
+    cli_due_stats_print(x, &j, &st);
     cli_json_finish(&j);
   }
-  else if(!x->quiet)
+  else if(!x->quiet) {
     printf("lifecycle advanced to %s: %zu transition%s applied\n", when, n,
            n == 1 ? "" : "s");
+    printf("points due work:\n");
+    cli_due_stats_print(x, NULL, &st);
+  }
   return CLI_OK;
 }
 
@@ -319,7 +330,11 @@ const cli_cmd cli_cmds_misc[] = {
    run_score_run},
   {"lifecycle", "advance", "apply the time rules (at risk, lost) due by a "
    "date",
-   "crm lifecycle advance [--as-of DATE]", NULL, run_lifecycle_advance},
+   "crm lifecycle advance [--as-of DATE]",
+   "  Applies the lifecycle time rules due by --as-of (default: now), then\n"
+   "  the points' due work as crm points process does (pending points\n"
+   "  released, lots expired, tier reviews).\n",
+   run_lifecycle_advance},
   {"points", "balance", "show a customer's points balance (and ledger)",
    "crm points balance REF [--ledger]",
    "  REF             #id, id, external id or e-mail\n"

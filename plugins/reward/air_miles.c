@@ -1,0 +1,798 @@
+/*
+ * air_miles.c - the `air_miles` reward component: airline miles for the
+ * flights of a ticket, from great-circle distances between airports.
+ *
+ * Built only against crm/sdk.h (+ libc, libm), as any out-of-tree plugin
+ * is. Needs a 1.2 host (json_get, json_len, cfg_get_path); on an older
+ * one init fails with CRM_ENOTSUP and says so.
+ *
+ * Config (the plugin's `config` group):
+ *   airports        OpenFlights airports.dat (required); a relative name
+ *                   is resolved against the admin config file's directory.
+ *                   Read once at init and again on every reconfigure.
+ *   radius_km       sphere radius for the distance, default 6371.0
+ *   event_type      event type that earns, default "purchase"
+ *   fare_classes    group: booking-class letter (upper case, "J") or cabin
+ *                   name (lower case, "business") -> factor, 0 .. 100
+ *   default_factor  for a class not in fare_classes or none given,
+ *                   default 1.0
+ *   strict_classes  true: a class not in fare_classes is refused
+ *                   (CRM_EINVAL); a segment without class still takes
+ *                   default_factor. Default false.
+ *   min_miles       the least a segment earns, default 500 (0: none)
+ *
+ * Classes in events: one letter is matched upper-cased ("j" = "J"); a
+ * longer name lower-cased with blanks and hyphens as "_" ("Premium
+ * Economy" = "premium_economy").
+ *
+ * Earning, per segment, in this order:
+ *   distance = haversine(from, to) on radius_km, in statute miles
+ *              (1 mi = 1.609344 km), not rounded;
+ *   miles    = round(distance x factor), halves away from zero;
+ *   credited = max(min_miles, miles), except a class with factor 0
+ *              (award, staff tickets) which earns 0.
+ * The event earns the sum over its segments: points = tier_credits (the
+ * qualifying miles) = that sum, tier_count = the number of segments. Tier
+ * bonuses are the core's (the scheme's tier multipliers), not applied
+ * here. The note shows the working, "LHR-JFK J 3442mi x1.25 = 4303;
+ * JFK-SFO ...", shortened to "LHR-JFK 4303; ..." and then to "5
+ * segments, 23456mi: LHR-JFK-SFO ..." when it would not fit.
+ *
+ * Event payloads (the event_type only; other types earn 0):
+ *   {"segments":[{"from":"LHR","to":"JFK","class":"J"}, ...]}
+ *   {"from":"LHR","to":"JFK","class":"J"}
+ *   {"route":"LHR-JFK-SFO","class":"Y"}
+ * A top-level "class" applies to segments that name none. No segments
+ * earns 0. An unknown airport, a code that is not 3 letters, a segment
+ * that starts where it ends or more than 16 segments are bad input
+ * (CRM_EINVAL, e.g. `unknown airport "XYZ" in segment 2`): the event is
+ * refused and nothing changes.
+ *
+ * Refunds: the component has CRM_REWARD_CORE_REFUNDS, so the core takes
+ * the miles of a refunded ticket back itself and the plugin returns 0
+ * points for "refund" and "cancel" events. It does report the tier
+ * activity (qualifying miles, segments) a refund naming its ticket takes
+ * away, as negative tier_credits / tier_count (air_refund.h).
+ *
+ * Files: air_airports.h (the airports table), air_csv.h (CSV fields),
+ * air_refund.h (tier activity of refunds).
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/sdk.h"
+
+#include "air_airports.h"
+#include "air_refund.h"
+
+#define AM_KM_PER_MILE 1.609344
+#define AM_PI 3.14159265358979323846
+#define AM_MAX_SEGMENTS 16
+#define AM_MAX_FACTOR 100.0
+#define AM_MAX_MIN_MILES 100000
+#define AM_MAX_RADIUS 100000.0
+#define AM_CLASS_MAX 32
+#define AM_TYPE_MAX 64
+#define AM_PATH_MAX 4096
+#define AM_N_LETTERS 26
+
+/* Cabin names cached at init beside the letters A-Z; other names are
+ * looked up in fare_classes when an event names them. */
+static const char *const am_cabins[] = {"first", "business",
+                                        "premium_economy", "premium",
+                                        "economy"};
+#define AM_N_CABINS (sizeof(am_cabins) / sizeof(am_cabins[0]))
+#define AM_N_KNOWN (AM_N_LETTERS + AM_N_CABINS)
+
+struct am_config {
+  double radius_km;
+  double default_factor;
+  int64_t min_miles;
+  int strict;
+  char event_type[AM_TYPE_MAX];
+  double factor[AM_N_KNOWN]; /* < 0: not in fare_classes */
+  char airports[AM_PATH_MAX];
+};
+
+struct am_state {
+  const crm_host_api *api;
+  struct am_config cfg;
+  struct am_airport *ap; /* sorted by code */
+  size_t n_ap;
+};
+
+struct am_seg {
+  char from[4], to[4];
+  char cls[AM_CLASS_MAX + 1]; /* normalised; "" none */
+  double miles;               /* distance, statute miles */
+  double factor;
+  int64_t credited;
+  int minimum; /* min_miles applied */
+};
+
+struct am_trip {
+  struct am_seg seg[AM_MAX_SEGMENTS];
+  int n;
+  int64_t total;
+};
+
+/* snprintf that may truncate on purpose (notes are for people). */
+static void am_fmt(char *buf, size_t size, const char *fmt, ...)
+    CRM__PRINTF(3, 4);
+
+static void am_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- config ------------------------------------------------------------- */
+
+static int am_cfg_float(const crm_host_api *api, crm_host_ctx *ctx,
+                        const char *name, double lo, double hi, double *v)
+{
+  int rc = api->cfg_get_float(ctx, name, v);
+
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be a number", name);
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  if(!(*v >= lo && *v <= hi))
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be between %g and %g "
+                          "(got %g)", name, lo, hi, *v);
+  return CRM_OK;
+}
+
+/* fare_classes.<name>: CRM_OK, CRM_ENOTFOUND or an error (set). */
+static int am_cfg_factor(const crm_host_api *api, crm_host_ctx *ctx,
+                         const char *name, double *f)
+{
+  char path[AM_CLASS_MAX + 16];
+  int rc;
+
+  am_fmt(path, sizeof(path), "fare_classes.%s", name);
+  rc = api->cfg_get_float(ctx, path, f);
+  if(rc == CRM_ENOTFOUND)
+    return rc;
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be a number", path);
+  if(rc)
+    return rc;
+  if(!(*f >= 0.0 && *f <= AM_MAX_FACTOR))
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be between 0 and %g "
+                          "(got %g)", path, AM_MAX_FACTOR, *f);
+  return CRM_OK;
+}
+
+static int am_cfg_classes(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct am_config *cfg)
+{
+  char name[2] = "A";
+  size_t i;
+  int rc;
+
+  for(i = 0; i < AM_N_KNOWN; i++) {
+    name[0] = (char)('A' + i);
+    rc = am_cfg_factor(api, ctx, i < AM_N_LETTERS ? name
+                                 : am_cabins[i - AM_N_LETTERS],
+                       &cfg->factor[i]);
+    if(rc == CRM_ENOTFOUND)
+      cfg->factor[i] = -1.0;
+    else if(rc)
+      return rc;
+  }
+  return CRM_OK;
+}
+
+static int am_cfg_strings(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct am_config *cfg)
+{
+  const char *type = "purchase";
+  int rc;
+
+  rc = api->cfg_get_str(ctx, "event_type", &type);
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "event_type must be a string");
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  if(!type || !*type || strlen(type) >= sizeof(cfg->event_type))
+    return api->set_error(ctx, CRM_ECONFIG, "event_type must be 1 to %d "
+                          "characters", AM_TYPE_MAX - 1);
+  memcpy(cfg->event_type, type, strlen(type) + 1);
+  rc = api->cfg_get_path(ctx, "airports", cfg->airports,
+                         sizeof(cfg->airports));
+  if(rc == CRM_ENOTFOUND)
+    return api->set_error(ctx, CRM_ECONFIG, "airports must name an "
+                          "OpenFlights airports.dat file");
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "airports must be a string");
+  if(rc == CRM_ERANGE)
+    return api->set_error(ctx, CRM_ECONFIG, "airports path is longer than "
+                          "%d bytes", AM_PATH_MAX - 1);
+  return rc;
+}
+
+static int am_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct am_config *cfg)
+{
+  int rc;
+
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->radius_km = 6371.0;
+  cfg->default_factor = 1.0;
+  cfg->min_miles = 500;
+  rc = am_cfg_float(api, ctx, "radius_km", 1.0, AM_MAX_RADIUS,
+                    &cfg->radius_km);
+  if(!rc)
+    rc = am_cfg_float(api, ctx, "default_factor", 0.0, AM_MAX_FACTOR,
+                      &cfg->default_factor);
+  if(!rc) {
+    rc = api->cfg_get_int(ctx, "min_miles", &cfg->min_miles);
+    if(rc == CRM_EINVAL)
+      return api->set_error(ctx, CRM_ECONFIG, "min_miles must be an "
+                            "integer");
+    if(rc == CRM_ENOTFOUND)
+      rc = CRM_OK;
+    if(!rc && (cfg->min_miles < 0 || cfg->min_miles > AM_MAX_MIN_MILES))
+      return api->set_error(ctx, CRM_ECONFIG, "min_miles must be between 0 "
+                            "and %d (got %" PRId64 ")", AM_MAX_MIN_MILES,
+                            cfg->min_miles);
+  }
+  if(!rc) {
+    rc = api->cfg_get_bool(ctx, "strict_classes", &cfg->strict);
+    if(rc == CRM_EINVAL)
+      return api->set_error(ctx, CRM_ECONFIG, "strict_classes must be true "
+                            "or false");
+    if(rc == CRM_ENOTFOUND)
+      rc = CRM_OK;
+  }
+  if(!rc)
+    rc = am_cfg_classes(api, ctx, cfg);
+  if(!rc)
+    rc = am_cfg_strings(api, ctx, cfg);
+  return rc;
+}
+
+static const struct am_airport *am_find(const struct am_state *st,
+                                        const char *code)
+{
+  struct am_airport key;
+
+  memset(&key, 0, sizeof(key));
+  memcpy(key.code, code, 4);
+  return bsearch(&key, st->ap, st->n_ap, sizeof(*st->ap), am_cmp_airport);
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static int am_host_ok(const crm_host_api *api, crm_host_ctx *ctx)
+{
+  if(CRM_HAS_MEMBER(api, crm_host_api, cfg_get_path) && api->json_get &&
+     api->json_len && api->cfg_get_path)
+    return CRM_OK;
+  return api->set_error(ctx, CRM_ENOTSUP, "air_miles needs a 1.2 host "
+                        "(json_get, json_len, cfg_get_path); this host is "
+                        "%d.%d", (int)api->abi_major, (int)api->abi_minor);
+}
+
+static int am_init(const crm_host_api *api, crm_host_ctx *ctx, void **state)
+{
+  struct am_state *st;
+  int rc;
+
+  rc = am_host_ok(api, ctx);
+  if(rc)
+    return rc;
+  st = api->alloc(ctx, sizeof(*st));
+  if(!st)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  memset(st, 0, sizeof(*st));
+  st->api = api;
+  rc = am_read_config(api, ctx, &st->cfg);
+  if(!rc)
+    rc = am_load_airports(api, ctx, st->cfg.airports, &st->ap, &st->n_ap);
+  if(rc) {
+    api->free(ctx, st);
+    return rc;
+  }
+  api->log(ctx, CRM_LOG_INFO, "air_miles: %zu airports from %s", st->n_ap,
+           st->cfg.airports);
+  *state = st;
+  return CRM_OK;
+}
+
+static void am_fini(void *state, crm_host_ctx *ctx)
+{
+  struct am_state *st = state;
+
+  if(!st)
+    return;
+  st->api->free(ctx, st->ap);
+  st->api->free(ctx, st);
+}
+
+/* Settings and the airports file again; on any error the old ones stay. */
+static int am_reconfigure(void *state, crm_host_ctx *ctx)
+{
+  struct am_state *st = state;
+  struct am_config *cfg;
+  struct am_airport *ap = NULL;
+  size_t n = 0;
+  int rc;
+
+  cfg = st->api->alloc(ctx, sizeof(*cfg));
+  if(!cfg)
+    return st->api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  rc = am_read_config(st->api, ctx, cfg);
+  if(!rc)
+    rc = am_load_airports(st->api, ctx, cfg->airports, &ap, &n);
+  if(!rc) {
+    st->cfg = *cfg;
+    st->api->free(ctx, st->ap);
+    st->ap = ap;
+    st->n_ap = n;
+  }
+  st->api->free(ctx, cfg);
+  return rc;
+}
+
+/* ---- segments ----------------------------------------------------------- */
+
+/* A string member of the payload: CRM_OK, CRM_ENOTFOUND or an error. */
+static int am_json_str(struct am_state *st, crm_host_ctx *ctx,
+                       const char *json, const char *path, char *buf,
+                       size_t size)
+{
+  int rc = st->api->json_get(ctx, json, path, buf, size);
+
+  if(rc == CRM_ERANGE)
+    return st->api->set_error(ctx, CRM_EINVAL, "%s is longer than %zu "
+                              "bytes", path + 2, size - 1);
+  if(rc == CRM_EINVAL)
+    return st->api->set_error(ctx, CRM_EINVAL, "payload is not a JSON "
+                              "object (reading %s)", path + 2);
+  return rc;
+}
+
+/* "J" for "j", "premium_economy" for "Premium Economy". */
+static void am_class_norm(const char *in, char *out, size_t size)
+{
+  size_t n = strlen(in);
+  size_t i;
+
+  while(n && isspace((unsigned char)in[n - 1]))
+    n--;
+  while(n && isspace((unsigned char)*in)) {
+    in++;
+    n--;
+  }
+  if(n >= size)
+    n = size - 1;
+  for(i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)in[i];
+
+    if(n == 1)
+      out[i] = (char)toupper(c);
+    else if(c == ' ' || c == '-')
+      out[i] = '_';
+    else
+      out[i] = (char)tolower(c);
+  }
+  out[n] = '\0';
+}
+
+/* A name libconfig accepts as a setting (and so as one path step). */
+static int am_class_name_ok(const char *s)
+{
+  if(!isalpha((unsigned char)*s))
+    return 0;
+  for(s++; *s; s++) {
+    if(!isalnum((unsigned char)*s) && *s != '_')
+      return 0;
+  }
+  return 1;
+}
+
+static int am_known_index(const char *cls)
+{
+  size_t i;
+
+  if(cls[0] >= 'A' && cls[0] <= 'Z' && !cls[1])
+    return cls[0] - 'A';
+  for(i = 0; i < AM_N_CABINS; i++) {
+    if(!strcmp(cls, am_cabins[i]))
+      return (int)(AM_N_LETTERS + i);
+  }
+  return -1;
+}
+
+static int am_factor(struct am_state *st, crm_host_ctx *ctx, struct am_seg *s,
+                     int segno)
+{
+  int idx;
+  int rc;
+
+  s->factor = st->cfg.default_factor;
+  if(!s->cls[0])
+    return CRM_OK;
+  idx = am_known_index(s->cls);
+  if(idx >= 0 && st->cfg.factor[idx] >= 0.0) {
+    s->factor = st->cfg.factor[idx];
+    return CRM_OK;
+  }
+  if(idx < 0 && am_class_name_ok(s->cls)) {
+    rc = am_cfg_factor(st->api, ctx, s->cls, &s->factor);
+    if(rc != CRM_ENOTFOUND)
+      return rc;
+    s->factor = st->cfg.default_factor;
+  }
+  if(st->cfg.strict)
+    return st->api->set_error(ctx, CRM_EINVAL, "unknown fare class \"%s\" "
+                              "in segment %d", s->cls, segno);
+  return CRM_OK;
+}
+
+/* Checks and upper-cases an airport code into out (4 bytes). */
+static int am_code(struct am_state *st, crm_host_ctx *ctx, const char *in,
+                   char *out, int segno)
+{
+  char up[4];
+  size_t i;
+
+  if(strlen(in) != 3)
+    return st->api->set_error(ctx, CRM_EINVAL, "airport code \"%.20s\" in "
+                              "segment %d is not a 3-letter IATA code", in,
+                              segno);
+  for(i = 0; i < 3; i++)
+    up[i] = (char)toupper((unsigned char)in[i]);
+  up[3] = '\0';
+  if(!am_is_iata(up))
+    return st->api->set_error(ctx, CRM_EINVAL, "airport code \"%s\" in "
+                              "segment %d is not a 3-letter IATA code", in,
+                              segno);
+  if(!am_find(st, up))
+    return st->api->set_error(ctx, CRM_EINVAL, "unknown airport \"%s\" in "
+                              "segment %d", up, segno);
+  memcpy(out, up, 4);
+  return CRM_OK;
+}
+
+/* Distance and credited miles of a segment whose codes and class are set. */
+static int am_seg_earn(struct am_state *st, crm_host_ctx *ctx,
+                       struct am_seg *s, int segno)
+{
+  const struct am_airport *a = am_find(st, s->from);
+  const struct am_airport *b = am_find(st, s->to);
+  double p1, p2, dl, h;
+  int rc;
+
+  if(!strcmp(s->from, s->to))
+    return st->api->set_error(ctx, CRM_EINVAL, "segment %d starts and ends "
+                              "at %s", segno, s->from);
+  rc = am_factor(st, ctx, s, segno);
+  if(rc)
+    return rc;
+  p1 = a->lat * AM_PI / 180.0;
+  p2 = b->lat * AM_PI / 180.0;
+  dl = (b->lon - a->lon) * AM_PI / 180.0;
+  h = sin((p2 - p1) / 2) * sin((p2 - p1) / 2) +
+      cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+  if(h > 1.0)
+    h = 1.0;
+  s->miles = 2.0 * st->cfg.radius_km * asin(sqrt(h)) / AM_KM_PER_MILE;
+  s->credited = (int64_t)floor(s->miles * s->factor + 0.5);
+  s->minimum = 0;
+  if(s->factor > 0.0 && s->credited < st->cfg.min_miles) {
+    s->credited = st->cfg.min_miles;
+    s->minimum = 1;
+  }
+  return CRM_OK;
+}
+
+/* Adds the segment from -> to with class cls to the trip and earns it. */
+static int am_add_seg(struct am_state *st, crm_host_ctx *ctx,
+                      struct am_trip *t, const char *from, const char *to,
+                      const char *cls)
+{
+  struct am_seg *s;
+  int segno = t->n + 1;
+  int rc;
+
+  if(t->n == AM_MAX_SEGMENTS)
+    return st->api->set_error(ctx, CRM_EINVAL, "too many segments (at most "
+                              "%d)", AM_MAX_SEGMENTS);
+  s = &t->seg[t->n];
+  memset(s, 0, sizeof(*s));
+  rc = am_code(st, ctx, from, s->from, segno);
+  if(!rc)
+    rc = am_code(st, ctx, to, s->to, segno);
+  if(rc)
+    return rc;
+  am_class_norm(cls, s->cls, sizeof(s->cls));
+  rc = am_seg_earn(st, ctx, s, segno);
+  if(rc)
+    return rc;
+  t->n++;
+  t->total += s->credited;
+  return CRM_OK;
+}
+
+/* from/to/class of one segment under prefix ("$" or "$.segments[2]");
+ * both airports absent under "$" is no segment at all. */
+static int am_read_seg(struct am_state *st, crm_host_ctx *ctx,
+                       const char *json, const char *prefix,
+                       const char *cls_default, struct am_trip *t)
+{
+  char path[64], from[32], to[32], cls[AM_CLASS_MAX + 1];
+  int rf, rt, rc;
+
+  am_fmt(path, sizeof(path), "%s.from", prefix);
+  rf = am_json_str(st, ctx, json, path, from, sizeof(from));
+  if(rf && rf != CRM_ENOTFOUND)
+    return rf;
+  am_fmt(path, sizeof(path), "%s.to", prefix);
+  rt = am_json_str(st, ctx, json, path, to, sizeof(to));
+  if(rt && rt != CRM_ENOTFOUND)
+    return rt;
+  if(rf && rt && !strcmp(prefix, "$"))
+    return CRM_OK;
+  if(rf || rt)
+    return st->api->set_error(ctx, CRM_EINVAL, "segment %d has no \"%s\" "
+                              "airport", t->n + 1, rf ? "from" : "to");
+  am_fmt(path, sizeof(path), "%s.class", prefix);
+  rc = am_json_str(st, ctx, json, path, cls, sizeof(cls));
+  if(rc == CRM_ENOTFOUND)
+    am_fmt(cls, sizeof(cls), "%s", cls_default);
+  else if(rc)
+    return rc;
+  return am_add_seg(st, ctx, t, from, to, cls);
+}
+
+/* "LHR-JFK-SFO": consecutive airports, blanks around codes allowed. */
+static int am_read_route(struct am_state *st, crm_host_ctx *ctx,
+                         const char *route, const char *cls,
+                         struct am_trip *t)
+{
+  char code[2][32];
+  const char *p = route;
+  size_t len;
+  int k = 0;
+  int rc;
+
+  for(;;) {
+    const char *dash = strchr(p, '-');
+    const char *end = dash ? dash : p + strlen(p);
+
+    while(p < end && isspace((unsigned char)*p))
+      p++;
+    while(end > p && isspace((unsigned char)end[-1]))
+      end--;
+    len = (size_t)(end - p);
+    am_fmt(code[k % 2], sizeof(code[0]), "%.*s", (int)(len < 31 ? len : 31),
+           p);
+    if(k > 0) {
+      rc = am_add_seg(st, ctx, t, code[(k - 1) % 2], code[k % 2], cls);
+      if(rc)
+        return rc;
+    }
+    k++;
+    if(!dash)
+      break;
+    p = dash + 1;
+  }
+  if(k < 2)
+    return st->api->set_error(ctx, CRM_EINVAL, "route \"%.40s\" needs at "
+                              "least two airports (\"LHR-JFK\")", route);
+  return CRM_OK;
+}
+
+/* The segments of an event, in whichever of the three forms it has. */
+static int am_read_trip(struct am_state *st, crm_host_ctx *ctx,
+                        const char *json, struct am_trip *t)
+{
+  char cls[AM_CLASS_MAX + 1] = "";
+  char route[256];
+  char prefix[32];
+  int64_t n = 0;
+  int64_t i;
+  int rc;
+
+  memset(t, 0, sizeof(*t));
+  if(!json || !*json)
+    return CRM_OK;
+  rc = am_json_str(st, ctx, json, "$.class", cls, sizeof(cls));
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  rc = st->api->json_len(ctx, json, "$.segments", &n);
+  if(rc == CRM_EINVAL)
+    return st->api->set_error(ctx, CRM_EINVAL, "segments must be an array "
+                              "of {\"from\", \"to\", \"class\"}");
+  if(!rc && n > AM_MAX_SEGMENTS)
+    return st->api->set_error(ctx, CRM_EINVAL, "too many segments (%" PRId64
+                              ", at most %d)", n, AM_MAX_SEGMENTS);
+  if(!rc) {
+    for(i = 0; i < n && !rc; i++) {
+      am_fmt(prefix, sizeof(prefix), "$.segments[%" PRId64 "]", i);
+      rc = am_read_seg(st, ctx, json, prefix, cls, t);
+    }
+    return rc;
+  }
+  if(rc != CRM_ENOTFOUND)
+    return rc;
+  rc = am_json_str(st, ctx, json, "$.route", route, sizeof(route));
+  if(!rc)
+    return am_read_route(st, ctx, route, cls, t);
+  if(rc != CRM_ENOTFOUND)
+    return rc;
+  return am_read_seg(st, ctx, json, "$", cls, t);
+}
+
+/* ---- the note --------------------------------------------------------- */
+
+/* 1.25 -> "1.25", 1.0 -> "1": no locale, at most 3 decimals. */
+static void am_factor_text(double f, char *buf, size_t size)
+{
+  long long v = (long long)floor(f * 1000.0 + 0.5);
+  int dec = 3;
+  long long frac = v % 1000;
+
+  while(dec > 0 && frac % 10 == 0) {
+    frac /= 10;
+    dec--;
+  }
+  if(!dec)
+    am_fmt(buf, size, "%lld", v / 1000);
+  else
+    am_fmt(buf, size, "%lld.%0*lld", v / 1000, dec, frac);
+}
+
+/* Appends to buf (size bytes) what fits. */
+static void am_cat(char *buf, size_t size, const char *fmt, ...)
+    CRM__PRINTF(3, 4);
+
+static void am_cat(char *buf, size_t size, const char *fmt, ...)
+{
+  size_t n = strlen(buf);
+  va_list ap;
+
+  if(n + 1 >= size)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf + n, size - n, fmt, ap);
+  va_end(ap);
+}
+
+/* level 0: "LHR-JFK J 3442mi x1.25 = 4303; ..."; 1: "LHR-JFK 4303;
+ * ..."; 2: "3 segments, 9999mi: LHR-JFK-SFO ..." */
+static void am_note_level(const struct am_trip *t, int level, char *buf,
+                          size_t size)
+{
+  const struct am_seg *s;
+  char f[24];
+  int i;
+
+  buf[0] = '\0';
+  if(level == 2)
+    am_cat(buf, size, "%d segments, %" PRId64 "mi: %s", t->n, t->total,
+           t->seg[0].from);
+  for(i = 0; i < t->n; i++) {
+    s = &t->seg[i];
+    if(level == 2) {
+      if(i > 0 && strcmp(s->from, t->seg[i - 1].to))
+        am_cat(buf, size, " %s", s->from);
+      am_cat(buf, size, "-%s", s->to);
+      continue;
+    }
+    am_cat(buf, size, "%s%s-%s", i ? "; " : "", s->from, s->to);
+    if(level == 1) {
+      am_cat(buf, size, " %" PRId64, s->credited);
+      continue;
+    }
+    am_factor_text(s->factor, f, sizeof(f));
+    am_cat(buf, size, "%s%s %lldmi x%s = %" PRId64 "%s", s->cls[0] ? " " : "",
+           s->cls, (long long)floor(s->miles + 0.5), f, s->credited,
+           s->minimum ? " (min)" : "");
+  }
+}
+
+static void am_note(const struct am_trip *t, char *note, size_t size)
+{
+  char buf[2048];
+  int level;
+
+  for(level = 0; level < 3; level++) {
+    am_note_level(t, level, buf, sizeof(buf));
+    if(strlen(buf) < size)
+      break;
+  }
+  if(strlen(buf) >= size && size > 4)
+    memcpy(buf + size - 4, "...", 4);
+  am_fmt(note, size, "%s", buf);
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static int am_flight(struct am_state *st, crm_host_ctx *ctx,
+                     const crm_event_view *ev, crm_reward_result *out)
+{
+  struct am_trip t;
+  int64_t credits;
+  int count;
+  int rc;
+
+  rc = am_read_trip(st, ctx, ev->payload, &t);
+  if(rc)
+    return rc;
+  if(!t.n) {
+    am_fmt(out->note, sizeof(out->note), "no miles: no flight segments");
+    return CRM_OK;
+  }
+  rc = am_remember(st->api, ctx, ev, t.total, t.n, &credits, &count);
+  if(rc)
+    return rc;
+  out->points = t.total;
+  am_set_tier(out, credits, count);
+  am_note(&t, out->note, sizeof(out->note));
+  return CRM_OK;
+}
+
+static int am_on_event(void *state, crm_host_ctx *ctx,
+                       const crm_event_view *ev,
+                       const crm_customer_view *customer,
+                       crm_reward_result *out)
+{
+  struct am_state *st = state;
+
+  (void)customer;
+  out->points = 0;
+  out->note[0] = '\0';
+  if(!ev->type)
+    return CRM_OK;
+  if(!strcmp(ev->type, st->cfg.event_type))
+    return am_flight(st, ctx, ev, out);
+  if(!strcmp(ev->type, "refund") || !strcmp(ev->type, "cancel"))
+    return am_refund(st->api, ctx, ev, out);
+  return CRM_OK;
+}
+
+static const crm_reward_v1 am_vtable = {
+  .struct_size = sizeof(crm_reward_v1),
+  .on_event = am_on_event,
+  .flags = CRM_REWARD_CORE_REFUNDS,
+};
+
+static const crm_component am_component = {
+  .struct_size = sizeof(crm_component),
+  .kind = CRM_KIND_REWARD,
+  .name = "air_miles",
+  .description = "airline miles by great-circle distance and fare class",
+  .vtable = &am_vtable,
+};
+
+static const crm_component *const am_components[] = {&am_component};
+
+static const crm_plugin_desc am_desc = {
+  CRM_PLUGIN_DESC_HEADER,
+  .name = "air_miles",
+  .version = "1.0.0",
+  .vendor = "crmcore",
+  .license = "MIT",
+  .description = "Airline miles: great-circle distance between airports "
+                 "(OpenFlights) times a fare-class factor",
+  .components = am_components,
+  .n_components = 1,
+  .init = am_init,
+  .fini = am_fini,
+  .reconfigure = am_reconfigure,
+};
+
+CRM_PLUGIN_DEFINE(am_desc)

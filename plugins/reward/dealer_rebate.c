@@ -1,0 +1,745 @@
+/*
+ * dealer_rebate.c - the `dealer_rebate` reward component: a car maker's
+ * retroactive volume rebate for its dealers (business customers).
+ *
+ * Built only against crm/sdk.h, as any out-of-tree plugin is. Points in
+ * this scheme are minor currency units of rebate (cents of `currency`).
+ *
+ * Config (the plugin's `config` group):
+ *   bands          list of { from = cars; percent = number; }, required;
+ *                  `from` strictly ascending and starting at 0, `percent`
+ *                  0..100 in whole basis points (1.5 -> 150 bp; 1.555 is
+ *                  refused) and never falling from one band to the next
+ *   currency       ISO 4217 code of the purchases, default "EUR"
+ *   minor_per_unit minor units in one unit, a power of ten, default 100
+ *                  (only for the amounts shown in notes)
+ *   settle_days    days after the year end the rebate is settled,
+ *                  default 30
+ *
+ * purchase (quantity = cars, amount = price in minor units): adds to the
+ *   dealer's volume of the purchase's calendar year (UTC). The rate of the
+ *   band the year's cars have reached applies RETROACTIVELY to the whole
+ *   year's amount: accrued = floor(year_amount x bp / 10000), and the
+ *   result is the change, accrued_new - accrued_before (the catch-up at a
+ *   band edge). The result is pending until the first instant of the next
+ *   year + settle_days, never expires, takes no tier multiplier and no
+ *   earning cap, and counts the cars as tier activity (tier_count).
+ * refund / cancel: must name its purchase (refund_of, the purchase's
+ *   idempotency key) and is booked to the purchase's year and quarter,
+ *   whenever it arrives (a return in January lowers last year's volume).
+ *   - cancel, or refund with amount 0: all that is left of the purchase
+ *     (its cars and its amount);
+ *   - refund with amount > 0: `quantity` cars returned (0: a price
+ *     reduction, no car) and `amount` given back.
+ *   What is returned never exceeds what is left of the purchase: more is
+ *   clamped and the note says so. The band is recomputed and the result
+ *   is the (negative) change; the core takes it back from the pending
+ *   rebate (this component does NOT set CRM_REWARD_CORE_REFUNDS: a
+ *   retroactive rebate is not a per-purchase amount the core could
+ *   reverse pro rata).
+ * Refused with CRM_EINVAL, nothing changed (the event is not ingested and
+ *   the import names the row): a purchase or refund in another currency
+ *   (the rebate is money: silently leaving volume out would underpay the
+ *   dealer), a return naming no purchase, a purchase this component has
+ *   not counted (ingest the purchase first) or another customer's
+ *   purchase. Only enrolled dealers reach the component, so retail
+ *   customers' events in other currencies are not affected.
+ * other event types: 0, no note, nothing stored.
+ *
+ * kv records (text, space-separated integers):
+ *   "p:<key>"              year quarter cars amount cars_returned
+ *                          amount_returned customer
+ *   "y:<customer>:<year>"  cars amount accrued
+ *   "q:<customer>:<year>:<q>"  cars amount rebate (net figures booked to
+ *                          the quarter; the rebates of a year's quarters
+ *                          add up to its accrued)
+ *
+ * Changing the bands mid-year (reconfigure) is retroactive too: the next
+ * event of a dealer catches the whole year up to the new rate.
+ *
+ * Needs a 1.2 host: the year-end settlement is the result's pending_until.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm/sdk.h"
+
+#define DR_BANDS_MAX 32
+#define DR_KEY_MAX 200  /* kv keys are at most 192 bytes */
+#define DR_IDEM_MAX 128 /* the longest idempotency key */
+#define DR_SETTLE_MAX 3660
+#define DR_DAY 86400
+
+struct dr_band {
+  int64_t from; /* cars */
+  int64_t bp;   /* basis points of the year's amount */
+};
+
+struct dr_state {
+  const crm_host_api *api;
+  struct dr_band bands[DR_BANDS_MAX];
+  size_t n_bands;
+  char currency[4];
+  int64_t minor_per_unit;
+  int64_t settle_days;
+};
+
+/* "p:<key>": one purchase and what has been returned of it. */
+struct dr_purchase {
+  int64_t year, quarter;
+  int64_t cars, amount;
+  int64_t cars_back, amount_back;
+  int64_t customer;
+};
+
+/* snprintf that may truncate on purpose (notes are for people). */
+static void dr_fmt(char *buf, size_t size, const char *fmt, ...)
+    CRM__PRINTF(3, 4);
+
+static void dr_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- config ----------------------------------------------------------- */
+
+static int dr_cfg_int(const crm_host_api *api, crm_host_ctx *ctx,
+                      const char *name, int64_t lo, int64_t hi, int64_t *v)
+{
+  int rc = api->cfg_get_int(ctx, name, v);
+
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be an integer", name);
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  if(*v < lo || *v > hi)
+    return api->set_error(ctx, CRM_ECONFIG,
+                          "%s must be between %" PRId64 " and %" PRId64
+                          " (got %" PRId64 ")", name, lo, hi, *v);
+  return CRM_OK;
+}
+
+/* percent (0..100, whole basis points) -> basis points, exactly. */
+static int dr_percent_bp(const crm_host_api *api, crm_host_ctx *ctx,
+                         size_t i, double pct, int64_t *bp)
+{
+  double x = pct * 100.0;
+  double diff;
+
+  if(!(pct >= 0.0 && pct <= 100.0))
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu].percent must be "
+                          "between 0 and 100 (got %g)", i, pct);
+  *bp = (int64_t)(x + 0.5);
+  diff = x - (double)*bp;
+  if(diff < -1e-6 || diff > 1e-6)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu].percent %g is "
+                          "finer than a basis point (0.01 %%)", i, pct);
+  return CRM_OK;
+}
+
+/* Reads bands[i]; CRM_ENOTFOUND (no error set) past the end of the list. */
+static int dr_read_band(const crm_host_api *api, crm_host_ctx *ctx,
+                        size_t i, struct dr_band *b)
+{
+  char pf[48], pp[48], pe[48];
+  double pct = 0;
+  int64_t dummy;
+  int rf, rp;
+
+  dr_fmt(pe, sizeof(pe), "bands.[%zu]", i);
+  dr_fmt(pf, sizeof(pf), "bands.[%zu].from", i);
+  dr_fmt(pp, sizeof(pp), "bands.[%zu].percent", i);
+  rf = api->cfg_get_int(ctx, pf, &b->from);
+  rp = api->cfg_get_float(ctx, pp, &pct);
+  if(rf == CRM_ENOTFOUND && rp == CRM_ENOTFOUND &&
+     api->cfg_get_int(ctx, pe, &dummy) == CRM_ENOTFOUND)
+    return CRM_ENOTFOUND;
+  if(rf == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu].from must be an "
+                          "integer (cars)", i);
+  if(rp == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu].percent must be a "
+                          "number", i);
+  if(rf || rp)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu] needs from and "
+                          "percent: { from = cars; percent = number; }", i);
+  return dr_percent_bp(api, ctx, i, pct, &b->bp);
+}
+
+static int dr_check_band(const crm_host_api *api, crm_host_ctx *ctx,
+                         size_t i, const struct dr_band *b,
+                         const struct dr_band *prev)
+{
+  if(!prev && b->from != 0)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[0].from must be 0 (the "
+                          "first band starts at no cars; got %" PRId64 ")",
+                          b->from);
+  if(prev && b->from <= prev->from)
+    return api->set_error(ctx, CRM_ECONFIG, "bands must ascend: bands[%zu]"
+                          ".from %" PRId64 " is not above %" PRId64, i,
+                          b->from, prev->from);
+  if(prev && b->bp < prev->bp)
+    return api->set_error(ctx, CRM_ECONFIG, "bands[%zu].percent is below "
+                          "the band before: a rebate rate must not fall as "
+                          "the volume grows", i);
+  return CRM_OK;
+}
+
+static int dr_read_bands(const crm_host_api *api, crm_host_ctx *ctx,
+                         struct dr_state *out)
+{
+  struct dr_band b;
+  int64_t scalar;
+  size_t i;
+  int rc;
+
+  if(api->cfg_get_int(ctx, "bands", &scalar) == CRM_OK)
+    return api->set_error(ctx, CRM_ECONFIG, "bands must be a list of "
+                          "{ from = cars; percent = number; }");
+  for(i = 0;; i++) {
+    rc = dr_read_band(api, ctx, i, &b);
+    if(rc == CRM_ENOTFOUND)
+      break;
+    if(!rc && i == DR_BANDS_MAX)
+      rc = api->set_error(ctx, CRM_ECONFIG, "bands: at most %d bands",
+                          DR_BANDS_MAX);
+    if(!rc)
+      rc = dr_check_band(api, ctx, i, &b, i ? &out->bands[i - 1] : NULL);
+    if(rc)
+      return rc;
+    out->bands[i] = b;
+  }
+  if(i == 0)
+    return api->set_error(ctx, CRM_ECONFIG, "bands is required: a list of "
+                          "{ from = cars; percent = number; } starting at "
+                          "from = 0");
+  out->n_bands = i;
+  return CRM_OK;
+}
+
+static int dr_read_currency(const crm_host_api *api, crm_host_ctx *ctx,
+                            struct dr_state *out)
+{
+  const char *cur = "EUR";
+  int rc = api->cfg_get_str(ctx, "currency", &cur);
+  int ok;
+
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "currency must be a string");
+  if(rc && rc != CRM_ENOTFOUND)
+    return rc;
+  ok = cur && strlen(cur) == 3;
+  if(ok)
+    ok = isupper((unsigned char)cur[0]) && isupper((unsigned char)cur[1]) &&
+         isupper((unsigned char)cur[2]);
+  if(!ok)
+    return api->set_error(ctx, CRM_ECONFIG, "currency must be a 3-letter "
+                          "ISO 4217 code such as \"EUR\" (got \"%s\")",
+                          cur ? cur : "");
+  memcpy(out->currency, cur, 4);
+  return CRM_OK;
+}
+
+static int dr_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct dr_state *out)
+{
+  int64_t m;
+  int rc;
+
+  out->settle_days = 30;
+  out->minor_per_unit = 100;
+  rc = dr_read_bands(api, ctx, out);
+  if(!rc)
+    rc = dr_read_currency(api, ctx, out);
+  if(!rc)
+    rc = dr_cfg_int(api, ctx, "settle_days", 0, DR_SETTLE_MAX,
+                    &out->settle_days);
+  if(!rc)
+    rc = dr_cfg_int(api, ctx, "minor_per_unit", 1, 1000000,
+                    &out->minor_per_unit);
+  if(rc)
+    return rc;
+  for(m = out->minor_per_unit; m % 10 == 0; m /= 10)
+    ;
+  if(m != 1)
+    return api->set_error(ctx, CRM_ECONFIG, "minor_per_unit must be a "
+                          "power of ten (got %" PRId64 ")",
+                          out->minor_per_unit);
+  return CRM_OK;
+}
+
+/* The year-end settlement is the result's pending_until (SDK 1.2). */
+static int dr_host_ok(const crm_host_api *api)
+{
+  return api->abi_major == CRM_SDK_ABI_MAJOR && api->abi_minor >= 2 &&
+         CRM_HAS_MEMBER(api, crm_host_api, cfg_get_path);
+}
+
+static int dr_init(const crm_host_api *api, crm_host_ctx *ctx, void **state)
+{
+  struct dr_state tmp;
+  struct dr_state *st;
+  int rc;
+
+  if(!dr_host_ok(api))
+    return api->set_error(ctx, CRM_ENOTSUP, "dealer_rebate needs a 1.2 "
+                          "host or later (the year-end settlement is "
+                          "pending_until); this host is %u.%u",
+                          (unsigned)api->abi_major, (unsigned)api->abi_minor);
+  memset(&tmp, 0, sizeof(tmp));
+  tmp.api = api;
+  rc = dr_read_config(api, ctx, &tmp);
+  if(rc)
+    return rc;
+  st = api->alloc(ctx, sizeof(*st));
+  if(!st)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  *st = tmp;
+  *state = st;
+  return CRM_OK;
+}
+
+static void dr_fini(void *state, crm_host_ctx *ctx)
+{
+  struct dr_state *st = state;
+
+  if(st)
+    st->api->free(ctx, st);
+}
+
+static int dr_reconfigure(void *state, crm_host_ctx *ctx)
+{
+  struct dr_state *st = state;
+  struct dr_state tmp;
+  int rc;
+
+  memset(&tmp, 0, sizeof(tmp));
+  tmp.api = st->api;
+  rc = dr_read_config(st->api, ctx, &tmp);
+  if(rc)
+    return rc; /* the old settings stay */
+  *st = tmp;
+  return CRM_OK;
+}
+
+/* ---- calendar, money, rates ------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t dr_days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+  int64_t era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* The UTC calendar year and quarter (1..4) of time t. */
+static void dr_year_quarter(int64_t t, int64_t *year, int64_t *quarter)
+{
+  int64_t z = (t >= 0 ? t : t - (DR_DAY - 1)) / DR_DAY + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+  *year = yoe + era * 400 + (m <= 2);
+  *quarter = (m - 1) / 3 + 1;
+}
+
+/* When a year's rebate is settled: next 1 January 00:00 UTC + settle. */
+static int64_t dr_settle_at(const struct dr_state *st, int64_t year)
+{
+  return dr_days_from_civil(year + 1, 1, 1) * DR_DAY +
+         st->settle_days * DR_DAY;
+}
+
+/* floor(amount * bp / 10000) for amount >= 0, bp <= 10000: no overflow. */
+static int64_t dr_rebate(int64_t amount, int64_t bp)
+{
+  return amount / 10000 * bp + amount % 10000 * bp / 10000;
+}
+
+static const struct dr_band *dr_band_for(const struct dr_state *st,
+                                         int64_t cars)
+{
+  size_t i = st->n_bands;
+
+  while(i > 1 && st->bands[i - 1].from > cars)
+    i--;
+  return &st->bands[i - 1];
+}
+
+/* "18517.50" (sign "-" or, with plus, "+"). */
+static void dr_money(const struct dr_state *st, int64_t minor, int plus,
+                     char *buf, size_t size)
+{
+  const char *sign = minor < 0 ? "-" : plus ? "+" : "";
+  uint64_t a = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+  uint64_t m = (uint64_t)st->minor_per_unit;
+  int decimals = 0;
+  uint64_t x;
+
+  for(x = m; x > 1; x /= 10)
+    decimals++;
+  if(!decimals)
+    dr_fmt(buf, size, "%s%" PRIu64, sign, a);
+  else
+    dr_fmt(buf, size, "%s%" PRIu64 ".%0*" PRIu64, sign, a / m, decimals,
+           a % m);
+}
+
+/* "1.5%", "2%", "12.75%" */
+static void dr_pct(int64_t bp, char *buf, size_t size)
+{
+  if(bp % 100 == 0)
+    dr_fmt(buf, size, "%" PRId64 "%%", bp / 100);
+  else if(bp % 10 == 0)
+    dr_fmt(buf, size, "%" PRId64 ".%" PRId64 "%%", bp / 100, bp % 100 / 10);
+  else
+    dr_fmt(buf, size, "%" PRId64 ".%02" PRId64 "%%", bp / 100, bp % 100);
+}
+
+/* ---- kv records ---------------------------------------------------------- */
+
+/* Reads n integers stored under key into v. CRM_ENOTFOUND (no error set)
+ * when absent; CRM_ECORRUPT when it does not hold exactly n integers. */
+static int dr_get(struct dr_state *st, crm_host_ctx *ctx, const char *key,
+                  int64_t *v, size_t n)
+{
+  char *val = NULL;
+  const char *p;
+  char *end;
+  size_t i;
+  int rc;
+
+  rc = st->api->kv_get(ctx, key, &val);
+  if(rc)
+    return rc;
+  p = val ? val : "";
+  for(i = 0; i < n; i++) {
+    v[i] = strtoll(p, &end, 10);
+    if(end == p)
+      break;
+    p = end;
+  }
+  while(*p == ' ')
+    p++;
+  rc = i == n && !*p ? CRM_OK : CRM_ECORRUPT;
+  st->api->free(ctx, val);
+  if(rc)
+    return st->api->set_error(ctx, rc, "stored record %s is malformed",
+                              key);
+  return CRM_OK;
+}
+
+static int dr_put(struct dr_state *st, crm_host_ctx *ctx, const char *key,
+                  const int64_t *v, size_t n)
+{
+  char val[200];
+  size_t i, len = 0;
+
+  val[0] = '\0';
+  for(i = 0; i < n; i++) {
+    dr_fmt(val + len, sizeof(val) - len, "%s%" PRId64, i ? " " : "", v[i]);
+    len = strlen(val);
+  }
+  return st->api->kv_put(ctx, key, val);
+}
+
+static int dr_get_purchase(struct dr_state *st, crm_host_ctx *ctx,
+                           const char *idem, struct dr_purchase *p)
+{
+  char key[DR_KEY_MAX];
+  int64_t v[7];
+  int rc;
+
+  dr_fmt(key, sizeof(key), "p:%s", idem);
+  rc = dr_get(st, ctx, key, v, 7);
+  if(rc)
+    return rc;
+  p->year = v[0];
+  p->quarter = v[1];
+  p->cars = v[2];
+  p->amount = v[3];
+  p->cars_back = v[4];
+  p->amount_back = v[5];
+  p->customer = v[6];
+  return CRM_OK;
+}
+
+static int dr_put_purchase(struct dr_state *st, crm_host_ctx *ctx,
+                           const char *idem, const struct dr_purchase *p)
+{
+  char key[DR_KEY_MAX];
+  int64_t v[7];
+
+  v[0] = p->year;
+  v[1] = p->quarter;
+  v[2] = p->cars;
+  v[3] = p->amount;
+  v[4] = p->cars_back;
+  v[5] = p->amount_back;
+  v[6] = p->customer;
+  dr_fmt(key, sizeof(key), "p:%s", idem);
+  return dr_put(st, ctx, key, v, 7);
+}
+
+/* Adds d[0..2] to the three integers under key (absent: zeros). */
+static int dr_add3(struct dr_state *st, crm_host_ctx *ctx, const char *key,
+                   const int64_t *d, int64_t *now)
+{
+  int rc = dr_get(st, ctx, key, now, 3);
+  size_t i;
+
+  if(rc == CRM_ENOTFOUND)
+    now[0] = now[1] = now[2] = 0;
+  else if(rc)
+    return rc;
+  for(i = 0; i < 3; i++) {
+    if((d[i] > 0 && now[i] > INT64_MAX - d[i]) ||
+       (d[i] < 0 && now[i] < INT64_MIN - d[i]))
+      return st->api->set_error(ctx, CRM_ERANGE, "volume under %s "
+                                "overflows", key);
+    now[i] += d[i];
+  }
+  return CRM_OK;
+}
+
+/* ---- booking ----------------------------------------------------------- */
+
+/* Books cars and amount (negative for a return) to a dealer's year and
+ * quarter, recomputes the year's retroactive rebate and fills the result
+ * with the change. */
+static int dr_book(struct dr_state *st, crm_host_ctx *ctx, int64_t customer,
+                   int64_t year, int64_t quarter, int64_t cars,
+                   int64_t amount, crm_reward_result *out)
+{
+  const struct dr_band *band;
+  char ykey[64], qkey[80];
+  char acc[40], delta[40], pct[16];
+  int64_t d[3] = {cars, amount, 0};
+  int64_t y[3], q[3], accrued;
+  int rc;
+
+  dr_fmt(ykey, sizeof(ykey), "y:%" PRId64 ":%" PRId64, customer, year);
+  rc = dr_add3(st, ctx, ykey, d, y);
+  if(rc)
+    return rc;
+  if(y[0] < 0 || y[1] < 0)
+    return st->api->set_error(ctx, CRM_ECORRUPT, "stored volume %s went "
+                              "below zero", ykey);
+  band = dr_band_for(st, y[0]);
+  accrued = dr_rebate(y[1], band->bp);
+  d[2] = accrued - y[2];
+  y[2] = accrued;
+  rc = dr_put(st, ctx, ykey, y, 3);
+  dr_fmt(qkey, sizeof(qkey), "q:%" PRId64 ":%" PRId64 ":%" PRId64,
+         customer, year, quarter);
+  if(!rc)
+    rc = dr_add3(st, ctx, qkey, d, q);
+  if(!rc)
+    rc = dr_put(st, ctx, qkey, q, 3);
+  if(rc)
+    return rc;
+  out->points = d[2];
+  out->pending_until = dr_settle_at(st, year);
+  out->expires_at = -1;
+  out->tier_count = cars;
+  out->flags = CRM_RESULT_NO_MULTIPLIER | CRM_RESULT_NO_CAP;
+  dr_money(st, accrued, 0, acc, sizeof(acc));
+  dr_money(st, d[2], 1, delta, sizeof(delta));
+  dr_pct(band->bp, pct, sizeof(pct));
+  dr_fmt(out->note, sizeof(out->note), "%" PRId64 ": %" PRId64 " cars, "
+         "band %" PRId64 "+ %s, accrued %s (%s)", year, y[0], band->from,
+         pct, acc, delta);
+  return CRM_OK;
+}
+
+/* Purchases and refunds with money must be in the scheme's currency. */
+static int dr_currency_ok(struct dr_state *st, crm_host_ctx *ctx,
+                          const crm_event_view *ev)
+{
+  const char *cur = ev->currency ? ev->currency : "";
+
+  if(!strcasecmp(cur, st->currency) || (!*cur && ev->amount == 0))
+    return CRM_OK;
+  return st->api->set_error(ctx, CRM_EINVAL, "%s in %s: the dealer rebate "
+                            "counts %s only (convert the amount before "
+                            "ingesting)", ev->type, *cur ? cur : "no "
+                            "currency", st->currency);
+}
+
+static int dr_purchase(struct dr_state *st, crm_host_ctx *ctx,
+                       const crm_event_view *ev, crm_reward_result *out)
+{
+  const char *idem = ev->idempotency_key;
+  struct dr_purchase p;
+  int rc;
+
+  rc = dr_currency_ok(st, ctx, ev);
+  if(rc)
+    return rc;
+  memset(&p, 0, sizeof(p));
+  if(idem && *idem) {
+    rc = dr_get_purchase(st, ctx, idem, &p);
+    if(rc == CRM_OK)
+      return st->api->set_error(ctx, CRM_EEXIST, "purchase %.128s is "
+                                "already counted in the dealer's volume",
+                                idem);
+    if(rc != CRM_ENOTFOUND)
+      return rc;
+  }
+  dr_year_quarter(ev->occurred_at, &p.year, &p.quarter);
+  p.cars = ev->quantity;
+  p.amount = ev->amount;
+  p.customer = ev->customer_id;
+  rc = dr_book(st, ctx, ev->customer_id, p.year, p.quarter, p.cars,
+               p.amount, out);
+  if(!rc && idem && *idem)
+    rc = dr_put_purchase(st, ctx, idem, &p);
+  return rc;
+}
+
+/* The purchase a return names, which must be the dealer's own. */
+static int dr_returned_purchase(struct dr_state *st, crm_host_ctx *ctx,
+                                const crm_event_view *ev, const char *of,
+                                struct dr_purchase *p)
+{
+  int rc;
+
+  if(!of || !*of)
+    return st->api->set_error(ctx, CRM_EINVAL, "a dealer %s must name its "
+                              "purchase (payload refund_of)", ev->type);
+  if(strlen(of) > DR_IDEM_MAX)
+    return st->api->set_error(ctx, CRM_EINVAL, "refund_of is longer than "
+                              "%d bytes (purchase idempotency keys are at "
+                              "most %d)", DR_IDEM_MAX, DR_IDEM_MAX);
+  rc = dr_get_purchase(st, ctx, of, p);
+  if(rc == CRM_ENOTFOUND)
+    return st->api->set_error(ctx, CRM_EINVAL, "refund_of \"%s\" names no "
+                              "purchase counted by dealer_rebate (ingest "
+                              "the purchase first)", of);
+  if(rc)
+    return rc;
+  if(p->customer != ev->customer_id)
+    return st->api->set_error(ctx, CRM_EINVAL, "refund_of \"%s\" names a "
+                              "purchase of another customer", of);
+  return CRM_OK;
+}
+
+static int dr_return(struct dr_state *st, crm_host_ctx *ctx,
+                     const crm_event_view *ev, crm_reward_result *out)
+{
+  const char *of = CRM_HAS_MEMBER(ev, crm_event_view, refund_of)
+                       ? ev->refund_of : NULL;
+  struct dr_purchase p;
+  int64_t left_cars, left_amount, cars, amount;
+  int full = !strcmp(ev->type, "cancel") || ev->amount == 0;
+  int clamped = 0;
+  size_t n;
+  int rc;
+
+  rc = dr_returned_purchase(st, ctx, ev, of, &p);
+  if(!rc)
+    rc = dr_currency_ok(st, ctx, ev);
+  if(rc)
+    return rc;
+  left_cars = p.cars - p.cars_back;
+  left_amount = p.amount - p.amount_back;
+  cars = full ? left_cars : ev->quantity;
+  amount = full ? left_amount : ev->amount;
+  if(left_cars == 0 && left_amount == 0)
+    clamped = 2;
+  else if(cars > left_cars || amount > left_amount)
+    clamped = 1;
+  if(clamped) {
+    cars = cars > left_cars ? left_cars : cars;
+    amount = amount > left_amount ? left_amount : amount;
+  }
+  rc = dr_book(st, ctx, ev->customer_id, p.year, p.quarter, -cars, -amount,
+               out);
+  if(rc)
+    return rc;
+  p.cars_back += cars;
+  p.amount_back += amount;
+  n = strlen(out->note);
+  dr_fmt(out->note + n, sizeof(out->note) - n, ", %s of %.24s%s",
+         ev->type, of, clamped == 2 ? ": nothing left"
+                       : clamped ? " clamped to what was left" : "");
+  return dr_put_purchase(st, ctx, of, &p);
+}
+
+static int dr_on_event(void *state, crm_host_ctx *ctx,
+                       const crm_event_view *ev,
+                       const crm_customer_view *customer,
+                       crm_reward_result *out)
+{
+  struct dr_state *st = state;
+
+  (void)customer;
+  out->points = 0;
+  out->note[0] = '\0';
+  if(!ev->type || (strcmp(ev->type, "purchase") &&
+                   strcmp(ev->type, "refund") && strcmp(ev->type, "cancel")))
+    return CRM_OK;
+  if(!CRM_HAS_MEMBER(out, crm_reward_result, flags))
+    return st->api->set_error(ctx, CRM_ENOTSUP, "dealer_rebate needs 1.2 "
+                              "reward results (pending_until)");
+  if(ev->amount < 0 || ev->quantity < 0)
+    return st->api->set_error(ctx, CRM_EINVAL, "%s with a negative amount "
+                              "or quantity", ev->type);
+  if(!strcmp(ev->type, "purchase"))
+    return dr_purchase(st, ctx, ev, out);
+  return dr_return(st, ctx, ev, out);
+}
+
+/* No CRM_REWARD_CORE_REFUNDS: returns are recomputed here (retroactive). */
+static const crm_reward_v1 dr_vtable = {
+  .struct_size = sizeof(crm_reward_v1),
+  .on_event = dr_on_event,
+  .flags = 0,
+};
+
+static const crm_component dr_component = {
+  .struct_size = sizeof(crm_component),
+  .kind = CRM_KIND_REWARD,
+  .name = "dealer_rebate",
+  .description = "retroactive yearly volume rebate for dealers, settled "
+                 "after the year end",
+  .vtable = &dr_vtable,
+};
+
+static const crm_component *const dr_components[] = {&dr_component};
+
+static const crm_plugin_desc dr_desc = {
+  CRM_PLUGIN_DESC_HEADER,
+  .name = "dealer_rebate",
+  .version = "1.0.0",
+  .vendor = "crmcore",
+  .license = "MIT",
+  .description = "Car dealers' yearly volume rebate in bands, applied "
+                 "retroactively to the year's amount",
+  .components = dr_components,
+  .n_components = 1,
+  .init = dr_init,
+  .fini = dr_fini,
+  .reconfigure = dr_reconfigure,
+};
+
+CRM_PLUGIN_DEFINE(dr_desc)
