@@ -86,3 +86,6 @@ add_dependencies(test_alloc_torture fx_good fx_other fx_initfail fx_norecon)
 
 crm_test(test_loader_stop test_loader_stop.c loader_util.c)
 add_dependencies(test_loader_stop fx_good fx_initfail fx_other fx_norecon)
+
+crm_test(test_reward_compat test_reward_compat.c loader_util.c)
+add_dependencies(test_reward_compat fx_v10)

@@ -184,7 +184,8 @@ typedef struct pt_plan {
 /* Coverage: the run must reach every feature it claims to test. */
 enum { C_SHORTFALL, C_OVERDRAFT, C_TIER_UP, C_RELEASE, C_EXPIRE, C_VOIDED,
        C_AUTO, C_TRANSFER_OK, C_TRANSFER_NO, C_REDEEM_OK, C_REDEEM_NO,
-       C_ADJUST_NO, C_REPLAY, C_CONFLICT, C_HELD, C_PARTIAL, C_N };
+       C_ADJUST_NO, C_REPLAY, C_CONFLICT, C_HELD, C_PARTIAL, C_PROMO,
+       C_N };
 extern const char *const pt_covnames[C_N];
 extern int64_t pt_cov[C_N];
 extern int64_t pt_opcount[OP_N];

@@ -33,7 +33,7 @@ const char *const pt_covnames[C_N] = {
   "shortfall", "overdraft", "tier upgrade", "release", "expiry",
   "voided voucher", "auto redeem", "transfer", "transfer refused",
   "redeem", "redeem refused", "adjust refused", "replay", "key reused",
-  "refund before purchase", "partial refund"};
+  "refund before purchase", "partial refund", "promotion"};
 int64_t pt_cov[C_N];
 int64_t pt_opcount[OP_N];
 

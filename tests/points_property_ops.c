@@ -375,6 +375,7 @@ static int pt_op_purchase(pt_seq *q, const pt_op *op)
   p->event_id = ir.event_id;
   p->at = d.at;
   p->promo = op->pct != 0;
+  pt_cov[C_PROMO] += p->promo && op->amount >= 100;
   p->b_known = 1;
   p->b_points = op->amount / 100;
   p->b_refunded = 0;
