@@ -214,6 +214,13 @@ int crm__audit(crm *c, const char *actor, const char *action,
 /* Text column copied into buf (always NUL-terminated). */
 void crm__col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 
+/* ---- statement helpers (ledger.c; both reset the statement) --------------- */
+/* Steps a statement that returns no row; anything else is a store error. */
+int crm__step_end(crm *c, sqlite3_stmt *st, const char *what);
+/* Steps to one row, copies its first n integer columns; none: CRM_ESTORE. */
+int crm__step_row(crm *c, sqlite3_stmt *st, int64_t *cols, int n,
+                  const char *what);
+
 /* ---- plugin records in the store (store_plugins.c) ---------------------- */
 int crm__plugin_record(crm *c, const char *name, const char *path,
                        const char *state, const char *reason,
@@ -242,8 +249,11 @@ int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
                             int prev_stage);
 int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at);
 
-/* ---- ledger (ledger.c; the points contracts are in points_int.h) ------ */
-/* An event found by its idempotency key (event.c): refund_of look-ups. */
+/* ---- events (event.c) ------------------------------------------------------ */
+/* Ingest with a source label: "api", "import", "plugin:<name>". */
+int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
+                          crm_ingest_result *out);
+/* The columns of an event that refund_of look-ups need. */
 typedef struct crm__event_row {
   int64_t id;
   int64_t customer_id;
@@ -251,20 +261,8 @@ typedef struct crm__event_row {
   int64_t amount;
   char type[CRM_EVENT_TYPE_MAX + 1];
 } crm__event_row;
-/* 0 and *out filled, or CRM_ENOTFOUND (no message) when no event has the
- * key. */
+/* The event with that idempotency key; CRM_ENOTFOUND (no message) if none. */
 int crm__event_find_key(crm *c, const char *key, crm__event_row *out);
-/* Statement helpers of the points files: steps a bound statement that
- * returns no row, or one row whose first n integer columns go to cols
- * (no row: CRM_ESTORE); the statement is reset either way. */
-int crm__step_end(crm *c, sqlite3_stmt *st, const char *what);
-int crm__step_row(crm *c, sqlite3_stmt *st, int64_t *cols, int n,
-                  const char *what);
-
-/* ---- events (event.c) ------------------------------------------------------ */
-/* Ingest with a source label: "api", "import", "plugin:<name>". */
-int crm__event_ingest_src(crm *c, const crm_event *ev, const char *source,
-                          crm_ingest_result *out);
 
 /* ---- scoring, cases, messages (score.c, case.c, message.c) ---------------- */
 /* Called inside the ingest transaction after an event changed cust: runs

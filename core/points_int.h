@@ -3,18 +3,25 @@
  *
  * Files and what each owns:
  *   scheme_config.c  parsing and checking a plugin entry's `scheme` group
- *                    (crm__scheme), defaults, look-up by component name
+ *                    (crm__scheme)
+ *   scheme.c         defaults, look-up by component name, catalogue
+ *                    items, enrollment, expiry dates, crm_schemes_foreach
  *   ledger.c         the one writer of ledger entries and account caches;
  *                    balance checks; ledger walks
  *   points_lot.c     lots: create, draw (spend order), take back, restore,
  *                    release and expiry due processing
  *   points_earn.c    the earning pipeline for one event (called by
- *                    event.c), refund reconciliation, shortfall recovery
+ *                    event.c), take-backs (overdraft, shortfall rows)
+ *   points_refund.c  refund rows (refund_of), held refunds, refund
+ *                    reconciliation
  *   points_ops.c     adjust, transfer, process_due driver, account and lot
- *                    reads, crm_points_check, statements
+ *                    reads, statements
+ *   points_check.c   crm_points_check (the invariants)
  *   tier.c           activity records, qualification, upgrades, reviews,
  *                    grace and downgrades, tier events
- *   redeem.c         catalogue, stock, vouchers, auto-redeem, payouts
+ *   redeem.c         catalogue, stock, redemption (issuing vouchers),
+ *                    auto-redeem, payouts
+ *   voucher.c        vouchers once issued: get, list, use, void
  *
  * Conventions:
  *   - every function runs inside the caller's transaction (crm__tx_begin
@@ -120,6 +127,9 @@ int crm__cfg_fail(crm__cfgread *r, const void *setting, const char *fmt,
 int crm__scheme_parse(crm__cfgread *r, const void *setting,
                       crm__scheme **out);
 void crm__scheme_free(crm__scheme *s);
+
+/* ---- schemes at run time (scheme.c) ------------------------------------- */
+
 /* The defaults a component without a `scheme` group runs with. */
 const crm__scheme *crm__scheme_default(void);
 
@@ -138,10 +148,11 @@ void crm__scheme_expiry_text(const crm__scheme *s, char *buf, size_t size);
 /* 1 when the customer may take part (enroll rule), 0 when not. */
 int crm__scheme_member(crm *c, const crm__scheme *s, int64_t customer_id,
                        int *member);
+/* The catalogue item with that code, or NULL. */
 const crm__catalogue_item *crm__scheme_item(const crm__scheme *s,
                                             const char *code);
 
-/* ---- ledger and accounts (ledger.c) --------------------------------------- */
+/* ---- ledger and accounts (ledger.c) ------------------------------------- */
 
 typedef struct crm__line {
   int64_t customer_id;
@@ -176,7 +187,7 @@ int crm__ledger_set_lot(crm *c, int64_t entry_id, int64_t lot_id);
 int crm__account_add_debt(crm *c, int64_t customer_id, const char *scheme,
                           int64_t shortfall_delta, int64_t overdraft_delta);
 
-/* ---- lots (points_lot.c) ---------------------------------------------------- */
+/* ---- lots (points_lot.c) ------------------------------------------------ */
 
 /* Creates a lot of `points` for the entry; pending when release_at > 0
  * (state 'pending'), else 'available'. expires_at 0 = never. An
@@ -216,13 +227,54 @@ int crm__lots_restore(crm *c, int64_t entry_id, int64_t *restored);
 int crm__lots_due(crm *c, int64_t customer_id, int64_t as_of,
                   crm_due_stats *stats);
 
-/* ---- earning (points_earn.c) ------------------------------------------------- */
+/* ---- earning (points_earn.c) -------------------------------------------- */
+
+/* One ingested event on its way through the reward schemes; the refund
+ * fields are filled by crm__refund_prepare (points_refund.c). */
+typedef struct crm__earn {
+  const crm_event *ev;
+  crm_customer *cust;
+  int64_t event_id;
+  int64_t t;
+  int is_purchase;
+  int is_refund;                        /* refund or cancel */
+  int full;                             /* cancel, or refund of amount 0 */
+  char refund_of[CRM_IDEM_KEY_MAX + 1]; /* "" when it names none */
+  crm__event_row purchase;              /* refund_of found; id 0 if not */
+  int held;                             /* a purchase refunds named first */
+} crm__earn;
+
+/* What one take-back asks for (a refund reconciled or negative points). */
+typedef struct crm__takeback {
+  const crm__scheme *s;
+  const char *scheme;
+  int64_t customer_id;
+  int64_t event_id;        /* the entry's event */
+  int64_t ref_event_id;    /* the event whose points it takes back */
+  int64_t lot_event_id;    /* draw these lots first; 0 none */
+  int64_t shortfall_event; /* the shortfall row's event */
+  int64_t points;          /* > 0 */
+  const char *note;
+  int64_t at;
+} crm__takeback;
 
 /* Called by event.c inside the ingest transaction after lifecycle:
  * runs every reward component on the event and writes the ledger.
  * *net gets the sum of points + pending written. */
 int crm__points_on_event(crm *c, const crm_event *ev, crm_customer *cust,
                          int64_t event_id, int64_t t, int64_t *net);
+/* One `reverse` line taking back tb->points: from the lots as far as they
+ * go, the rest as overdraft (allow_negative) or a shortfall row. */
+int crm__takeback_run(crm *c, const crm__takeback *tb);
+
+/* ---- refunds (points_refund.c) ------------------------------------------ */
+
+/* Before earning: a refund's or cancel's payload.refund_of is read and
+ * its points_refunds row recorded (e->purchase: the event with that key,
+ * id 0 while it is not in the store; CRM_EINVAL when it is another
+ * customer's or not a purchase); a purchase learns in e->held whether
+ * refunds named it before it arrived. */
+int crm__refund_prepare(crm *c, crm__earn *e);
 /* Refund reconciliation of one purchase event in one scheme: brings the
  * reversed total to floor(earned x refunded / amount) (all of it after a
  * full refund or a cancel). Idempotent: computed from the ledger. */
@@ -230,7 +282,12 @@ int crm__points_reconcile(crm *c, const crm__scheme *s, const char *scheme,
                           int64_t customer_id, int64_t purchase_event_id,
                           int64_t at, int64_t cause_event_id);
 
-/* ---- core-recorded events (event.c) ---------------------------------------- */
+/* ---- points operations (points_ops.c) ----------------------------------- */
+
+/* 0 when the customer exists, else CRM_ENOTFOUND "unknown customer #N". */
+int crm__customer_exists(crm *c, int64_t id);
+
+/* ---- core-recorded events (event.c) ------------------------------------- */
 
 /* Records an event the core itself produces ("tier_changed",
  * "points_adjust", "points_transfer", "points_redeem", "voucher_void",
@@ -243,7 +300,7 @@ int crm__event_record(crm *c, int64_t customer_id, const char *type,
 /* 1 when a type is reserved for crm__event_record (refused at ingest). */
 int crm__event_type_reserved(const char *type);
 
-/* ---- tiers (tier.c) ----------------------------------------------------------- */
+/* ---- tiers (tier.c) ----------------------------------------------------- */
 
 /* Records qualifying activity of an event (points = base points earned;
  * negative on a return, booked at the purchase's time `at`). */
@@ -264,7 +321,7 @@ int crm__tier_multiplier(crm *c, const crm__scheme *s, int64_t customer_id,
 int crm__tier_due(crm *c, int64_t customer_id, int64_t as_of,
                   crm_due_stats *stats);
 
-/* ---- redemption (redeem.c) ---------------------------------------------------- */
+/* ---- redemption (redeem.c) ---------------------------------------------- */
 
 /* After points became available: redeems the scheme's auto_redeem item
  * as many times as the balance covers (idempotency keys derived from
@@ -277,5 +334,31 @@ int crm__redeem_auto(crm *c, const crm__scheme *s, const char *scheme,
 int crm__payout_release(crm *c, int64_t customer_id, const char *scheme,
                         int64_t event_id, int64_t points, int64_t at,
                         const char *note);
+/* Shared by the redeem and voucher operations (redeem.c, voucher.c): */
+/* CRM_EINVAL unless op has an idempotency key of at most 128 characters
+ * that does not start with "core:". */
+int crm__redeem_op_check(crm *c, const crm_points_op *op);
+/* Releases, expiries and tier reviews of the customer due by `at`. */
+int crm__redeem_due(crm *c, int64_t customer_id, int64_t at);
+/* Ends the operation's transaction: rc < 0 rolls back and returns rc,
+ * else commits (and returns the commit's result). */
+int crm__redeem_finish(crm *c, int rc);
+/* Steps a bound statement and copies its first column into buf; no row
+ * is a store error. */
+int crm__redeem_text(crm *c, sqlite3_stmt *st, char *buf, size_t size,
+                     const char *what);
+/* t as ISO 8601 UTC text (the number when it cannot be formatted). */
+void crm__redeem_iso(int64_t t, char *buf, size_t size);
+/* Counts one more of the item issued (take != 0) or one given back. */
+int crm__redeem_stock(crm *c, const char *scheme, const char *item,
+                      int take);
+
+/* ---- vouchers (voucher.c) ----------------------------------------------- */
+
+/* The voucher with that code (code != NULL, matched as given) or issued
+ * by the event; CRM_ENOTFOUND "unknown voucher CODE" when there is none.
+ * A voucher still issued past its valid_until reads as "expired". */
+int crm__voucher_find(crm *c, const char *code, int64_t event_id,
+                      crm_voucher *v);
 
 #endif /* CRM_POINTS_INT_H */

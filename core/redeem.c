@@ -1,5 +1,6 @@
 /*
- * redeem.c - the catalogue, stock, vouchers, auto-redeem and payouts.
+ * redeem.c - the catalogue, stock, redemption (issuing vouchers),
+ * auto-redeem and payouts. Vouchers once issued are voucher.c's.
  *
  * A redemption is a core event "points_redeem" {"scheme","item"} under
  * the caller's idempotency key: a retry finds the event and returns the
@@ -8,12 +9,6 @@
  * and issues a voucher whose code is the scheme's prefix and eight
  * characters drawn from the kernel's random source over an alphabet
  * without 0/O/1/I ("SM-7KQ2-M9XD"); a collision draws again.
- *
- * Using and voiding a voucher are core events too ("voucher_use",
- * "voucher_void" {"code"}). A void gives each lot back what the spend
- * drew (crm__lots_restore), writes a `reverse` line naming the spend
- * (ref_entry_id), releases the stock and then expires what is past its
- * date among the restored lots.
  *
  * The public entry points take their own transaction and first apply
  * what fell due for the customer by the operation's time.
@@ -31,27 +26,12 @@
 
 static const char rd_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
-#define RD_VOUCHER_COLS                                                     \
-  "SELECT id, code, customer_id, scheme, item, type, cost, value, state,"   \
-  " issued_at, coalesce(valid_until, 0), coalesce(used_at, 0),"             \
-  " coalesce(voided_at, 0), event_id, coalesce(spend_entry_id, 0)"         \
-  " FROM vouchers"
-static const char rd_sql_by_code[] = RD_VOUCHER_COLS " WHERE code = ?1";
-static const char rd_sql_by_event[] = RD_VOUCHER_COLS " WHERE event_id = ?1";
-static const char rd_sql_of_customer[] =
-  RD_VOUCHER_COLS " WHERE customer_id = ?1 ORDER BY id";
 static const char rd_sql_voucher_add[] =
   "INSERT INTO vouchers(code, customer_id, scheme, item, type, cost, value,"
   " state, event_id, spend_entry_id, issued_at, valid_until)"
   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8, ?9, ?10, nullif(?11, 0))";
 static const char rd_sql_code_taken[] =
   "SELECT count(*) FROM vouchers WHERE code = ?1";
-static const char rd_sql_voucher_used[] =
-  "UPDATE vouchers SET state = 'used', used_at = ?2 WHERE id = ?1"
-  " AND state = 'issued'";
-static const char rd_sql_voucher_voided[] =
-  "UPDATE vouchers SET state = 'voided', voided_at = ?2 WHERE id = ?1"
-  " AND state = 'issued'";
 static const char rd_sql_stock_get[] =
   "SELECT issued FROM reward_stock WHERE scheme = ?1 AND item = ?2";
 static const char rd_sql_stock_add[] =
@@ -64,8 +44,6 @@ static const char rd_sql_customer[] = "SELECT count(*) FROM customers"
                                       " WHERE id = ?1";
 static const char rd_sql_payload[] =
   "SELECT json_object('scheme', ?1, 'item', ?2)";
-static const char rd_sql_code_payload[] =
-  "SELECT json_object('code', ?1)";
 static const char rd_sql_payout_payload[] =
   "SELECT json_object('scheme', ?1, 'lot', ?2, 'amount', ?3)";
 static const char rd_sql_payout_add[] =
@@ -81,34 +59,10 @@ static const char rd_sql_payouts[] =
   " coalesce(entry_id, 0), note FROM payouts WHERE customer_id = ?1"
   " ORDER BY id";
 
-/* ---- small pieces ------------------------------------------------------- */
+/* ---- shared with voucher.c ---------------------------------------------- */
 
-static int rd_step_done(crm *c, sqlite3_stmt *st, const char *what)
-{
-  int rc = sqlite3_step(st);
-
-  sqlite3_reset(st);
-  if(rc != SQLITE_DONE)
-    return crm__sqlerr(c, rc, what);
-  return CRM_OK;
-}
-
-/* One integer from a prepared, bound statement (0 when no row). */
-static int rd_step_int(crm *c, sqlite3_stmt *st, int64_t *out,
-                       const char *what)
-{
-  int rc = sqlite3_step(st);
-
-  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_reset(st);
-  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return crm__sqlerr(c, rc, what);
-  return CRM_OK;
-}
-
-/* One text column of a prepared, bound statement into buf. */
-static int rd_step_text(crm *c, sqlite3_stmt *st, char *buf, size_t size,
-                        const char *what)
+int crm__redeem_text(crm *c, sqlite3_stmt *st, char *buf, size_t size,
+                     const char *what)
 {
   int rc = sqlite3_step(st);
 
@@ -121,13 +75,13 @@ static int rd_step_text(crm *c, sqlite3_stmt *st, char *buf, size_t size,
   return CRM_OK;
 }
 
-static void rd_iso(int64_t t, char *buf, size_t size)
+void crm__redeem_iso(int64_t t, char *buf, size_t size)
 {
   if(crm_time_format(t, buf, size))
     snprintf(buf, size, "%lld", (long long)t);
 }
 
-static int rd_op_check(crm *c, const crm_points_op *op)
+int crm__redeem_op_check(crm *c, const crm_points_op *op)
 {
   const char *k = op ? op->idempotency_key : NULL;
 
@@ -141,6 +95,42 @@ static int rd_op_check(crm *c, const crm_points_op *op)
   if(strncmp(k, "core:", 5) == 0)
     return crm__err(c, CRM_EINVAL, "idempotency keys starting with "
                     "\"core:\" are reserved");
+  return CRM_OK;
+}
+
+int crm__redeem_due(crm *c, int64_t customer_id, int64_t at)
+{
+  crm_due_stats stats;
+  int rc;
+
+  memset(&stats, 0, sizeof(stats));
+  rc = crm__lots_due(c, customer_id, at, &stats);
+  if(!rc)
+    rc = crm__tier_due(c, customer_id, at, &stats);
+  return rc;
+}
+
+int crm__redeem_finish(crm *c, int rc)
+{
+  if(rc < 0) {
+    crm__tx_rollback(c);
+    return rc;
+  }
+  return crm__tx_commit(c);
+}
+
+/* ---- small pieces ------------------------------------------------------- */
+
+/* One integer from a prepared, bound statement (0 when no row). */
+static int rd_step_int(crm *c, sqlite3_stmt *st, int64_t *out,
+                       const char *what)
+{
+  int rc = sqlite3_step(st);
+
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, what);
   return CRM_OK;
 }
 
@@ -158,130 +148,6 @@ static int rd_customer(crm *c, int64_t customer_id)
     rc = crm__err(c, CRM_ENOTFOUND, "unknown customer #%lld",
                   (long long)customer_id);
   return rc;
-}
-
-/* What fell due for the customer by `at`. */
-static int rd_due(crm *c, int64_t customer_id, int64_t at)
-{
-  crm_due_stats stats;
-  int rc;
-
-  memset(&stats, 0, sizeof(stats));
-  rc = crm__lots_due(c, customer_id, at, &stats);
-  if(!rc)
-    rc = crm__tier_due(c, customer_id, at, &stats);
-  return rc;
-}
-
-static int rd_finish(crm *c, int rc)
-{
-  if(rc < 0) {
-    crm__tx_rollback(c);
-    return rc;
-  }
-  return crm__tx_commit(c);
-}
-
-/* ---- vouchers: reading -------------------------------------------------- */
-
-static void rd_voucher_row(crm *c, sqlite3_stmt *st, crm_voucher *v)
-{
-  memset(v, 0, sizeof(*v));
-  v->id = sqlite3_column_int64(st, 0);
-  crm__col_text(st, 1, v->code, sizeof(v->code));
-  v->customer_id = sqlite3_column_int64(st, 2);
-  crm__col_text(st, 3, v->scheme, sizeof(v->scheme));
-  crm__col_text(st, 4, v->item, sizeof(v->item));
-  crm__col_text(st, 5, v->type, sizeof(v->type));
-  v->cost = sqlite3_column_int64(st, 6);
-  v->value = sqlite3_column_int64(st, 7);
-  crm__col_text(st, 8, v->state, sizeof(v->state));
-  v->issued_at = sqlite3_column_int64(st, 9);
-  v->valid_until = sqlite3_column_int64(st, 10);
-  v->used_at = sqlite3_column_int64(st, 11);
-  v->voided_at = sqlite3_column_int64(st, 12);
-  v->event_id = sqlite3_column_int64(st, 13);
-  v->spend_entry_id = sqlite3_column_int64(st, 14);
-  if(strcmp(v->state, "issued") == 0 && v->valid_until &&
-     crm_now(c) >= v->valid_until)
-    snprintf(v->state, sizeof(v->state), "expired");
-}
-
-/* The voucher selected by sql with ?1 = code (text) or id; CRM_ENOTFOUND
- * when there is none. */
-static int rd_voucher_find(crm *c, const char *sql, const char *code,
-                           int64_t id, crm_voucher *v)
-{
-  sqlite3_stmt *st = crm__stmt(c, sql);
-  int rc;
-
-  if(!st)
-    return c->errcode;
-  if(code)
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64(st, 1, id);
-  rc = sqlite3_step(st);
-  if(rc == SQLITE_ROW)
-    rd_voucher_row(c, st, v);
-  sqlite3_reset(st);
-  if(rc == SQLITE_DONE)
-    return crm__err(c, CRM_ENOTFOUND, "unknown voucher %s",
-                    code ? code : "");
-  if(rc != SQLITE_ROW)
-    return crm__sqlerr(c, rc, "reading a voucher");
-  return CRM_OK;
-}
-
-/* Codes are matched without regard to case. */
-static void rd_code_norm(const char *in, char *out, size_t size)
-{
-  size_t i;
-
-  for(i = 0; in[i] && i + 1 < size; i++)
-    out[i] = in[i] >= 'a' && in[i] <= 'z' ? (char)(in[i] - 32) : in[i];
-  out[i] = '\0';
-}
-
-int crm_voucher_get(crm *c, const char *code, crm_voucher *out)
-{
-  char norm[64];
-
-  if(!c || !code || !out)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  rd_code_norm(code, norm, sizeof(norm));
-  return rd_voucher_find(c, rd_sql_by_code, norm, 0, out);
-}
-
-int crm_vouchers_foreach(crm *c, int64_t customer_id,
-                         int (*cb)(void *ud, const crm_voucher *), void *ud)
-{
-  crm_voucher v;
-  sqlite3_stmt *st;
-  int stop = 0;
-  int rc;
-
-  if(!c || !cb)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  st = crm__stmt_fresh(c, rd_sql_of_customer);
-  if(!st)
-    return c->errcode;
-  sqlite3_bind_int64(st, 1, customer_id);
-  for(;;) {
-    rc = sqlite3_step(st);
-    if(rc != SQLITE_ROW)
-      break;
-    rd_voucher_row(c, st, &v);
-    stop = cb(ud, &v);
-    if(stop)
-      break;
-  }
-  sqlite3_finalize(st);
-  if(!stop && rc != SQLITE_DONE)
-    return crm__sqlerr(c, rc, "reading vouchers");
-  return stop;
 }
 
 /* ---- vouchers: issuing -------------------------------------------------- */
@@ -382,9 +248,8 @@ static int rd_code_unique(crm *c, const char *scheme, char *code,
   return rc;
 }
 
-/* One more issued (take != 0) or one given back. */
-static int rd_stock_add(crm *c, const char *scheme, const char *item,
-                        int take)
+int crm__redeem_stock(crm *c, const char *scheme, const char *item,
+                      int take)
 {
   sqlite3_stmt *st = crm__stmt(c, take ? rd_sql_stock_add
                                        : rd_sql_stock_release);
@@ -393,7 +258,7 @@ static int rd_stock_add(crm *c, const char *scheme, const char *item,
     return c->errcode;
   sqlite3_bind_text(st, 1, scheme, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-  return rd_step_done(c, st, "counting reward stock");
+  return crm__step_end(c, st, "counting reward stock");
 }
 
 static int rd_stock_issued(crm *c, const char *scheme, const char *item,
@@ -421,9 +286,9 @@ static int rd_can_redeem(crm *c, const char *scheme,
 
   if((it->valid_from && at < it->valid_from) ||
      (it->valid_until && at >= it->valid_until)) {
-    rd_iso(at, a, sizeof(a));
-    rd_iso(it->valid_from, f, sizeof(f));
-    rd_iso(it->valid_until, u, sizeof(u));
+    crm__redeem_iso(at, a, sizeof(a));
+    crm__redeem_iso(it->valid_from, f, sizeof(f));
+    crm__redeem_iso(it->valid_until, u, sizeof(u));
     return crm__err(c, CRM_ESTATE, "item \"%s\" cannot be redeemed at %s: "
                     "valid from %s until %s", it->code, a,
                     it->valid_from ? f : "the start",
@@ -475,7 +340,7 @@ static int rd_voucher_add(crm *c, const char *scheme,
   sqlite3_bind_int64(st, 11, it->voucher_days
                                  ? at + (int64_t)it->voucher_days * 86400
                                  : 0);
-  return rd_step_done(c, st, "issuing a voucher");
+  return crm__step_end(c, st, "issuing a voucher");
 }
 
 /* The spend: one line of the redemption event, drawn from the lots. */
@@ -518,12 +383,12 @@ static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
     return c->errcode;
   sqlite3_bind_text(st, 1, scheme, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, it->code, -1, SQLITE_STATIC);
-  rc = rd_step_text(c, st, payload, sizeof(payload), "building an event");
+  rc = crm__redeem_text(c, st, payload, sizeof(payload), "building an event");
   if(!rc)
     rc = crm__event_record(c, customer_id, "points_redeem", payload, key, at,
                            &event_id);
   if(rc == 1) {
-    rc = rd_voucher_find(c, rd_sql_by_event, NULL, event_id, out);
+    rc = crm__voucher_find(c, NULL, event_id, out);
     return rc ? rc : 1;
   }
   if(!rc)
@@ -534,7 +399,7 @@ static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
     rc = rd_spend(c, scheme, customer_id, event_id, it->cost, at, it->name,
                   &entry_id);
   if(!rc)
-    rc = rd_stock_add(c, scheme, it->code, 1);
+    rc = crm__redeem_stock(c, scheme, it->code, 1);
   if(!rc)
     rc = rd_voucher_add(c, scheme, it, customer_id, event_id, entry_id, at,
                         code, sizeof(code));
@@ -542,7 +407,7 @@ static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
     rc = crm__audit(c, actor ? actor : "api", "points_redeem", code,
                     it->code);
   if(!rc)
-    rc = rd_voucher_find(c, rd_sql_by_code, code, 0, out);
+    rc = crm__voucher_find(c, code, 0, out);
   return rc;
 }
 
@@ -569,7 +434,7 @@ int crm_points_redeem(crm *c, int64_t customer_id, const char *item,
   if(!c || !item)
     return CRM_EINVAL;
   crm__clear_err(c);
-  rc = rd_op_check(c, op);
+  rc = crm__redeem_op_check(c, op);
   if(!rc)
     rc = crm__scheme_find(c, op->scheme, &k, &s);
   if(!rc)
@@ -581,167 +446,12 @@ int crm_points_redeem(crm *c, int64_t customer_id, const char *item,
   if(rc)
     return rc;
   at = op->at ? op->at : crm_now(c);
-  rc = rd_due(c, customer_id, at);
+  rc = crm__redeem_due(c, customer_id, at);
   if(!rc)
     rc = rd_redeem(c, s, k->name, it, customer_id, op->idempotency_key, at,
                    op->actor, out ? out : &v);
-  rc = rd_finish(c, rc);
+  rc = crm__redeem_finish(c, rc);
   return rc > 0 ? CRM_OK : rc;
-}
-
-/* ---- vouchers: use and void --------------------------------------------- */
-
-/* Records the voucher_use / voucher_void event; 1 when the key was seen. */
-static int rd_voucher_event(crm *c, const crm_voucher *v, const char *type,
-                            const crm_points_op *op, int64_t at,
-                            int64_t *event_id)
-{
-  char payload[128];
-  sqlite3_stmt *st = crm__stmt(c, rd_sql_code_payload);
-  int rc;
-
-  if(!st)
-    return c->errcode;
-  sqlite3_bind_text(st, 1, v->code, -1, SQLITE_STATIC);
-  rc = rd_step_text(c, st, payload, sizeof(payload), "building an event");
-  if(!rc)
-    rc = rd_due(c, v->customer_id, at);
-  if(!rc)
-    rc = crm__event_record(c, v->customer_id, type, payload,
-                           op->idempotency_key, at, event_id);
-  return rc;
-}
-
-/* CRM_ESTATE unless the voucher is still issued (expired: when use). */
-static int rd_voucher_open(crm *c, const crm_voucher *v, int64_t at,
-                           int for_use)
-{
-  char when[32];
-
-  if(v->used_at) {
-    rd_iso(v->used_at, when, sizeof(when));
-    return crm__err(c, CRM_ESTATE, "voucher %s was already used at %s",
-                    v->code, when);
-  }
-  if(v->voided_at) {
-    rd_iso(v->voided_at, when, sizeof(when));
-    return crm__err(c, CRM_ESTATE, "voucher %s was voided at %s", v->code,
-                    when);
-  }
-  if(for_use && v->valid_until && at >= v->valid_until) {
-    rd_iso(v->valid_until, when, sizeof(when));
-    return crm__err(c, CRM_ESTATE, "voucher %s expired at %s", v->code,
-                    when);
-  }
-  return CRM_OK;
-}
-
-static int rd_voucher_mark(crm *c, const char *sql, int64_t id, int64_t at)
-{
-  sqlite3_stmt *st = crm__stmt(c, sql);
-
-  if(!st)
-    return c->errcode;
-  sqlite3_bind_int64(st, 1, id);
-  sqlite3_bind_int64(st, 2, at);
-  return rd_step_done(c, st, "updating a voucher");
-}
-
-/* Opens the transaction and reads the voucher; the caller finishes. */
-static int rd_voucher_begin(crm *c, const char *code, const crm_points_op *op,
-                            crm_voucher *v, int64_t *at)
-{
-  char norm[64];
-  int rc;
-
-  if(!c || !code)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  rc = rd_op_check(c, op);
-  if(!rc)
-    rc = crm__tx_begin(c);
-  if(rc)
-    return rc;
-  *at = op->at ? op->at : crm_now(c);
-  rd_code_norm(code, norm, sizeof(norm));
-  rc = rd_voucher_find(c, rd_sql_by_code, norm, 0, v);
-  if(rc)
-    crm__tx_rollback(c);
-  return rc;
-}
-
-int crm_voucher_use(crm *c, const char *code, const crm_points_op *op)
-{
-  crm_voucher v;
-  int64_t event_id = 0;
-  int64_t at = 0;
-  int rc = rd_voucher_begin(c, code, op, &v, &at);
-
-  if(rc)
-    return rc;
-  rc = rd_voucher_event(c, &v, "voucher_use", op, at, &event_id);
-  if(rc == 1)
-    return rd_finish(c, 0);
-  if(!rc)
-    rc = rd_voucher_open(c, &v, at, 1);
-  if(!rc)
-    rc = rd_voucher_mark(c, rd_sql_voucher_used, v.id, at);
-  if(!rc)
-    rc = crm__audit(c, op->actor ? op->actor : "api", "voucher_use", v.code,
-                    v.item);
-  return rd_finish(c, rc);
-}
-
-/* The points back to their lots, a reverse line naming the spend, the
- * stock released; then what is past its date expires again. */
-static int rd_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
-                         int64_t at)
-{
-  crm__line l;
-  int64_t restored = 0;
-  int rc = crm__lots_restore(c, v->spend_entry_id, &restored);
-
-  if(rc)
-    return rc;
-  memset(&l, 0, sizeof(l));
-  l.customer_id = v->customer_id;
-  l.scheme = v->scheme;
-  l.event_id = event_id;
-  l.kind = "reverse";
-  l.points = restored;
-  l.ref_entry_id = v->spend_entry_id;
-  l.note = "voucher voided";
-  l.at = at;
-  rc = crm__ledger_add(c, &l, NULL);
-  if(!rc)
-    rc = rd_stock_add(c, v->scheme, v->item, 0);
-  if(!rc)
-    rc = rd_voucher_mark(c, rd_sql_voucher_voided, v->id, at);
-  if(!rc)
-    rc = crm__lots_due(c, v->customer_id, at, NULL);
-  return rc;
-}
-
-int crm_voucher_void(crm *c, const char *code, const crm_points_op *op)
-{
-  crm_voucher v;
-  int64_t event_id = 0;
-  int64_t at = 0;
-  int rc = rd_voucher_begin(c, code, op, &v, &at);
-
-  if(rc)
-    return rc;
-  rc = rd_voucher_event(c, &v, "voucher_void", op, at, &event_id);
-  if(rc == 1)
-    return rd_finish(c, 0);
-  if(!rc)
-    rc = rd_voucher_open(c, &v, at, 0);
-  if(!rc)
-    rc = rd_void_apply(c, &v, event_id, at);
-  if(!rc)
-    rc = crm__audit(c, op->actor ? op->actor : "api", "voucher_void", v.code,
-                    v.item);
-  return rd_finish(c, rc);
 }
 
 /* ---- catalogue ---------------------------------------------------------- */
@@ -831,7 +541,7 @@ static int rd_payout_row(crm *c, int64_t customer_id, const char *scheme,
   sqlite3_bind_int64(st, 6, at);
   if(note)
     sqlite3_bind_text(st, 7, note, -1, SQLITE_STATIC);
-  return rd_step_done(c, st, "recording a payout");
+  return crm__step_end(c, st, "recording a payout");
 }
 
 /* The "points_payout" event of the lot just released (key
@@ -862,7 +572,7 @@ static int rd_payout_event(crm *c, int64_t customer_id, const char *scheme,
   sqlite3_bind_text(st, 1, scheme, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, lot);
   sqlite3_bind_int64(st, 3, points);
-  rc = rd_step_text(c, st, payload, sizeof(payload), "building an event");
+  rc = crm__redeem_text(c, st, payload, sizeof(payload), "building an event");
   if(rc)
     return rc;
   if(lot)

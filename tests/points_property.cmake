@@ -6,7 +6,8 @@
 # tests/fixtures/fx_reward.c built twice: fx_reward_a (the core reconciles
 # refunds) and fx_reward_b (the plugin takes points back itself).
 function(crm_reward_fixture name comp)
-  crm_sdk_add_plugin(${name} "${CMAKE_CURRENT_SOURCE_DIR}/fixtures/fx_reward.c")
+  crm_sdk_add_plugin(${name}
+                     "${CMAKE_CURRENT_SOURCE_DIR}/fixtures/fx_reward.c")
   set_target_properties(${name} PROPERTIES
     LIBRARY_OUTPUT_DIRECTORY "${CRM_TEST_FIXTURE_DIR}")
   target_compile_definitions(${name} PRIVATE FX_REWARD_NAME="${name}"
@@ -16,7 +17,7 @@ endfunction()
 crm_reward_fixture(fx_reward_a fxa_points FX_REWARD_CORE_REFUNDS)
 crm_reward_fixture(fx_reward_b fxb_points)
 
-crm_test(test_points_property test_points_property.c
-          points_property_check.c points_property_ops.c)
+crm_test(test_points_property test_points_property.c points_property_check.c
+         points_property_ops.c)
 add_dependencies(test_points_property fx_reward_a fx_reward_b)
 set_tests_properties(test_points_property PROPERTIES TIMEOUT 900)

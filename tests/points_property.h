@@ -36,6 +36,7 @@ typedef struct pt_rules {
   const char *name;
   int core_refunds, allow_negative;
   int64_t pending_days, expiry_days, per_day, per_month, window_days;
+  int64_t review_days, grace_days;
   int64_t tr_min, tr_out, tr_in; /* 0: no limit */
   int64_t min_spend;
   const char *levels[3];
@@ -117,8 +118,8 @@ extern const char *const pt_opnames[OP_N];
 /* A generated step; picks are resolved against the state when it runs. */
 typedef struct pt_op {
   int kind, cust, other, scheme, flag;
-  int pct; /* transfer, adjust < 0: pct of the balance (when > 0);
-            * purchase: a promotion */
+  int pct;   /* transfer, adjust < 0: pct of the balance (when > 0) */
+  int promo; /* purchase: {"promo":true} */
   int64_t amount, back;
   uint32_t pick;
 } pt_op;
@@ -160,6 +161,7 @@ typedef struct pt_seq {
    * seen yet): its negative activity may leave the tier window before
    * the purchases, so qualification can rise without an event */
   int neg_early[PT_MAX_CUST];
+  int refunded[PT_MAX_CUST]; /* had any refund or cancel */
   int64_t unlinked_a[PT_MAX_CUST]; /* A refunds naming no purchase */
   int64_t b_rev[PT_MAX_CUST];      /* fx_reward_b's take-backs */
   int64_t redeemed[PT_MAX_CUST][PT_N_ITEMS];
@@ -185,7 +187,7 @@ typedef struct pt_plan {
 enum { C_SHORTFALL, C_OVERDRAFT, C_TIER_UP, C_RELEASE, C_EXPIRE, C_VOIDED,
        C_AUTO, C_TRANSFER_OK, C_TRANSFER_NO, C_REDEEM_OK, C_REDEEM_NO,
        C_ADJUST_NO, C_REPLAY, C_CONFLICT, C_HELD, C_PARTIAL, C_PROMO,
-       C_N };
+       C_GRACE, C_DOWNGRADE, C_N };
 extern const char *const pt_covnames[C_N];
 extern int64_t pt_cov[C_N];
 extern int64_t pt_opcount[OP_N];
@@ -224,6 +226,8 @@ int pt_is_promo(const pt_seq *q, int64_t event_id);
  * The stock when q->items_dirty. */
 int pt_observe_all(pt_seq *q, unsigned flags, const unsigned *each);
 void pt_snaps(const pt_seq *q, pt_snap *out);
+/* The tier history of customer i against the rules (end of a sequence). */
+int pt_check_history(pt_seq *q, int i);
 /* -1 (failing `what`) when a customer's snapshot differs from pre. */
 int pt_same(const pt_seq *q, const pt_snap *pre, const char *what);
 

@@ -6,9 +6,9 @@
 #include "points_property.h"
 
 const pt_rules pt_rule[2] = {
-  {"fxa_points", 1, 0, 14, 60, 800, 0, 90, 10, 1000, 1500, 500,
+  {"fxa_points", 1, 0, 14, 60, 800, 0, 90, 60, 15, 10, 1000, 1500, 500,
    {"base", "silver", "gold"}, {0, 25, 50}, 3},
-  {"fxb_points", 0, 1, 0, 30, 0, 2500, 60, 1, 0, 0, 0,
+  {"fxb_points", 0, 1, 0, 30, 0, 2500, 60, 30, 0, 1, 0, 0, 0,
    {"member", "plus", NULL}, {0, 100, 0}, 2},
 };
 
@@ -33,7 +33,8 @@ const char *const pt_covnames[C_N] = {
   "shortfall", "overdraft", "tier upgrade", "release", "expiry",
   "voided voucher", "auto redeem", "transfer", "transfer refused",
   "redeem", "redeem refused", "adjust refused", "replay", "key reused",
-  "refund before purchase", "partial refund", "promotion"};
+  "refund before purchase", "partial refund", "promotion", "tier grace",
+  "tier downgrade"};
 int64_t pt_cov[C_N];
 int64_t pt_opcount[OP_N];
 
@@ -709,6 +710,14 @@ static int pt_check_tiers(pt_seq *q, int i, int due_clear, int status,
     PT_REQ(rank >= 0, "tier", "c%d %s: unknown tier \"%s\"", i,
            pt_rule[s].name, a->tier);
     pt_cov[C_TIER_UP] += rank > 0;
+    pt_cov[C_GRACE] += a->grace_until > 0;
+    /* without grace, reviews fall every review_days after the change */
+    PT_REQ(rank == 0 || pt_rule[s].grace_days ||
+           (a->review_at - a->since) % (pt_rule[s].review_days * T_DAY) == 0,
+           "tier_review", "c%d %s: tier %s since %" PRId64 ", review at %"
+           PRId64 ": not a whole number of %" PRId64 "-day terms", i,
+           pt_rule[s].name, a->tier, a->since, a->review_at,
+           pt_rule[s].review_days);
     PT_REQ(rank > 0 ? a->review_at > 0 : a->review_at == 0 &&
            a->grace_until == 0, "tier", "c%d %s: tier %s review %" PRId64
            " grace %" PRId64, i, pt_rule[s].name, a->tier, a->review_at,
@@ -747,12 +756,93 @@ static int pt_check_tiers(pt_seq *q, int i, int due_clear, int status,
 
 static int pt_observe(pt_seq *q, int i, unsigned flags)
 {
-  if(pt_collect(q, i) || pt_check_ledger(q, i) ||
+  if(pt_collect(q, i))
+    return -1;
+  if(pt_check_ledger(q, i) ||
      pt_check_lots(q, i, (flags & PT_DUE) != 0) || pt_check_refunds(q, i) ||
      pt_check_vouchers(q, i))
     return -1;
   return pt_check_tiers(q, i, (flags & PT_DUE) != 0,
                         (flags & PT_STATUS) != 0, (flags & PT_EVENT) != 0);
+}
+
+typedef struct pt_change {
+  int from, to;
+  int64_t at, event_id;
+} pt_change;
+
+typedef struct pt_history {
+  int s;
+  size_t n;
+  pt_change ch[32];
+} pt_history;
+
+static int pt_cb_change(void *ud, const crm_tier_change *tc)
+{
+  pt_history *h = ud;
+
+  if(h->n >= 32)
+    return 1;
+  h->ch[h->n].from = pt_rank(h->s, tc->from_tier);
+  h->ch[h->n].to = pt_rank(h->s, tc->to_tier);
+  h->ch[h->n].at = tc->at;
+  h->ch[h->n].event_id = tc->event_id;
+  h->n++;
+  return 0;
+}
+
+/* Each change is a stored event and moves between known levels; a
+ * downgrade comes no sooner than review_days + grace_days after the
+ * change before it; without refunds or late events (which rewrite the
+ * window's past), the last change of each second lands on the level the
+ * window qualified for then. */
+int pt_check_history(pt_seq *q, int i)
+{
+  crm_tier_status ts;
+  pt_history h;
+  size_t k;
+  int s, rc;
+
+  for(s = 0; s < 2; s++) {
+    const pt_rules *r = &pt_rule[s];
+
+    if(!q->view[i].snap.acct[s].exists)
+      continue;
+    memset(&h, 0, sizeof(h));
+    h.s = s;
+    rc = crm_tier_history_foreach(q->c, q->cust[i], r->name, pt_cb_change,
+                                  &h);
+    PT_REQ(rc == 0, "api", "crm_tier_history_foreach(c%d) = %d: %s", i, rc,
+           crm_errmsg(q->c));
+    for(k = 0; k < h.n; k++) {
+      const pt_change *x = &h.ch[k];
+
+      PT_REQ(x->from >= 0 && x->to >= 0 && x->from != x->to &&
+             x->event_id > 0 && (k == 0 || x->from == h.ch[k - 1].to),
+             "tier_history", "c%d %s: change %zu: %d -> %d at %" PRId64
+             " (event %" PRId64 ")", i, r->name, k, x->from, x->to, x->at,
+             x->event_id);
+      PT_REQ(x->to > x->from || k == 0 || x->at >= h.ch[k - 1].at +
+             (r->review_days + r->grace_days) * T_DAY, "tier_grace",
+             "c%d %s: down to %s at %" PRId64 ", %" PRId64 "s after the "
+             "change before (review %" PRId64 "d + grace %" PRId64 "d)", i,
+             r->name, r->levels[x->to], x->at, x->at - h.ch[k - 1].at,
+             r->review_days, r->grace_days);
+      pt_cov[C_DOWNGRADE] += x->to < x->from;
+      /* (the window as of a second holds all of that second's events) */
+      if(q->refunded[i] || q->backdated[i] ||
+         (k + 1 < h.n && h.ch[k + 1].at == x->at))
+        continue;
+      rc = crm_tier_status_get(q->c, q->cust[i], r->name, x->at, &ts);
+      PT_REQ(rc == 0, "api", "crm_tier_status_get(c%d) = %d: %s", i, rc,
+             crm_errmsg(q->c));
+      PT_REQ(pt_rank(s, ts.qualifies_for) == x->to, "tier_level", "c%d %s: "
+             "changed %s -> %s at %" PRId64 " but the window then "
+             "qualified for %s", i, r->name, r->levels[x->from],
+             r->levels[x->to], x->at, ts.qualifies_for);
+    }
+  }
+  return 0;
 }
 
 static int pt_cb_item(void *ud, const crm_reward_item *it)

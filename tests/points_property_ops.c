@@ -94,7 +94,11 @@ static int pt_do(pt_seq *q, const char *label, const pt_done *d, int expect,
   rc = pt_perform(q, d, ir, vo);
   *ok = rc == 0;
   pt_describe(q, d, what, sizeof(what));
-  pt_log(q, "%s%s -> %s", label, what, rc ? crm_strerror(rc) : "ok");
+  if(rc)
+    pt_log(q, "%s%s -> %s: %s", label, what, crm_strerror(rc),
+           crm_errmsg(q->c));
+  else
+    pt_log(q, "%s%s -> ok", label, what);
   PT_REQ(rc == 0 || rc == CRM_ESTATE || rc == CRM_EINVAL ||
          rc == CRM_EEXIST || rc == CRM_ERANGE || rc == CRM_ENOTFOUND ||
          rc == CRM_EPLUGIN, "api", "%s: %s (%d): %s", what, crm_strerror(rc),
@@ -110,9 +114,9 @@ static int pt_do(pt_seq *q, const char *label, const pt_done *d, int expect,
 }
 
 /* After an operation: a refused one must have changed nothing (everyone
- * observed); a successful one is observed on the `touched` customers (bit
- * mask) with `flags` (the others are observed at the next refusal,
- * replay, due run and at the end of the sequence). */
+ * observed in full); after a successful one the `touched` customers (bit
+ * mask) are observed in full with `flags`, the others checked lightly
+ * (PT_SKIP). */
 static int pt_after(pt_seq *q, int ok, const pt_snap *pre, unsigned touched,
                     unsigned flags)
 {
@@ -360,11 +364,11 @@ static int pt_op_purchase(pt_seq *q, const pt_op *op)
     return pt_skip(q, op);
   pt_event(&d, op->cust, "purchase", q->clock - op->back, op->amount, NULL,
            p->key);
-  if(op->pct)
+  if(op->promo)
     snprintf(d.payload, sizeof(d.payload), "{\"promo\":true}");
   for(s = 0; s < 2; s++)
     want[s] = op->back ? -1 : pt_earning(q, op->cust, s, op->amount,
-                                         op->pct, &want_lines[s]);
+                                         op->promo, &want_lines[s]);
   pt_snaps(q, pre);
   if(pt_do(q, "", &d, 1, 0, &ir, &vo, &ok))
     return -1;
@@ -374,7 +378,7 @@ static int pt_op_purchase(pt_seq *q, const pt_op *op)
   p->amount = op->amount;
   p->event_id = ir.event_id;
   p->at = d.at;
-  p->promo = op->pct != 0;
+  p->promo = op->promo;
   pt_cov[C_PROMO] += p->promo && op->amount >= 100;
   p->b_known = 1;
   p->b_points = op->amount / 100;
@@ -433,6 +437,7 @@ static int pt_op_refund(pt_seq *q, const pt_op *op)
   d.event_id = ir.event_id;
   pt_keep(q, &d);
   q->neg_early[op->cust] |= !p || !p->event_id;
+  q->refunded[op->cust] = 1;
   if(!p) {
     q->unlinked_a[op->cust] += amount / 100;
     q->b_rev[op->cust] += amount / 100;

@@ -240,8 +240,9 @@ static void test_fare_factors(void **state)
 
 /* Unknown or absent classes take default_factor (0.5: 3442.175 x 0.5 =
  * 1721.09 -> 1721); cabin names are matched lower-cased with "_" for
- * blanks, the cached ones (business) and others (premium_plus, looked up
- * when named) alike. */
+ * blanks ("Business" = business 1.25 -> 4303). A name that is neither a
+ * letter nor one of the five cabins (premium_plus) is not read from
+ * fare_classes at all: "Premium Plus" is an unknown class, 1721. */
 static void test_default_factor_and_cabins(void **state)
 {
   crm_reward_result r;
@@ -266,11 +267,141 @@ static void test_default_factor_and_cabins(void **state)
   assert_string_equal(r.note, "LHR-JFK business 3442mi x1.25 = 4303");
   assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":"
                        "\"Premium Plus\"}", &r), CRM_OK);
-  assert_int_equal(r.points, 3786);
+  assert_int_equal(r.points, 1721);
+  assert_string_equal(r.note, "LHR-JFK premium_plus 3442mi x0.5 = 1721");
   /* a class that cannot be a setting name is just unknown */
   assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":"
                        "\"a.b\"}", &r), CRM_OK);
   assert_int_equal(r.points, 1721);
+  fake_unload(&host);
+}
+
+/* Class letters in fare_classes are case-blind: `x = 0.0` is class X, so
+ * an award ticket in "x" or "X" earns 0 (not 3442 at default_factor 1),
+ * and `j = 1.25` gives J 4303. Setting both "Q" and "q" is refused. */
+static void test_lower_case_letter_keys(void **state)
+{
+  crm_reward_result r;
+
+  (void)state;
+  fake_cfg_float(&host, "fare_classes.x", 0.0);
+  fake_cfg_float(&host, "fare_classes.j", 1.25);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_OK);
+  assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":\"x\"}",
+                       &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(r.tier_credits, 0);
+  assert_int_equal(r.tier_count, 1);
+  assert_string_equal(r.note, "LHR-JFK X 3442mi x0 = 0");
+  assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":\"X\"}",
+                       &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":\"J\"}",
+                       &r), CRM_OK);
+  assert_int_equal(r.points, 4303);
+  fake_unload(&host);
+
+  /* strict: a lower-case key makes its class known */
+  fake_cfg_bool(&host, "strict_classes", 1);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_OK);
+  assert_int_equal(fly("{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":\"X\"}",
+                       &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  fake_unload(&host);
+
+  fake_cfg_float(&host, "fare_classes.Q", 0.25);
+  fake_cfg_float(&host, "fare_classes.q", 0.25);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
+  assert_string_equal(host.errmsg, "fare_classes.Q and fare_classes.q are "
+                      "both set: class letters are matched "
+                      "case-insensitively, keep one");
+  assert_null(host.state);
+  fake_unload(&host);
+}
+
+/* Every key the plugin reads is checked at init: a bad lower-case letter
+ * or cabin value fails there, not at the first event using it. */
+static void test_classes_checked_at_init(void **state)
+{
+  static const struct {
+    const char *key;
+    const char *msg;
+  } cases[] = {
+    {"fare_classes.x", "fare_classes.x must be between 0 and 100 (got -5)"},
+    {"fare_classes.premium", "fare_classes.premium must be between 0 and "
+                             "100 (got -5)"},
+    {"fare_classes.economy", "fare_classes.economy must be between 0 and "
+                             "100 (got -5)"},
+  };
+  size_t i;
+
+  (void)state;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    fake_reset(&host);
+    snprintf(host.conf_dir, sizeof(host.conf_dir), "%s", CRM_TEST_DATA_DIR);
+    fake_cfg_str(&host, "airports", "airports.dat");
+    fake_cfg_float(&host, cases[i].key, -5.0);
+    assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
+    assert_string_equal(host.errmsg, cases[i].msg);
+    assert_null(host.state);
+    assert_int_equal(host.allocs_live, 0);
+  }
+  fake_unload(&host);
+}
+
+/* A cabin name spelt so that it would never be read is refused at init
+ * with the spelling to use. */
+static void test_cabin_spelling(void **state)
+{
+  static const struct {
+    const char *key;
+    const char *msg;
+  } cases[] = {
+    {"fare_classes.Business", "fare_classes.Business would not be read: "
+     "cabin names are lower case with \"_\" (write business)"},
+    {"fare_classes.FIRST", "fare_classes.FIRST would not be read: cabin "
+     "names are lower case with \"_\" (write first)"},
+    {"fare_classes.premium-economy", "fare_classes.premium-economy would "
+     "not be read: cabin names are lower case with \"_\" (write "
+     "premium_economy)"},
+  };
+  size_t i;
+
+  (void)state;
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    fake_reset(&host);
+    snprintf(host.conf_dir, sizeof(host.conf_dir), "%s", CRM_TEST_DATA_DIR);
+    fake_cfg_str(&host, "airports", "airports.dat");
+    fake_cfg_float(&host, cases[i].key, 1.5);
+    assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
+    assert_string_equal(host.errmsg, cases[i].msg);
+    assert_null(host.state);
+  }
+  fake_unload(&host);
+}
+
+/* A name that is not one the plugin reads (premium_plus = -5.0) is never
+ * looked at: init passes and events in that class are unknown, taking
+ * default_factor 1 (3442), or refused under strict_classes - never
+ * refused for a bad setting. */
+static void test_other_names_not_read(void **state)
+{
+  crm_reward_result r;
+  const char *pl = "{\"from\":\"LHR\",\"to\":\"JFK\",\"class\":"
+                   "\"Premium Plus\"}";
+
+  (void)state;
+  fake_cfg_float(&host, "fare_classes.premium_plus", -5.0);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_OK);
+  assert_int_equal(fly(pl, &r), CRM_OK);
+  assert_int_equal(r.points, 3442);
+  assert_string_equal(r.note, "LHR-JFK premium_plus 3442mi x1 = 3442");
+  fake_unload(&host);
+  fake_cfg_bool(&host, "strict_classes", 1);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_OK);
+  assert_int_equal(fly(pl, &r), CRM_EINVAL);
+  assert_string_equal(host.errmsg, "unknown fare class \"premium_plus\" in "
+                                   "segment 1");
   fake_unload(&host);
 }
 
@@ -466,7 +597,8 @@ static void test_no_segments(void **state)
   fake_unload(&host);
 }
 
-/* event_type = "flight": only flights earn. */
+/* Tickets are purchases: event_type may only say "purchase" (the core
+ * reverses refunds naming a purchase only); other types earn nothing. */
 static void test_event_type(void **state)
 {
   crm_reward_result r;
@@ -474,22 +606,44 @@ static void test_event_type(void **state)
 
   (void)state;
   fake_cfg_str(&host, "event_type", "flight");
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
+  assert_string_equal(host.errmsg, "event_type must be \"purchase\" (got "
+                      "\"flight\"): the core reverses refunds only for "
+                      "refunds naming a purchase, so tickets of another type "
+                      "could never be refunded");
+  assert_null(host.state);
+  fake_cfg_int(&host, "event_type", 1);
+  assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
+  assert_string_equal(host.errmsg, "event_type must be a string");
+  fake_cfg_str(&host, "event_type", "purchase");
   assert_int_equal(fake_load(&host, "air_miles"), CRM_OK);
   assert_int_equal(ev_full("purchase", 100, pl, "p1", NULL, &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(ev_full("flight", 100, pl, "p2", NULL, &r), CRM_OK);
   assert_int_equal(r.points, 3442);
+  assert_int_equal(ev_full("flight", 100, pl, "p2", NULL, &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(r.tier_credits, 0);
+  assert_int_equal(r.tier_count, 0);
   fake_unload(&host);
 }
 
-/* Refunds earn 0 points (the core reverses the miles) but take back the
- * tier activity, pro rata to the amount: LHR-JFK-SFO in J earned 7528
- * over 2 segments for 1000.00; refunding 500.00 reports -3764 and -1,
- * the other 500.00 the rest, anything further 0. */
+/* Refunds and cancels return an all-zero result: the core takes the
+ * miles back AND reverses the tier activity pro rata itself, so the
+ * plugin reporting activity too would count it twice. Nothing is stored
+ * (the plugin keeps no state). LHR-JFK-SFO in J earns 7528 over 2
+ * segments as before. */
 static void test_refund(void **state)
 {
-  crm_reward_result r;
+  static const struct {
+    const char *type;
+    int64_t amount;
+    const char *of;
+  } cases[] = {
+    {"refund", 50000, "t1"}, {"refund", 50000, "t1"}, {"refund", 0, "t1"},
+    {"cancel", 100, "t1"},   {"refund", 100, NULL},   {"cancel", 0, "t9"},
+  };
   const char *trip = "{\"route\":\"LHR-JFK-SFO\",\"class\":\"J\"}";
+  crm_reward_result r;
+  size_t i;
 
   (void)state;
   classes();
@@ -497,49 +651,33 @@ static void test_refund(void **state)
   assert_int_equal(ev_full("purchase", 100000, trip, "t1", NULL, &r),
                    CRM_OK);
   assert_int_equal(r.points, 7528);
-  assert_string_equal(fake_kv_find(&host, "f:t1"),
-                      "7528 2 100000 0 0 0 0 7");
-  assert_int_equal(ev_full("refund", 50000, "{\"refund_of\":\"t1\"}", "r1",
-                           "t1", &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(r.tier_credits, -3764);
-  assert_int_equal(r.tier_count, -1);
-  assert_string_equal(r.note, "ticket t1 refunded: -3764 qualifying mi, "
-                              "-1 segments");
-  assert_int_equal(ev_full("refund", 50000, "{\"refund_of\":\"t1\"}", "r2",
-                           "t1", &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(r.tier_credits, -3764);
-  assert_int_equal(r.tier_count, -1);
-  assert_int_equal(ev_full("refund", 0, "{\"refund_of\":\"t1\"}", "r3",
-                           "t1", &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(r.tier_credits, 0);
-  assert_int_equal(r.tier_count, 0);
-  /* a cancel takes everything; a refund naming nothing: 0, nothing */
-  assert_int_equal(ev_full("purchase", 30000, "{\"from\":\"LHR\",\"to\":"
-                           "\"MAN\"}", "t2", NULL, &r), CRM_OK);
-  assert_int_equal(r.points, 500);
-  assert_int_equal(ev_full("cancel", 100, "{\"refund_of\":\"t2\"}", "c2",
-                           "t2", &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(r.tier_credits, -500);
-  assert_int_equal(r.tier_count, -1);
-  assert_int_equal(ev_full("refund", 100, NULL, "r4", NULL, &r), CRM_OK);
-  assert_int_equal(r.points, 0);
-  assert_int_equal(r.tier_credits, 0);
-  /* another customer's ticket: nothing */
+  assert_int_equal(r.tier_credits, 7528);
+  assert_int_equal(r.tier_count, 2);
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    assert_int_equal(ev_full(cases[i].type, cases[i].amount,
+                             "{\"refund_of\":\"t1\",\"from\":\"LHR\","
+                             "\"to\":\"JFK\"}", "r", cases[i].of, &r),
+                     CRM_OK);
+    assert_int_equal(r.points, 0);
+    assert_int_equal(r.tier_credits, 0);
+    assert_int_equal(r.tier_count, 0);
+    assert_int_equal(r.pending_until, 0);
+    assert_int_equal(r.expires_at, 0);
+    assert_int_equal(r.flags, 0);
+    assert_string_equal(r.note, "");
+  }
+  /* another customer's refund: the same */
   ev_customer = 8;
   assert_int_equal(ev_full("refund", 0, NULL, "r5", "t1", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
   assert_int_equal(r.tier_credits, 0);
-  assert_non_null(strstr(r.note, "another customer's"));
+  assert_int_equal(host.n_kv, 0);
   fake_unload(&host);
 }
 
-/* A refund before its ticket: held; the ticket then earns its miles
- * (the core reconciles points) but reports tier activity less the held
- * share: 300.00 of 1000.00 held, 7528 x 0.3 = 2258.4 -> 2258 and
- * 2 x 0.3 -> 0 segments, so 5270 and 2. */
+/* A refund before its ticket changes nothing the ticket earns: the
+ * ticket reports all its activity (7528 qualifying miles, 2 segments);
+ * the core reconciles the held refund, points and activity alike. */
 static void test_refund_before_ticket(void **state)
 {
   crm_reward_result r;
@@ -550,17 +688,13 @@ static void test_refund_before_ticket(void **state)
   assert_int_equal(ev_full("refund", 30000, NULL, "r1", "t9", &r), CRM_OK);
   assert_int_equal(r.points, 0);
   assert_int_equal(r.tier_credits, 0);
-  assert_string_equal(fake_kv_find(&host, "f:t9"), "held 30000 0 7");
+  assert_int_equal(r.tier_count, 0);
   assert_int_equal(ev_full("purchase", 100000, "{\"route\":\"LHR-JFK-SFO\","
                            "\"class\":\"J\"}", "t9", NULL, &r), CRM_OK);
   assert_int_equal(r.points, 7528);
-  assert_int_equal(r.tier_credits, 7528 - 2258);
+  assert_int_equal(r.tier_credits, 7528);
   assert_int_equal(r.tier_count, 2);
-  assert_string_equal(fake_kv_find(&host, "f:t9"),
-                      "7528 2 100000 30000 0 2258 0 7");
-  assert_int_equal(ev_full("refund", 0, NULL, "r2", "t9", &r), CRM_OK);
-  assert_int_equal(r.tier_credits, -(7528 - 2258));
-  assert_int_equal(r.tier_count, -2);
+  assert_int_equal(host.n_kv, 0);
   fake_unload(&host);
 }
 
@@ -773,7 +907,10 @@ static void test_bad_config(void **state)
   fake_cfg_float(&host, "radius_km", 6371.0);
   fake_cfg_str(&host, "event_type", "");
   assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
-  assert_string_equal(host.errmsg, "event_type must be 1 to 63 characters");
+  assert_string_equal(host.errmsg, "event_type must be \"purchase\" (got "
+                      "\"\"): the core reverses refunds only for refunds "
+                      "naming a purchase, so tickets of another type could "
+                      "never be refunded");
   fake_cfg_str(&host, "event_type", "purchase");
   fake_cfg_int(&host, "strict_classes", 1);
   assert_int_equal(fake_load(&host, "air_miles"), CRM_ECONFIG);
@@ -852,6 +989,10 @@ int main(void)
     cmocka_unit_test_setup(test_syd_lax, setup),
     cmocka_unit_test_setup(test_fare_factors, setup),
     cmocka_unit_test_setup(test_default_factor_and_cabins, setup),
+    cmocka_unit_test_setup(test_lower_case_letter_keys, setup),
+    cmocka_unit_test_setup(test_classes_checked_at_init, setup),
+    cmocka_unit_test_setup(test_cabin_spelling, setup),
+    cmocka_unit_test_setup(test_other_names_not_read, setup),
     cmocka_unit_test_setup(test_strict_classes, setup),
     cmocka_unit_test_setup(test_minimum, setup),
     cmocka_unit_test_setup(test_multi_segment, setup),

@@ -462,32 +462,86 @@ static void test_percent_exact(void **state)
   fake_unload(&host);
 }
 
-/* Refused events change nothing (no kv record written or altered). */
-static void test_refused(void **state)
+/* Asserts an all-zero result with this note and one more warning in the
+ * log (the fake host does not keep the level; the plugin logs these at
+ * CRM_LOG_WARN) saying `log`. */
+static void zero_with_warning(const crm_reward_result *r, const char *note,
+                              int *logs, const char *log)
+{
+  assert_int_equal(r->points, 0);
+  assert_int_equal(r->pending_until, 0);
+  assert_int_equal(r->expires_at, 0);
+  assert_int_equal(r->tier_credits, 0);
+  assert_int_equal(r->tier_count, 0);
+  assert_int_equal(r->flags, 0);
+  assert_string_equal(r->note, note);
+  assert_int_equal(host.n_logs, ++*logs);
+  assert_string_equal(host.last_log, log);
+}
+
+/* Events the rebate cannot count are not refused (that would lose them
+ * for every other scheme and the customer's totals): they earn 0, with a
+ * note and a warning, and change nothing stored. A purchase of 50 cars
+ * for 1,000,000.00 EUR accrues 1.5 % = 15,000.00 (1,500,000 cents). */
+static void test_unattributable(void **state)
 {
   crm_reward_result r;
+  char longkey[140];
+  int logs = 0;
 
   (void)state;
   load_std();
   assert_int_equal(buy(MID2026, 50, 100000000, "a", &r), CRM_OK);
+  assert_int_equal(r.points, 1500000);
   assert_int_equal(host.n_kv, 3); /* p:a, y:7:2026, q:7:2026:2 */
+  assert_int_equal(host.n_logs, 0);
+  /* a purchase in another currency: a real purchase, not rebate volume */
   assert_int_equal(ev("purchase", 7, MID2026, 1, 100000, "USD", "u", NULL,
-                      &r), CRM_EINVAL);
-  assert_non_null(strstr(host.errmsg, "USD"));
-  assert_non_null(strstr(host.errmsg, "EUR only"));
-  assert_int_equal(ret("refund", MID2026, 1, 100, "r0", NULL, &r),
-                   CRM_EINVAL);
-  assert_non_null(strstr(host.errmsg, "refund_of"));
+                      &r), CRM_OK);
+  zero_with_warning(&r, "purchase in USD: not counted (EUR only), 0", &logs,
+                    "dealer_rebate: purchase u of customer 7 earns 0: it "
+                    "is in USD and the rebate counts EUR only (convert the "
+                    "amount before ingesting)");
+  /* a refund naming no purchase */
+  assert_int_equal(ret("refund", MID2026, 1, 100, "r0", NULL, &r), CRM_OK);
+  zero_with_warning(&r, "refund naming no purchase: cannot be attributed "
+                    "to a year, 0", &logs, "dealer_rebate: refund r0 of "
+                    "customer 7 earns 0: it names no purchase (payload "
+                    "refund_of), so it cannot be attributed to a year");
+  /* ... naming a purchase not counted here (before enrolment) */
   assert_int_equal(ret("refund", MID2026, 1, 100, "r1", "nope", &r),
-                   CRM_EINVAL);
-  assert_string_equal(host.errmsg, "refund_of \"nope\" names no purchase "
-                      "counted by dealer_rebate (ingest the purchase "
-                      "first)");
+                   CRM_OK);
+  zero_with_warning(&r, "refund of nope: purchase not counted here, cannot "
+                    "be attributed to a year, 0", &logs, "dealer_rebate: "
+                    "refund r1 of customer 7 earns 0: purchase \"nope\" was "
+                    "not counted by dealer_rebate (made before the dealer "
+                    "was enrolled, or not ingested yet), so it cannot be "
+                    "attributed to a year");
+  assert_int_equal(ret("cancel", MID2026, 0, 0, "c1", "nope", &r), CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(host.n_logs, ++logs);
+  /* a key longer than any purchase key cannot name one either */
+  memset(longkey, 'k', 129);
+  longkey[129] = '\0';
+  assert_int_equal(ret("refund", MID2026, 1, 100, "r1b", longkey, &r),
+                   CRM_OK);
+  assert_int_equal(r.points, 0);
+  assert_int_equal(host.n_logs, ++logs);
+  assert_non_null(strstr(host.last_log, "cannot be attributed to a year"));
+  /* ... naming another customer's purchase */
   assert_int_equal(ev("refund", 8, MID2026, 1, 100, "EUR", "r2", "a", &r),
-                   CRM_EINVAL);
-  assert_non_null(strstr(host.errmsg, "another customer"));
+                   CRM_OK);
+  zero_with_warning(&r, "refund of a: another customer's purchase, 0",
+                    &logs, "dealer_rebate: refund r2 of customer 8 earns "
+                    "0: purchase \"a\" is customer 7's, not this dealer's");
+  /* a partial refund in another currency */
   assert_int_equal(ev("refund", 7, MID2026, 1, 100, "USD", "r3", "a", &r),
-                   CRM_EINVAL);
+                   CRM_OK);
+  zero_with_warning(&r, "refund in USD: not counted (EUR only), 0", &logs,
+                    "dealer_rebate: refund r3 of customer 7 earns 0: it is "
+                    "in USD and the rebate counts EUR only (convert the "
+                    "amount before ingesting)");
+  /* still refused: a purchase key counted twice */
   assert_int_equal(buy(MID2026, 1, 100, "a", &r), CRM_EEXIST);
   assert_int_equal(host.n_kv, 3);
   assert_string_equal(fake_kv_find(&host, "y:7:2026"),
@@ -498,6 +552,16 @@ static void test_refused(void **state)
   assert_int_equal(ev("purchase", 7, MID2026, 0, 100, "eur", "l", NULL,
                       &r), CRM_OK);
   assert_int_equal(r.points, 1);
+  /* a cancel takes all that is left whatever its currency: 50 cars and
+   * 1,000,000.00 back, leaving 0 cars and 1.00 at 0 %: -1,500,001 */
+  assert_int_equal(ev("cancel", 7, MID2026, 0, 5000, "USD", "c2", "a", &r),
+                   CRM_OK);
+  assert_int_equal(r.points, -1500001);
+  assert_int_equal(r.tier_count, -50);
+  assert_int_equal(r.pending_until, SETTLE2026);
+  assert_string_equal(r.note, "2026: 0 cars, band 0+ 0%, accrued 0.00 "
+                              "(-15000.01), cancel of a");
+  assert_int_equal(host.n_logs, logs);
   fake_unload(&host);
 }
 
@@ -657,7 +721,7 @@ int main(void)
     cmocka_unit_test_setup(test_quarters, setup),
     cmocka_unit_test_setup(test_settle_days, setup),
     cmocka_unit_test_setup(test_percent_exact, setup),
-    cmocka_unit_test_setup(test_refused, setup),
+    cmocka_unit_test_setup(test_unattributable, setup),
     cmocka_unit_test_setup(test_other_types, setup),
     cmocka_unit_test_setup(test_config_errors, setup),
     cmocka_unit_test_setup(test_defaults, setup),

@@ -668,7 +668,11 @@ static void test_other_currency(void **state)
   fake_unload(&host);
 }
 
-/* CRM_REWARD_CORE_REFUNDS: the core reverses; the plugin returns 0. */
+/* CRM_REWARD_CORE_REFUNDS: the core reverses the points and the
+ * purchase's tier activity; the plugin returns an all-zero result (a
+ * tier_count of its own would count the visit back twice). It writes
+ * every field itself: a result still holding a purchase's numbers comes
+ * back zero. */
 static void test_refund_returns_zero(void **state)
 {
   crm_reward_result r;
@@ -693,18 +697,27 @@ static void test_refund_returns_zero(void **state)
   memset(&cv, 0, sizeof(cv));
   cv.struct_size = sizeof(cv);
   cv.customer_id = 7;
-  memset(&r, 0, sizeof(r));
-  r.struct_size = sizeof(r);
-  r.points = 12345;
+  assert_int_equal(r.tier_count, 1); /* the purchase's visit */
+  r.pending_until = 99;
+  r.expires_at = 99;
+  r.tier_credits = 99;
+  r.flags = CRM_RESULT_NO_CAP;
   assert_int_equal(vt->on_event(host.state, &host, &e, &cv, &r), CRM_OK);
   assert_int_equal(r.points, 0);
   assert_int_equal(r.tier_count, 0);
+  assert_int_equal(r.tier_credits, 0);
+  assert_int_equal(r.pending_until, 0);
+  assert_int_equal(r.expires_at, 0);
+  assert_int_equal(r.flags, 0);
   assert_string_equal(r.note, "refund of k1: the core takes back its points");
   e.type = "cancel";
   e.refund_of = NULL;
   e.payload = NULL;
+  r.tier_count = 1;
+  r.points = 12345;
   assert_int_equal(vt->on_event(host.state, &host, &e, &cv, &r), CRM_OK);
   assert_int_equal(r.points, 0);
+  assert_int_equal(r.tier_count, 0);
   assert_string_equal(r.note, "cancel naming no purchase: no points taken "
                       "back");
   assert_int_equal(ev_at("contact", 0, NULL, NULL, D20260302, &r), CRM_OK);

@@ -6,7 +6,8 @@
  * redeem, voucher use and void, transfer, adjust, clock advance with
  * process_due (release, expiry, tier review), replay of an earlier
  * operation under its idempotency key and reuse of a key for something
- * else, against two schemes at once:
+ * else, against two schemes at once (tests/points_property_ops.c runs the
+ * steps, tests/points_property_check.c holds the checks):
  *   fxa_points (fx_reward_a): the core reconciles refunds; 14 days
  *     pending, 60 days expiry, daily cap 800, min spend 5.00, transfers
  *     within monthly limits, three tiers with multipliers and a grace
@@ -14,21 +15,31 @@
  *     balance (shortfalls).
  *   fxb_points (fx_reward_b): the plugin takes points back itself;
  *     available at once, 30 days expiry, monthly cap 2500, negative
- *     balance allowed (overdraft), a tier by visit count, auto redeem.
+ *     balance allowed (overdraft), a tier by visit count, no grace, auto
+ *     redeem.
+ * One purchase in ten is a promotion (the plugin's result: available at
+ * once, never expiring, no multiplier, no cap).
  * After every step, for every customer of the sequence: crm_points_check;
  * balances and pending equal the ledger sums (account, customer,
  * crm_points_balance); each entry kind has its signs; lifetime earned;
  * caps and transfer limits hold; lots are within [0, original], tied to
  * the entry that created them (expiry and release dates by the rules),
  * sum to the balance less overdraft and to pending, and nothing is left
- * due after due work; what refunds took back plus open shortfalls equals
+ * due after due work; each purchase earns what the rules say (base,
+ * tier bonus, caps cutting the bonus first); spends draw the soonest
+ * expiring lots first; what refunds took back plus open shortfalls equals
  * what the model says they should (pro rata of what each purchase
  * earned; the plugin's own take-backs); vouchers match their spend and
- * restore; issued stock matches the model; tiers are consistent and never
- * below what the window qualifies for. Operations whose outcome the
- * model knows (enough points, limits, stock, validity, voucher state)
- * must succeed or fail accordingly; a failed operation, a replay and a
- * reused key change nothing (snapshot before = after).
+ * restore; issued stock matches the model; tiers are consistent, counted
+ * over the right window, never below what the window qualifies for right
+ * after an event, reviewed in whole terms; the tier history downgrades
+ * only after review + grace and lands on the qualifying level. Steps
+ * whose outcome the model knows (enough points, limits, stock, validity,
+ * voucher state) must succeed or fail accordingly, with the balance
+ * moving by exactly the amount; a failed step, a replay and a reused key
+ * change nothing (snapshot before = after). Customers a successful step
+ * did not touch get crm_points_check and an unchanged-account check;
+ * everyone gets everything at refusals, replays, due runs and the end.
  *
  * Environment: CRM_PROPERTY_SEQS (default 10000), CRM_PROPERTY_SEED,
  * CRM_PROPERTY_SEQ=n (only sequence n, on a fresh store, with its steps
@@ -81,7 +92,7 @@ static const char pt_conf[] =
 
 /* ---- sequences: generation, runs, minimisation ----------------------- */
 
-static void pt_gen_op(uint64_t *g, int n_cust, pt_op *o)
+static void pt_gen_op(uint64_t *g, int n_cust, int slow, pt_op *o)
 {
   int64_t r = pt_rand(g, 0, 99);
 
@@ -96,7 +107,7 @@ static void pt_gen_op(uint64_t *g, int n_cust, pt_op *o)
                                  : pt_rand(g, 100, 499);
     o->flag = pt_rand(g, 0, 3) == 0;
     o->back = pt_rand(g, 0, 19) == 0 ? pt_rand(g, 1, 72) * PT_HOUR : 0;
-    o->pct = pt_rand(g, 0, 9) == 0;
+    o->promo = pt_rand(g, 0, 9) == 0;
   }
   else if(r < 45) {
     o->kind = r < 35 ? OP_REFUND : r < 39 ? OP_REFUND_FULL
@@ -126,7 +137,7 @@ static void pt_gen_op(uint64_t *g, int n_cust, pt_op *o)
   else if(r < 83) {
     o->kind = OP_ADVANCE;
     o->amount = pt_rand(g, 0, 1) ? pt_rand(g, 1, 72) * PT_HOUR
-                                 : pt_rand(g, 5, 45) * T_DAY;
+                                 : pt_rand(g, 5, slow ? 100 : 45) * T_DAY;
     o->flag = pt_rand(g, 0, 4) < 3;
   }
   else if(r < 86)
@@ -143,14 +154,17 @@ static void pt_gen(uint64_t seed, int64_t seqno, pt_plan *pl)
 {
   uint64_t g = seed ^ ((uint64_t)seqno * UINT64_C(0xD1B54A32D192ED03));
   size_t k;
+  int slow;
 
   pt_next(&g);
   memset(pl, 0, sizeof(*pl));
   pl->n = (size_t)pt_rand(&g, 10, 20);
   pl->n_cust = pt_rand(&g, 0, 3) == 0 ? 3 : 2;
   pl->start = PT_BASE + pt_rand(&g, 0, 60) * T_DAY + pt_rand(&g, 0, 86399);
+  /* one sequence in four spans months: reviews, grace, downgrades */
+  slow = pt_rand(&g, 0, 3) == 0;
   for(k = 0; k < pl->n; k++) {
-    pt_gen_op(&g, pl->n_cust, &pl->ops[k]);
+    pt_gen_op(&g, pl->n_cust, slow, &pl->ops[k]);
     /* half the sequences start with points to spend */
     if(k < 2 && pt_rand(&g, 0, 1)) {
       pl->ops[k].kind = OP_ADJUST;
@@ -235,6 +249,10 @@ static int pt_run(pt_store *st, int64_t seqno, const pt_plan *pl,
   pt_log(q, "end of the sequence: everyone checked");
   if(pt_observe_all(q, 0, NULL))
     return -1;
+  for(i = 0; i < q->n_cust; i++) {
+    if(pt_check_history(q, i))
+      return -1;
+  }
   pt_coverage(q);
   return 0;
 }

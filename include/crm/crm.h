@@ -266,7 +266,8 @@ CRM_API int crm_rollback(crm *c);
 
 /* ---- points ------------------------------------------------------------ */
 /*
- * The loyalty engine (core/points_*.c, tier.c, redeem.c). Each reward
+ * The loyalty engine (core/ledger.c, points_*.c, tier.c, redeem.c,
+ * voucher.c, scheme*.c). Each reward
  * component is a scheme ("air_miles", "supermarket_points", ...) with its
  * own account per customer; the scheme's rules (pending period, expiry,
  * tiers, caps, transfers, catalogue) come from the `scheme` group of the

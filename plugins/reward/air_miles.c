@@ -11,14 +11,27 @@
  *                   is resolved against the admin config file's directory.
  *                   Read once at init and again on every reconfigure.
  *   radius_km       sphere radius for the distance, default 6371.0
- *   event_type      event type that earns, default "purchase"
- *   fare_classes    group: booking-class letter (upper case, "J") or cabin
- *                   name (lower case, "business") -> factor, 0 .. 100
- *   default_factor  for a class not in fare_classes or none given,
- *                   default 1.0
- *   strict_classes  true: a class not in fare_classes is refused
- *                   (CRM_EINVAL); a segment without class still takes
- *                   default_factor. Default false.
+ *   event_type      only "purchase" (the default) is accepted: tickets are
+ *                   purchase events, because the core reverses refunds
+ *                   only for refunds naming a purchase; a ticket of any
+ *                   other type could never be refunded, so another value
+ *                   fails init (CRM_ECONFIG).
+ *   fare_classes    group: class -> factor, 0 .. 100. The keys read are
+ *                   exactly these, all checked at init and reconfigure:
+ *                   - the 26 booking-class letters, either case ("J" or
+ *                     "j" both mean class J; setting both is refused);
+ *                   - the cabin names first, business, premium_economy,
+ *                     premium and economy, in lower case (a key such as
+ *                     "Business", "BUSINESS" or "premium-economy" is
+ *                     refused with the spelling to use).
+ *                   Any other key is NOT read (the SDK cannot list a
+ *                   group's members): a class named by an event that is
+ *                   none of the above is an unknown class.
+ *   default_factor  for an unknown class (one not in fare_classes) or a
+ *                   segment without a class, default 1.0
+ *   strict_classes  true: an unknown class is refused (CRM_EINVAL); a
+ *                   segment without class still takes default_factor.
+ *                   Default false.
  *   min_miles       the least a segment earns, default 500 (0: none)
  *
  * Classes in events: one letter is matched upper-cased ("j" = "J"); a
@@ -38,7 +51,7 @@
  * JFK-SFO ...", shortened to "LHR-JFK 4303; ..." and then to "5
  * segments, 23456mi: LHR-JFK-SFO ..." when it would not fit.
  *
- * Event payloads (the event_type only; other types earn 0):
+ * Event payloads (purchase events only; other types earn 0):
  *   {"segments":[{"from":"LHR","to":"JFK","class":"J"}, ...]}
  *   {"from":"LHR","to":"JFK","class":"J"}
  *   {"route":"LHR-JFK-SFO","class":"Y"}
@@ -48,14 +61,13 @@
  * (CRM_EINVAL, e.g. `unknown airport "XYZ" in segment 2`): the event is
  * refused and nothing changes.
  *
- * Refunds: the component has CRM_REWARD_CORE_REFUNDS, so the core takes
- * the miles of a refunded ticket back itself and the plugin returns 0
- * points for "refund" and "cancel" events. It does report the tier
- * activity (qualifying miles, segments) a refund naming its ticket takes
- * away, as negative tier_credits / tier_count (air_refund.h).
+ * Refunds: the component has CRM_REWARD_CORE_REFUNDS. The core takes a
+ * refunded ticket's miles back itself and reverses its tier activity
+ * (qualifying miles, segments) pro rata, so for "refund" and "cancel"
+ * events the plugin returns an all-zero result (reporting activity too
+ * would count it twice). The plugin keeps no state of its own.
  *
- * Files: air_airports.h (the airports table), air_csv.h (CSV fields),
- * air_refund.h (tier activity of refunds).
+ * Files: air_airports.h (the airports table), air_csv.h (CSV fields).
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -69,7 +81,6 @@
 #include "crm/sdk.h"
 
 #include "air_airports.h"
-#include "air_refund.h"
 
 #define AM_KM_PER_MILE 1.609344
 #define AM_PI 3.14159265358979323846
@@ -78,12 +89,11 @@
 #define AM_MAX_MIN_MILES 100000
 #define AM_MAX_RADIUS 100000.0
 #define AM_CLASS_MAX 32
-#define AM_TYPE_MAX 64
 #define AM_PATH_MAX 4096
 #define AM_N_LETTERS 26
 
-/* Cabin names cached at init beside the letters A-Z; other names are
- * looked up in fare_classes when an event names them. */
+/* The cabin names read from fare_classes beside the letters A-Z; no
+ * other name is read. */
 static const char *const am_cabins[] = {"first", "business",
                                         "premium_economy", "premium",
                                         "economy"};
@@ -95,7 +105,6 @@ struct am_config {
   double default_factor;
   int64_t min_miles;
   int strict;
-  char event_type[AM_TYPE_MAX];
   double factor[AM_N_KNOWN]; /* < 0: not in fare_classes */
   char airports[AM_PATH_MAX];
 };
@@ -173,41 +182,118 @@ static int am_cfg_factor(const crm_host_api *api, crm_host_ctx *ctx,
   return CRM_OK;
 }
 
+/* Class letter i from "X" or "x" (either case means class X; both set is
+ * refused). CRM_ENOTFOUND when neither is set. */
+static int am_cfg_letter(const crm_host_api *api, crm_host_ctx *ctx, int i,
+                         double *f)
+{
+  char up[2] = {(char)('A' + i), '\0'};
+  char lo[2] = {(char)('a' + i), '\0'};
+  double g = 0.0;
+  int ru, rl;
+
+  ru = am_cfg_factor(api, ctx, up, f);
+  if(ru && ru != CRM_ENOTFOUND)
+    return ru;
+  rl = am_cfg_factor(api, ctx, lo, &g);
+  if(rl && rl != CRM_ENOTFOUND)
+    return rl;
+  if(!ru && !rl)
+    return api->set_error(ctx, CRM_ECONFIG, "fare_classes.%s and "
+                          "fare_classes.%s are both set: class letters are "
+                          "matched case-insensitively, keep one", up, lo);
+  if(!rl)
+    *f = g;
+  return ru && rl ? CRM_ENOTFOUND : CRM_OK;
+}
+
+/* A cabin name spelt otherwise ("Business", "BUSINESS",
+ * "premium-economy") would never be read: refused, with the spelling to
+ * use. */
+static int am_cfg_cabin_spelling(const crm_host_api *api, crm_host_ctx *ctx,
+                                 const char *cabin)
+{
+  char v[3][AM_CLASS_MAX + 1];
+  char path[AM_CLASS_MAX + 16];
+  size_t i, n = strlen(cabin);
+  double f;
+  int k;
+
+  for(i = 0; i <= n; i++) {
+    v[0][i] = cabin[i];
+    v[1][i] = (char)toupper((unsigned char)cabin[i]);
+    v[2][i] = cabin[i] == '_' ? '-' : cabin[i];
+  }
+  v[0][0] = (char)toupper((unsigned char)cabin[0]);
+  for(k = 0; k < 3; k++) {
+    if(k == 2 && !strchr(cabin, '_'))
+      continue;
+    am_fmt(path, sizeof(path), "fare_classes.%s", v[k]);
+    if(api->cfg_get_float(ctx, path, &f) != CRM_ENOTFOUND)
+      return api->set_error(ctx, CRM_ECONFIG, "%s would not be read: cabin "
+                            "names are lower case with \"_\" (write %s)",
+                            path, cabin);
+  }
+  return CRM_OK;
+}
+
+/* Every key of fare_classes the plugin reads, checked now: the letters
+ * A-Z (either case) and the cabin names; no other key is read. */
 static int am_cfg_classes(const crm_host_api *api, crm_host_ctx *ctx,
                           struct am_config *cfg)
 {
-  char name[2] = "A";
+  double *cabin = cfg->factor + AM_N_LETTERS;
   size_t i;
   int rc;
 
-  for(i = 0; i < AM_N_KNOWN; i++) {
-    name[0] = (char)('A' + i);
-    rc = am_cfg_factor(api, ctx, i < AM_N_LETTERS ? name
-                                 : am_cabins[i - AM_N_LETTERS],
-                       &cfg->factor[i]);
+  for(i = 0; i < AM_N_LETTERS; i++) {
+    rc = am_cfg_letter(api, ctx, (int)i, &cfg->factor[i]);
     if(rc == CRM_ENOTFOUND)
       cfg->factor[i] = -1.0;
+    else if(rc)
+      return rc;
+  }
+  for(i = 0; i < AM_N_CABINS; i++) {
+    rc = am_cfg_cabin_spelling(api, ctx, am_cabins[i]);
+    if(!rc)
+      rc = am_cfg_factor(api, ctx, am_cabins[i], &cabin[i]);
+    if(rc == CRM_ENOTFOUND)
+      cabin[i] = -1.0;
     else if(rc)
       return rc;
   }
   return CRM_OK;
 }
 
+/* Tickets are purchases: the core reverses only refunds naming a
+ * purchase, so a ticket of another type could never be refunded. */
+static int am_cfg_event_type(const crm_host_api *api, crm_host_ctx *ctx)
+{
+  const char *type = NULL;
+  int rc = api->cfg_get_str(ctx, "event_type", &type);
+
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "event_type must be a string");
+  if(rc)
+    return rc;
+  if(!type || strcmp(type, "purchase"))
+    return api->set_error(ctx, CRM_ECONFIG, "event_type must be "
+                          "\"purchase\" (got \"%.64s\"): the core reverses "
+                          "refunds only for refunds naming a purchase, so "
+                          "tickets of another type could never be refunded",
+                          type ? type : "");
+  return CRM_OK;
+}
+
 static int am_cfg_strings(const crm_host_api *api, crm_host_ctx *ctx,
                           struct am_config *cfg)
 {
-  const char *type = "purchase";
-  int rc;
+  int rc = am_cfg_event_type(api, ctx);
 
-  rc = api->cfg_get_str(ctx, "event_type", &type);
-  if(rc == CRM_EINVAL)
-    return api->set_error(ctx, CRM_ECONFIG, "event_type must be a string");
-  if(rc && rc != CRM_ENOTFOUND)
+  if(rc)
     return rc;
-  if(!type || !*type || strlen(type) >= sizeof(cfg->event_type))
-    return api->set_error(ctx, CRM_ECONFIG, "event_type must be 1 to %d "
-                          "characters", AM_TYPE_MAX - 1);
-  memcpy(cfg->event_type, type, strlen(type) + 1);
   rc = api->cfg_get_path(ctx, "airports", cfg->airports,
                          sizeof(cfg->airports));
   if(rc == CRM_ENOTFOUND)
@@ -390,18 +476,6 @@ static void am_class_norm(const char *in, char *out, size_t size)
   out[n] = '\0';
 }
 
-/* A name libconfig accepts as a setting (and so as one path step). */
-static int am_class_name_ok(const char *s)
-{
-  if(!isalpha((unsigned char)*s))
-    return 0;
-  for(s++; *s; s++) {
-    if(!isalnum((unsigned char)*s) && *s != '_')
-      return 0;
-  }
-  return 1;
-}
-
 static int am_known_index(const char *cls)
 {
   size_t i;
@@ -415,11 +489,12 @@ static int am_known_index(const char *cls)
   return -1;
 }
 
+/* The class's factor: its fare_classes entry, else (an unknown class or
+ * none) default_factor; strict_classes refuses an unknown class. */
 static int am_factor(struct am_state *st, crm_host_ctx *ctx, struct am_seg *s,
                      int segno)
 {
   int idx;
-  int rc;
 
   s->factor = st->cfg.default_factor;
   if(!s->cls[0])
@@ -428,12 +503,6 @@ static int am_factor(struct am_state *st, crm_host_ctx *ctx, struct am_seg *s,
   if(idx >= 0 && st->cfg.factor[idx] >= 0.0) {
     s->factor = st->cfg.factor[idx];
     return CRM_OK;
-  }
-  if(idx < 0 && am_class_name_ok(s->cls)) {
-    rc = am_cfg_factor(st->api, ctx, s->cls, &s->factor);
-    if(rc != CRM_ENOTFOUND)
-      return rc;
-    s->factor = st->cfg.default_factor;
   }
   if(st->cfg.strict)
     return st->api->set_error(ctx, CRM_EINVAL, "unknown fare class \"%s\" "
@@ -721,12 +790,35 @@ static void am_note(const struct am_trip *t, char *note, size_t size)
 
 /* ---- events --------------------------------------------------------------- */
 
+static void am_set_tier(crm_reward_result *out, int64_t credits,
+                        int64_t count)
+{
+  if(CRM_HAS_MEMBER(out, crm_reward_result, tier_count)) {
+    out->tier_credits = credits;
+    out->tier_count = count;
+  }
+}
+
+/* Zero points, no activity, the scheme's rules: what every event that
+ * earns nothing returns (refunds and cancels included: the core
+ * reverses them). */
+static void am_zero(crm_reward_result *out)
+{
+  out->points = 0;
+  out->note[0] = '\0';
+  if(CRM_HAS_MEMBER(out, crm_reward_result, flags)) {
+    out->pending_until = 0;
+    out->expires_at = 0;
+    out->tier_credits = 0;
+    out->tier_count = 0;
+    out->flags = 0;
+  }
+}
+
 static int am_flight(struct am_state *st, crm_host_ctx *ctx,
                      const crm_event_view *ev, crm_reward_result *out)
 {
   struct am_trip t;
-  int64_t credits;
-  int count;
   int rc;
 
   rc = am_read_trip(st, ctx, ev->payload, &t);
@@ -736,15 +828,14 @@ static int am_flight(struct am_state *st, crm_host_ctx *ctx,
     am_fmt(out->note, sizeof(out->note), "no miles: no flight segments");
     return CRM_OK;
   }
-  rc = am_remember(st->api, ctx, ev, t.total, t.n, &credits, &count);
-  if(rc)
-    return rc;
   out->points = t.total;
-  am_set_tier(out, credits, count);
+  am_set_tier(out, t.total, t.n);
   am_note(&t, out->note, sizeof(out->note));
   return CRM_OK;
 }
 
+/* Tickets are purchase events; refund, cancel and every other type earn
+ * an all-zero result. */
 static int am_on_event(void *state, crm_host_ctx *ctx,
                        const crm_event_view *ev,
                        const crm_customer_view *customer,
@@ -753,14 +844,9 @@ static int am_on_event(void *state, crm_host_ctx *ctx,
   struct am_state *st = state;
 
   (void)customer;
-  out->points = 0;
-  out->note[0] = '\0';
-  if(!ev->type)
-    return CRM_OK;
-  if(!strcmp(ev->type, st->cfg.event_type))
+  am_zero(out);
+  if(ev->type && !strcmp(ev->type, "purchase"))
     return am_flight(st, ctx, ev, out);
-  if(!strcmp(ev->type, "refund") || !strcmp(ev->type, "cancel"))
-    return am_refund(st->api, ctx, ev, out);
   return CRM_OK;
 }
 

@@ -24,11 +24,12 @@
  *   band edge). The result is pending until the first instant of the next
  *   year + settle_days, never expires, takes no tier multiplier and no
  *   earning cap, and counts the cars as tier activity (tier_count).
- * refund / cancel: must name its purchase (refund_of, the purchase's
+ * refund / cancel: names its purchase (refund_of, the purchase's
  *   idempotency key) and is booked to the purchase's year and quarter,
  *   whenever it arrives (a return in January lowers last year's volume).
  *   - cancel, or refund with amount 0: all that is left of the purchase
- *     (its cars and its amount);
+ *     (its cars and its amount), whatever the event's currency (its
+ *     amount is not used);
  *   - refund with amount > 0: `quantity` cars returned (0: a price
  *     reduction, no car) and `amount` given back.
  *   What is returned never exceeds what is left of the purchase: more is
@@ -37,13 +38,22 @@
  *   rebate (this component does NOT set CRM_REWARD_CORE_REFUNDS: a
  *   retroactive rebate is not a per-purchase amount the core could
  *   reverse pro rata).
- * Refused with CRM_EINVAL, nothing changed (the event is not ingested and
- *   the import names the row): a purchase or refund in another currency
- *   (the rebate is money: silently leaving volume out would underpay the
- *   dealer), a return naming no purchase, a purchase this component has
- *   not counted (ingest the purchase first) or another customer's
- *   purchase. Only enrolled dealers reach the component, so retail
- *   customers' events in other currencies are not affected.
+ * Never refused for its content (refusing would lose the event for every
+ *   other scheme and for the customer's totals). These earn 0: an
+ *   all-zero result, a note saying why and a warning in the log
+ *   (host->log WARN, naming the event key and the customer), nothing
+ *   stored:
+ *   - a return naming no purchase, or naming one this component has not
+ *     counted (made before the dealer was enrolled, or not ingested
+ *     yet): it cannot be attributed to a year. Returns are not held: a
+ *     purchase ingested after its return counts in full;
+ *   - a return naming another customer's purchase;
+ *   - a purchase, or a refund with amount > 0, in another currency (the
+ *     rebate is money: its volume is not counted, neither as rebate nor
+ *     as tier activity; convert amounts before ingesting to have it
+ *     count).
+ *   Refused (CRM_EINVAL / CRM_EEXIST, nothing changed): a negative amount
+ *   or quantity, and a purchase key counted already.
  * other event types: 0, no note, nothing stored.
  *
  * kv records (text, space-separated integers):
@@ -571,18 +581,44 @@ static int dr_book(struct dr_state *st, crm_host_ctx *ctx, int64_t customer,
   return CRM_OK;
 }
 
-/* Purchases and refunds with money must be in the scheme's currency. */
-static int dr_currency_ok(struct dr_state *st, crm_host_ctx *ctx,
-                          const crm_event_view *ev)
+/* An event the rebate cannot count: it earns 0 (all-zero result), the
+ * note says why and a warning is logged; the event itself stands (it is
+ * still real for the customer and the other schemes). */
+static int dr_skip(struct dr_state *st, crm_host_ctx *ctx,
+                   const crm_event_view *ev, crm_reward_result *out,
+                   const char *note, const char *why)
+{
+  const char *key = ev->idempotency_key && *ev->idempotency_key
+                        ? ev->idempotency_key : "(no key)";
+
+  dr_fmt(out->note, sizeof(out->note), "%s", note);
+  st->api->log(ctx, CRM_LOG_WARN, "dealer_rebate: %s %.128s of customer %"
+               PRId64 " earns 0: %s", ev->type, key, ev->customer_id, why);
+  return CRM_OK;
+}
+
+/* Money must be in the scheme's currency (a missing one is fine for an
+ * event without money). */
+static int dr_currency_ok(const struct dr_state *st, const crm_event_view *ev)
 {
   const char *cur = ev->currency ? ev->currency : "";
 
-  if(!strcasecmp(cur, st->currency) || (!*cur && ev->amount == 0))
-    return CRM_OK;
-  return st->api->set_error(ctx, CRM_EINVAL, "%s in %s: the dealer rebate "
-                            "counts %s only (convert the amount before "
-                            "ingesting)", ev->type, *cur ? cur : "no "
-                            "currency", st->currency);
+  return !strcasecmp(cur, st->currency) || (!*cur && ev->amount == 0);
+}
+
+static int dr_wrong_currency(struct dr_state *st, crm_host_ctx *ctx,
+                             const crm_event_view *ev,
+                             crm_reward_result *out)
+{
+  const char *cur = ev->currency && *ev->currency ? ev->currency
+                                                  : "no currency";
+  char note[96], why[200];
+
+  dr_fmt(note, sizeof(note), "%s in %.16s: not counted (%s only), 0",
+         ev->type, cur, st->currency);
+  dr_fmt(why, sizeof(why), "it is in %.16s and the rebate counts %s only "
+         "(convert the amount before ingesting)", cur, st->currency);
+  return dr_skip(st, ctx, ev, out, note, why);
 }
 
 static int dr_purchase(struct dr_state *st, crm_host_ctx *ctx,
@@ -592,9 +628,8 @@ static int dr_purchase(struct dr_state *st, crm_host_ctx *ctx,
   struct dr_purchase p;
   int rc;
 
-  rc = dr_currency_ok(st, ctx, ev);
-  if(rc)
-    return rc;
+  if(!dr_currency_ok(st, ev))
+    return dr_wrong_currency(st, ctx, ev, out);
   memset(&p, 0, sizeof(p));
   if(idem && *idem) {
     rc = dr_get_purchase(st, ctx, idem, &p);
@@ -616,30 +651,45 @@ static int dr_purchase(struct dr_state *st, crm_host_ctx *ctx,
   return rc;
 }
 
-/* The purchase a return names, which must be the dealer's own. */
+/* The purchase a return names: CRM_OK when it is this dealer's and was
+ * counted here; CRM_ENOTFOUND (out filled by dr_skip) when the return
+ * cannot be attributed to a year; else an error. */
 static int dr_returned_purchase(struct dr_state *st, crm_host_ctx *ctx,
                                 const crm_event_view *ev, const char *of,
-                                struct dr_purchase *p)
+                                struct dr_purchase *p,
+                                crm_reward_result *out)
 {
-  int rc;
+  char note[96], why[300];
+  int rc = CRM_ENOTFOUND;
 
-  if(!of || !*of)
-    return st->api->set_error(ctx, CRM_EINVAL, "a dealer %s must name its "
-                              "purchase (payload refund_of)", ev->type);
-  if(strlen(of) > DR_IDEM_MAX)
-    return st->api->set_error(ctx, CRM_EINVAL, "refund_of is longer than "
-                              "%d bytes (purchase idempotency keys are at "
-                              "most %d)", DR_IDEM_MAX, DR_IDEM_MAX);
-  rc = dr_get_purchase(st, ctx, of, p);
-  if(rc == CRM_ENOTFOUND)
-    return st->api->set_error(ctx, CRM_EINVAL, "refund_of \"%s\" names no "
-                              "purchase counted by dealer_rebate (ingest "
-                              "the purchase first)", of);
-  if(rc)
+  if(!of || !*of) {
+    dr_fmt(note, sizeof(note), "%s naming no purchase: cannot be "
+           "attributed to a year, 0", ev->type);
+    dr_skip(st, ctx, ev, out, note, "it names no purchase (payload "
+            "refund_of), so it cannot be attributed to a year");
+    return CRM_ENOTFOUND;
+  }
+  if(strlen(of) <= DR_IDEM_MAX)
+    rc = dr_get_purchase(st, ctx, of, p);
+  if(rc && rc != CRM_ENOTFOUND)
     return rc;
-  if(p->customer != ev->customer_id)
-    return st->api->set_error(ctx, CRM_EINVAL, "refund_of \"%s\" names a "
-                              "purchase of another customer", of);
+  if(rc == CRM_ENOTFOUND) {
+    dr_fmt(note, sizeof(note), "%s of %.24s: purchase not counted here, "
+           "cannot be attributed to a year, 0", ev->type, of);
+    dr_fmt(why, sizeof(why), "purchase \"%.128s\" was not counted by "
+           "dealer_rebate (made before the dealer was enrolled, or not "
+           "ingested yet), so it cannot be attributed to a year", of);
+    dr_skip(st, ctx, ev, out, note, why);
+    return CRM_ENOTFOUND;
+  }
+  if(p->customer != ev->customer_id) {
+    dr_fmt(note, sizeof(note), "%s of %.24s: another customer's purchase, "
+           "0", ev->type, of);
+    dr_fmt(why, sizeof(why), "purchase \"%.128s\" is customer %" PRId64
+           "'s, not this dealer's", of, p->customer);
+    dr_skip(st, ctx, ev, out, note, why);
+    return CRM_ENOTFOUND;
+  }
   return CRM_OK;
 }
 
@@ -655,11 +705,13 @@ static int dr_return(struct dr_state *st, crm_host_ctx *ctx,
   size_t n;
   int rc;
 
-  rc = dr_returned_purchase(st, ctx, ev, of, &p);
-  if(!rc)
-    rc = dr_currency_ok(st, ctx, ev);
+  rc = dr_returned_purchase(st, ctx, ev, of, &p, out);
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
   if(rc)
     return rc;
+  if(!full && !dr_currency_ok(st, ev))
+    return dr_wrong_currency(st, ctx, ev, out);
   left_cars = p.cars - p.cars_back;
   left_amount = p.amount - p.amount_back;
   cars = full ? left_cars : ev->quantity;
@@ -685,6 +737,20 @@ static int dr_return(struct dr_state *st, crm_host_ctx *ctx,
   return dr_put_purchase(st, ctx, of, &p);
 }
 
+/* Zero points, no activity, the scheme's rules. */
+static void dr_zero(crm_reward_result *out)
+{
+  out->points = 0;
+  out->note[0] = '\0';
+  if(CRM_HAS_MEMBER(out, crm_reward_result, flags)) {
+    out->pending_until = 0;
+    out->expires_at = 0;
+    out->tier_credits = 0;
+    out->tier_count = 0;
+    out->flags = 0;
+  }
+}
+
 static int dr_on_event(void *state, crm_host_ctx *ctx,
                        const crm_event_view *ev,
                        const crm_customer_view *customer,
@@ -693,8 +759,7 @@ static int dr_on_event(void *state, crm_host_ctx *ctx,
   struct dr_state *st = state;
 
   (void)customer;
-  out->points = 0;
-  out->note[0] = '\0';
+  dr_zero(out);
   if(!ev->type || (strcmp(ev->type, "purchase") &&
                    strcmp(ev->type, "refund") && strcmp(ev->type, "cancel")))
     return CRM_OK;

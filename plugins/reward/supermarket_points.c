@@ -73,9 +73,13 @@
  *   that got it even if the scheme's min_spend then earns nothing.
  *   tier_count = 1 (a visit) per purchase in the currency with A > 0; the
  *   core takes spend from the event.
- * refund, cancel: 0 points. The component sets CRM_REWARD_CORE_REFUNDS:
- *   the core reverses a refund naming its purchase (refund_of) pro rata,
- *   bonuses included; a refund naming no purchase takes nothing back.
+ * refund, cancel: an all-zero result (0 points, no tier_count or
+ *   credits; only the note says what happens). The component sets
+ *   CRM_REWARD_CORE_REFUNDS: the core reverses a refund naming its
+ *   purchase (refund_of) pro rata, bonuses included, and the purchase's
+ *   tier activity (the visit) with it, so the plugin must report none
+ *   (it would count twice); a refund naming no purchase takes nothing
+ *   back.
  * Other event types: 0 points.
  */
 #include <ctype.h>
@@ -575,6 +579,21 @@ static int sp_purchase(struct sp_state *st, crm_host_ctx *ctx,
 
 /* ---- events ------------------------------------------------------------- */
 
+/* Zero points, no tier activity, the scheme's rules: refund, cancel and
+ * other types return this (the core reverses refunds, activity too). */
+static void sp_zero(crm_reward_result *out)
+{
+  out->points = 0;
+  out->note[0] = '\0';
+  if(CRM_HAS_MEMBER(out, crm_reward_result, flags)) {
+    out->pending_until = 0;
+    out->expires_at = 0;
+    out->tier_credits = 0;
+    out->tier_count = 0;
+    out->flags = 0;
+  }
+}
+
 static int sp_on_event(void *state, crm_host_ctx *ctx,
                        const crm_event_view *ev,
                        const crm_customer_view *customer,
@@ -583,8 +602,7 @@ static int sp_on_event(void *state, crm_host_ctx *ctx,
   struct sp_state *st = state;
   const char *of = NULL;
 
-  out->points = 0;
-  out->note[0] = '\0';
+  sp_zero(out);
   if(!ev->type)
     return CRM_OK;
   if(!strcmp(ev->type, "purchase"))
