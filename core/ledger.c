@@ -37,6 +37,8 @@ static const char crm__sql_set_lot[] =
 static const char crm__sql_account_debt[] =
   "UPDATE points_accounts SET shortfall = shortfall + ?3,"
   " overdraft = overdraft + ?4 WHERE customer_id = ?1 AND scheme = ?2";
+static const char crm__sql_newest_entry[] =
+  "SELECT max(at) FROM points_ledger WHERE customer_id = ?1 AND scheme = ?2";
 static const char crm__sql_balance_check[] =
   "SELECT points_balance, (SELECT coalesce(sum(points), 0)"
   " FROM points_ledger WHERE customer_id = ?1) FROM customers WHERE id = ?1";
@@ -256,6 +258,49 @@ int crm__ledger_set_lot(crm *c, int64_t entry_id, int64_t lot_id)
   sqlite3_bind_int64(st, 1, entry_id);
   sqlite3_bind_int64(st, 2, lot_id);
   return crm__step_end(c, st, "linking a ledger entry to its lot");
+}
+
+static void crm__iso(int64_t t, char *buf, size_t size)
+{
+  if(crm_time_format(t, buf, size))
+    snprintf(buf, size, "%lld", (long long)t);
+}
+
+int crm__op_time_check(crm *c, int64_t customer_id, const char *scheme,
+                       int64_t at)
+{
+  char a[32], b[32];
+  sqlite3_stmt *st;
+  int64_t newest;
+  int rc;
+
+  if(at > crm_now(c)) {
+    crm__iso(at, a, sizeof(a));
+    crm__iso(crm_now(c), b, sizeof(b));
+    return crm__err(c, CRM_EINVAL, "operation time %s is in the future "
+                    "(now %s)", a, b);
+  }
+  if(customer_id <= 0)
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_newest_entry);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, customer_id);
+  sqlite3_bind_text(st, 2, scheme, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  newest = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
+             ? sqlite3_column_int64(st, 0)
+             : INT64_MIN;
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "reading the newest ledger entry");
+  if(at >= newest)
+    return CRM_OK;
+  crm__iso(at, a, sizeof(a));
+  crm__iso(newest, b, sizeof(b));
+  return crm__err(c, CRM_EINVAL, "operation time %s is before the newest "
+                  "ledger entry of customer #%lld in scheme \"%s\" (%s)", a,
+                  (long long)customer_id, scheme, b);
 }
 
 int crm__account_add_debt(crm *c, int64_t customer_id, const char *scheme,

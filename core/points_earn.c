@@ -5,8 +5,11 @@
  * take-backs of negative points and of refunds (overdraft, shortfall),
  * tier activity, automatic redemption.
  *
- * The refund side (points_refunds rows, held refunds, reconciliation of
- * a refunded purchase) is points_refund.c.
+ * Non-members are skipped (the plugin is not called), except that a
+ * refund naming a purchase is still reconciled in the CORE_REFUNDS
+ * schemes where that purchase earned. The refund side (points_refunds
+ * rows, held refunds, reconciliation of a refunded purchase) is
+ * points_refund.c.
  */
 #include <math.h>
 #include <stdio.h>
@@ -302,18 +305,22 @@ static int crm__lose_points(crm *c, const crm__earn *e, const char *scheme,
   return crm__takeback_run(c, &tb);
 }
 
-/* The event's tier activity in the scheme (zero rows are not written). */
+/* The event's tier activity in the scheme (zero rows are not written).
+ * A refund the core reconciles books none of its own: the core reverses
+ * the purchase's activity (points_refund.c), whatever the plugin said. */
 static int crm__earn_activity(crm *c, const crm__earn *e, const char *scheme,
                               const crm_reward_result *res, int core,
                               int64_t points)
 {
   int64_t spend = 0, at = e->t;
 
+  if(core)
+    return CRM_OK;
   if(e->is_purchase)
     spend = e->ev->amount;
   if(e->is_refund && e->purchase.id)
     at = e->purchase.occurred_at;
-  if(e->is_refund && !core)
+  if(e->is_refund)
     spend = -e->ev->amount;
   if(!points && !spend && !res->tier_credits && !res->tier_count)
     return CRM_OK;
@@ -351,6 +358,11 @@ static int crm__earn_call(crm *c, crm__earn *e, crm__component *k,
   if(rc)
     return crm__plugin_call_failed(c, k, rc, "on_event");
   res->note[sizeof(res->note) - 1] = '\0';
+  if(res->points > CRM__POINTS_MAX || res->points < -CRM__POINTS_MAX)
+    return crm__err(c, CRM_EPLUGIN, "plugin \"%s\" component \"%s\": "
+                    "on_event returned %lld points (at most %lld either "
+                    "way)", k->plugin->name, k->name,
+                    (long long)res->points, (long long)CRM__POINTS_MAX);
   if(c->ingest_seq != seq)
     return crm_customer_get(c, e->cust->id, e->cust);
   return CRM_OK;
@@ -394,6 +406,38 @@ static int crm__earn_scheme(crm *c, crm__earn *e, crm__component *k,
   return rc;
 }
 
+/* A refund naming its purchase while the customer is not a member (any
+ * more): the plugin is not called, but in a CORE_REFUNDS scheme what the
+ * purchase earned is still taken back, with its tier activity. No
+ * account: the purchase earned nothing there. */
+static int crm__earn_nonmember(crm *c, crm__earn *e, crm__component *k,
+                               const crm__scheme *s, int64_t *net)
+{
+  crm_points_account before, after;
+  int rc;
+
+  if(!(k->vt.reward.flags & CRM_REWARD_CORE_REFUNDS) || !e->is_refund ||
+     !e->purchase.id)
+    return CRM_OK;
+  rc = crm__account_read(c, e->cust->id, k->name, &before);
+  if(rc == CRM_ENOTFOUND) {
+    crm__clear_err(c);
+    return CRM_OK;
+  }
+  if(!rc)
+    rc = crm__points_reconcile(c, s, k->name, e->cust->id, e->purchase.id,
+                               e->t, e->event_id);
+  if(!rc && s->n_tiers)
+    rc = crm__tier_check(c, s, e->cust->id, k->name, e->t);
+  if(!rc)
+    rc = crm__account_read(c, e->cust->id, k->name, &after);
+  if(rc)
+    return rc;
+  *net += after.balance + after.pending - before.balance - before.pending;
+  e->cust->points_balance += after.balance - before.balance;
+  return CRM_OK;
+}
+
 /* One reward component: its account's change is added to *net and to
  * the customer's balance the next component sees. */
 static int crm__earn_component(crm *c, crm__earn *e, crm__component *k,
@@ -406,8 +450,10 @@ static int crm__earn_component(crm *c, crm__earn *e, crm__component *k,
   int rc;
 
   rc = crm__scheme_member(c, s, e->cust->id, &member);
-  if(rc || !member)
+  if(rc)
     return rc;
+  if(!member)
+    return crm__earn_nonmember(c, e, k, s, net);
   rc = crm__account_ensure(c, e->cust->id, k->name, s, e->t);
   if(!rc)
     rc = crm__earn_scheme(c, e, k, s, &before);

@@ -19,6 +19,8 @@
  *   points_check.c   crm_points_check (the invariants)
  *   tier.c           activity records, qualification, upgrades, reviews,
  *                    grace and downgrades, tier events
+ *   tier_read.c      tier status and history reads (crm_tier_status_get,
+ *                    crm_tier_history_foreach)
  *   redeem.c         catalogue, stock, redemption (issuing vouchers),
  *                    auto-redeem, payouts
  *   voucher.c        vouchers once issued: get, list, use, void
@@ -42,6 +44,10 @@
 /* ---- scheme configuration (scheme_config.c) ----------------------------- */
 
 #define CRM__SCHEME_NAME_MAX 64
+/* The largest number of points one adjustment, transfer or plugin
+ * result may move, either way (10^12): far below INT64_MAX, so sums of
+ * many of them and their negations never overflow. */
+#define CRM__POINTS_MAX INT64_C(1000000000000)
 #define CRM__TIER_NAME_MAX 32
 #define CRM__ITEM_CODE_MAX 32
 
@@ -183,6 +189,12 @@ int crm__account_read(crm *c, int64_t customer_id, const char *scheme,
 int crm__ledger_add(crm *c, const crm__line *l, int64_t *entry_id);
 /* Sets the lot_id of an entry written before its lot existed. */
 int crm__ledger_set_lot(crm *c, int64_t entry_id, int64_t lot_id);
+/* The time of an operation (adjust, transfer, redeem, voucher use or
+ * void): CRM_EINVAL when `at` is after crm_now, or (customer_id > 0)
+ * before the newest ledger entry of the account (customer_id, scheme):
+ * an account's ledger only moves forward in time. */
+int crm__op_time_check(crm *c, int64_t customer_id, const char *scheme,
+                       int64_t at);
 /* Account shortfall/overdraft bookkeeping (not ledger entries). */
 int crm__account_add_debt(crm *c, int64_t customer_id, const char *scheme,
                           int64_t shortfall_delta, int64_t overdraft_delta);
@@ -190,7 +202,10 @@ int crm__account_add_debt(crm *c, int64_t customer_id, const char *scheme,
 /* ---- lots (points_lot.c) ------------------------------------------------ */
 
 /* Creates a lot of `points` for the entry; pending when release_at > 0
- * (state 'pending'), else 'available'. expires_at 0 = never. An
+ * (state 'pending'), else 'available'. expires_at 0 = never; an
+ * expires_at at or before release_at is computed again from the release
+ * (crm__scheme_expiry(s, release_at)), so points are usable for a while
+ * (a fixed expiry date may still come first: they expire at release). An
  * available lot first absorbs the account's overdraft (a lot use of the
  * creating entry, no ledger line) and then, when recover_shortfall,
  * pays the account's open shortfalls (a `reverse` line each, oldest
@@ -219,11 +234,21 @@ int crm__lots_take_back(crm *c, int64_t customer_id, const char *scheme,
 /* Gives back what entry_id drew (voucher void): each use's lot regains
  * its points (reopened if closed). *restored = the total. */
 int crm__lots_restore(crm *c, int64_t entry_id, int64_t *restored);
+/* After a void restored what spend_entry_id drew (crm__lots_restore):
+ * each restored lot that is available and not past its date at `at`
+ * pays the account's debts like a new lot (overdraft first, as lot uses
+ * of entry_id; then open shortfalls, a `reverse` line of event_id each),
+ * soonest-expiring lots first. */
+int crm__lots_restore_settle(crm *c, int64_t spend_entry_id, int64_t entry_id,
+                             int64_t event_id, int64_t at);
 /* Releases and expires what is due by as_of: for one customer
  * (customer_id > 0, all schemes) or globally (customer_id 0) through
- * the release and expiry indexes only. Writes `release` lines (at =
+ * the release and expiry indexes only, in due-time order (an expiry
+ * before a release due at the same instant). Writes `release` lines (at =
  * release_at) and `expire` lines (at = expires_at); release of a
- * release_payout scheme is followed by a payout (redeem.c). */
+ * release_payout scheme is followed by a payout (redeem.c). Releases of
+ * a scheme that is not loaded wait (its rules are unknown), and so do
+ * its expiries due after such a waiting release of the same account. */
 int crm__lots_due(crm *c, int64_t customer_id, int64_t as_of,
                   crm_due_stats *stats);
 
@@ -301,6 +326,30 @@ int crm__event_record(crm *c, int64_t customer_id, const char *type,
 int crm__event_type_reserved(const char *type);
 
 /* ---- tiers (tier.c) ----------------------------------------------------- */
+
+/* An account's tier state; times 0 when none. */
+typedef struct crm__tier_acct {
+  char tier[CRM__TIER_NAME_MAX + 1];
+  int64_t since;
+  int64_t review_at;   /* 0: none */
+  int64_t grace_until; /* 0: none */
+} crm__tier_acct;
+
+/* Qualifying sums over a window: points, credits, count, spend. */
+typedef struct crm__tier_sums {
+  int64_t v[4];
+} crm__tier_sums;
+
+/* The level's index, -1 when the scheme has no such level. */
+int crm__tier_index(const crm__scheme *s, const char *name);
+/* The highest level the sums qualify for (0: the base). */
+int crm__tier_qualify(const crm__scheme *s, const crm__tier_sums *w);
+/* The account's tier state; *found = 0 (and a zeroed) without a row. */
+int crm__tier_read(crm *c, int64_t customer_id, const char *scheme,
+                   crm__tier_acct *a, int *found);
+/* Activity sums over (t - window_days, t]. */
+int crm__tier_window(crm *c, const crm__scheme *s, int64_t customer_id,
+                     const char *scheme, int64_t t, crm__tier_sums *w);
 
 /* Records qualifying activity of an event (points = base points earned;
  * negative on a return, booked at the purchase's time `at`). */

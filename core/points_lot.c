@@ -5,7 +5,11 @@
  * lots in spend order and record what they drew (points_lot_uses), so a
  * lot is never spent twice and a voided voucher gives back exactly what
  * it took. Release and expiry walk only the lots that are due, through
- * the partial indexes lots_release and lots_expiry.
+ * the partial indexes lots_release and lots_expiry, merged in due-time
+ * order: the earliest due item is always handled next, and an expiry
+ * comes before a release due at the same instant (points that expire
+ * at t are gone at t), so a release never pays a payout or an automatic
+ * redemption with points that had expired before it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -77,26 +81,45 @@ static const char crm__sql_use_restore[] =
   " WHERE entry_id = ?1 AND lot_id = ?2";
 /* Per customer, the account list lets lots_customer seek (customer,
  * scheme, state[, expires_at]) instead of reading every lot the customer
- * ever had; globally the partial indexes lots_release / lots_expiry. */
+ * ever had; globally the partial indexes lots_release / lots_expiry.
+ * Each returns the next due lot after the cursor (?3 time, ?4 id). */
 static const char crm__sql_due_release_one[] =
-  "SELECT id, 0 FROM points_lots WHERE customer_id = ?1"
+  "SELECT id, release_at FROM points_lots WHERE customer_id = ?1"
   " AND scheme IN (SELECT scheme FROM points_accounts"
   "   WHERE customer_id = ?1)"
   " AND state = 'pending' AND release_at <= ?2"
-  " ORDER BY release_at, id LIMIT 32";
+  " AND (release_at, id) > (?3, ?4)"
+  " ORDER BY release_at, id LIMIT 1";
 static const char crm__sql_due_release_all[] =
-  "SELECT id, 0 FROM points_lots WHERE state = 'pending'"
-  " AND release_at <= ?2 ORDER BY release_at, id LIMIT 32";
+  "SELECT id, release_at FROM points_lots WHERE state = 'pending'"
+  " AND release_at <= ?2 AND (release_at, id) > (?3, ?4)"
+  " ORDER BY release_at, id LIMIT 1";
 static const char crm__sql_due_expiry_one[] =
-  "SELECT id, 0 FROM points_lots WHERE customer_id = ?1"
+  "SELECT id, expires_at FROM points_lots WHERE customer_id = ?1"
   " AND scheme IN (SELECT scheme FROM points_accounts"
   "   WHERE customer_id = ?1)"
   " AND state = 'available' AND expires_at IS NOT NULL AND expires_at <= ?2"
-  " ORDER BY expires_at, id LIMIT 32";
+  " AND (expires_at, id) > (?3, ?4)"
+  " ORDER BY expires_at, id LIMIT 1";
 static const char crm__sql_due_expiry_all[] =
-  "SELECT id, 0 FROM points_lots WHERE state = 'available'"
+  "SELECT id, expires_at FROM points_lots WHERE state = 'available'"
   " AND expires_at IS NOT NULL AND expires_at <= ?2"
-  " ORDER BY expires_at, id LIMIT 32";
+  " AND (expires_at, id) > (?3, ?4)"
+  " ORDER BY expires_at, id LIMIT 1";
+/* A release of the account due before t (one that waits holds back the
+ * account's later expiries). */
+static const char crm__sql_release_before[] =
+  "SELECT count(*) FROM points_lots WHERE customer_id = ?1 AND scheme = ?2"
+  " AND state = 'pending' AND release_at < ?3";
+/* What a voided spend gave back, soonest-expiring lot first, after the
+ * cursor (?2 expiry key, ?3 lot id). */
+static const char crm__sql_restored_next[] =
+  "SELECT u.lot_id, u.restored,"
+  " coalesce(l.expires_at, 9223372036854775807) FROM points_lot_uses u"
+  " JOIN points_lots l ON l.id = u.lot_id"
+  " WHERE u.entry_id = ?1 AND u.restored > 0"
+  " AND (coalesce(l.expires_at, 9223372036854775807), u.lot_id) > (?2, ?3)"
+  " ORDER BY 3, 1 LIMIT 1";
 static const char crm__sql_lot_release[] =
   "UPDATE points_lots SET state = 'available' WHERE id = ?1"
   " AND state = 'pending'";
@@ -248,10 +271,13 @@ int crm__lot_create(crm *c, const crm__scheme *s, int64_t customer_id,
   int64_t id;
   int rc;
 
-  (void)s;
   if(points <= 0)
     return crm__err(c, CRM_EINVAL, "a lot needs a positive number of "
                     "points (got %lld)", (long long)points);
+  /* points that would expire before they are released: their expiry is
+   * counted from the release instead */
+  if(s && release_at > 0 && expires_at > 0 && expires_at <= release_at)
+    expires_at = crm__scheme_expiry(s, release_at);
   st = crm__stmt(c, crm__sql_lot_insert);
   if(!st)
     return c->errcode;
@@ -452,12 +478,6 @@ int crm__lots_restore(crm *c, int64_t entry_id, int64_t *restored)
 
 /* ---- due processing ----------------------------------------------------- */
 
-/* The rules of a scheme by name (the defaults when it is not loaded). */
-static const crm__scheme *crm__scheme_named(crm *c, const char *scheme)
-{
-  return crm__scheme_of(crm__component_find(c, CRM_KIND_REWARD, scheme));
-}
-
 /* Reads lot id afresh: a nested call (a payout, an automatic
  * redemption) may have changed it since its batch was read. */
 static int crm__lot_get(crm *c, int64_t id, crm__lot_row *r)
@@ -515,9 +535,127 @@ static int crm__after_release(crm *c, const crm__scheme *s, int64_t lot_id)
                              r.remaining, r.release_at, note);
 }
 
+/* The next lot the voided spend gave back, after the cursor (*key, *lot);
+ * *found = 0 when there is none. */
+static int crm__restored_next(crm *c, int64_t spend_entry_id, int64_t *key,
+                              int64_t *lot, int64_t *restored, int *found)
+{
+  sqlite3_stmt *st = crm__stmt(c, crm__sql_restored_next);
+  int rc;
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, spend_entry_id);
+  sqlite3_bind_int64(st, 2, *key);
+  sqlite3_bind_int64(st, 3, *lot);
+  rc = sqlite3_step(st);
+  *found = rc == SQLITE_ROW;
+  if(*found) {
+    *lot = sqlite3_column_int64(st, 0);
+    *restored = sqlite3_column_int64(st, 1);
+    *key = sqlite3_column_int64(st, 2);
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading restored lot uses");
+  return CRM_OK;
+}
+
+int crm__lots_restore_settle(crm *c, int64_t spend_entry_id, int64_t entry_id,
+                             int64_t event_id, int64_t at)
+{
+  int64_t key = INT64_MIN, lot = 0, restored = 0;
+  crm__lot_row r;
+  int found = 1;
+  int rc = CRM_OK;
+
+  for(;;) {
+    rc = crm__restored_next(c, spend_entry_id, &key, &lot, &restored,
+                            &found);
+    if(rc || !found)
+      break;
+    rc = crm__lot_get(c, lot, &r);
+    if(rc)
+      break;
+    /* points past their date expire (due work) instead of paying */
+    if(!r.available || r.remaining <= 0 || (r.expires_at &&
+                                            r.expires_at <= at))
+      continue;
+    rc = crm__lot_settle(c, r.customer_id, r.scheme, event_id, entry_id, lot,
+                         crm__min64(restored, r.remaining), at, 1);
+    if(rc)
+      break;
+  }
+  return rc;
+}
+
+/* An expiry of a scheme that is not loaded waits behind a release of
+ * the same account due before it (the release waits for the scheme's
+ * rules): *wait = 1. */
+static int crm__expiry_waits(crm *c, const crm__lot_row *r, int *wait)
+{
+  sqlite3_stmt *st;
+  int64_t n = 0;
+  int rc;
+
+  *wait = 0;
+  if(crm__component_find(c, CRM_KIND_REWARD, r->scheme))
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_release_before);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, r->customer_id);
+  sqlite3_bind_text(st, 2, r->scheme, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, r->expires_at);
+  rc = crm__step_row(c, st, &n, 1, "finding waiting releases");
+  *wait = n > 0;
+  return rc;
+}
+
+static int crm__lot_expire(crm *c, int64_t id, int64_t as_of,
+                           crm_due_stats *stats)
+{
+  crm__lot_row r;
+  crm__line l;
+  int64_t entry = 0;
+  int wait = 0;
+  int rc;
+
+  rc = crm__lot_get(c, id, &r);
+  if(rc || !r.available || r.remaining <= 0 || !r.expires_at ||
+     r.expires_at > as_of)
+    return rc;
+  rc = crm__expiry_waits(c, &r, &wait);
+  if(rc || wait)
+    return rc;
+  memset(&l, 0, sizeof(l));
+  l.customer_id = r.customer_id;
+  l.scheme = r.scheme;
+  l.event_id = r.event_id;
+  l.kind = "expire";
+  l.points = -r.remaining;
+  l.lot_id = id;
+  l.note = "expired";
+  /* a lot whose fixed expiry date came before its release expires the
+   * moment it is released */
+  l.at = r.expires_at > r.release_at ? r.expires_at : r.release_at;
+  rc = crm__ledger_add(c, &l, &entry);
+  if(!rc)
+    rc = crm__lot_use(c, entry, id, r.remaining);
+  if(rc)
+    return rc;
+  stats->lots_expired++;
+  stats->points_expired += r.remaining;
+  return CRM_OK;
+}
+
+/* A pending lot becomes available. A scheme that is not loaded has no
+ * rules to follow (a payout scheme must not credit), so its releases
+ * wait until it is loaded again. */
 static int crm__lot_release(crm *c, int64_t id, int64_t as_of,
                             crm_due_stats *stats)
 {
+  const crm__component *k;
   sqlite3_stmt *st;
   crm__lot_row r;
   crm__line l;
@@ -527,6 +665,9 @@ static int crm__lot_release(crm *c, int64_t id, int64_t as_of,
   rc = crm__lot_get(c, id, &r);
   if(rc || !r.pending || r.release_at > as_of)
     return rc;
+  k = crm__component_find(c, CRM_KIND_REWARD, r.scheme);
+  if(!k)
+    return CRM_OK;
   memset(&l, 0, sizeof(l));
   l.customer_id = r.customer_id;
   l.scheme = r.scheme;
@@ -545,75 +686,66 @@ static int crm__lot_release(crm *c, int64_t id, int64_t as_of,
     return c->errcode;
   sqlite3_bind_int64(st, 1, id);
   rc = crm__step_end(c, st, "releasing a points lot");
-  if(!rc)
-    rc = crm__lot_settle(c, r.customer_id, r.scheme, r.event_id, entry, id,
-                         r.remaining, r.release_at, 1);
   if(rc)
     return rc;
   stats->lots_released++;
   stats->points_released += r.remaining;
-  return crm__after_release(c, crm__scheme_named(c, r.scheme), id);
+  if(r.expires_at && r.expires_at <= r.release_at)
+    return crm__lot_expire(c, id, as_of, stats);
+  rc = crm__lot_settle(c, r.customer_id, r.scheme, r.event_id, entry, id,
+                       r.remaining, r.release_at, 1);
+  if(!rc)
+    rc = crm__after_release(c, crm__scheme_of(k), id);
+  return rc;
 }
 
-static int crm__lot_expire(crm *c, int64_t id, int64_t as_of,
-                           crm_due_stats *stats)
+/* One stream of due lots (releases or expiries): the cursor is the last
+ * lot taken, next_* the next one due after it (have = 0: none). */
+typedef struct crm__due_head {
+  const char *sql;
+  int64_t t, id;
+  int64_t next_t, next_id;
+  int have;
+} crm__due_head;
+
+static int crm__due_next(crm *c, crm__due_head *h, int64_t customer_id,
+                         int64_t as_of)
 {
-  crm__lot_row r;
-  crm__line l;
-  int64_t entry = 0;
+  sqlite3_stmt *st = crm__stmt(c, h->sql);
   int rc;
 
-  rc = crm__lot_get(c, id, &r);
-  if(rc || !r.available || r.remaining <= 0 || !r.expires_at ||
-     r.expires_at > as_of)
-    return rc;
-  memset(&l, 0, sizeof(l));
-  l.customer_id = r.customer_id;
-  l.scheme = r.scheme;
-  l.event_id = r.event_id;
-  l.kind = "expire";
-  l.points = -r.remaining;
-  l.lot_id = id;
-  l.note = "expired";
-  l.at = r.expires_at;
-  rc = crm__ledger_add(c, &l, &entry);
-  if(!rc)
-    rc = crm__lot_use(c, entry, id, r.remaining);
-  if(rc)
-    return rc;
-  stats->lots_expired++;
-  stats->points_expired += r.remaining;
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, customer_id);
+  sqlite3_bind_int64(st, 2, as_of);
+  sqlite3_bind_int64(st, 3, h->t);
+  sqlite3_bind_int64(st, 4, h->id);
+  rc = sqlite3_step(st);
+  h->have = rc == SQLITE_ROW;
+  if(h->have) {
+    h->next_id = sqlite3_column_int64(st, 0);
+    h->next_t = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading due points lots");
   return CRM_OK;
 }
 
-/* Each lot handled leaves the due set (released or closed), so the next
- * batch is the next due lots. */
-static int crm__due_pass(crm *c, const char *sql, int64_t customer_id,
-                         int64_t as_of, int release, crm_due_stats *stats)
+/* Takes the head's next lot: the cursor moves past it whether it is
+ * handled or left waiting. */
+static int64_t crm__due_take(crm__due_head *h)
 {
-  int64_t ids[CRM__LOT_BATCH], unused[CRM__LOT_BATCH];
-  sqlite3_stmt *st;
-  size_t n, i;
-  int rc;
-
-  do {
-    st = crm__stmt(c, sql);
-    if(!st)
-      return c->errcode;
-    sqlite3_bind_int64(st, 1, customer_id);
-    sqlite3_bind_int64(st, 2, as_of);
-    rc = crm__lot_batch(c, st, ids, unused, NULL, &n);
-    for(i = 0; !rc && i < n; i++)
-      rc = release ? crm__lot_release(c, ids[i], as_of, stats)
-                   : crm__lot_expire(c, ids[i], as_of, stats);
-  } while(!rc && n == CRM__LOT_BATCH);
-  return rc;
+  h->t = h->next_t;
+  h->id = h->next_id;
+  return h->id;
 }
 
 int crm__lots_due(crm *c, int64_t customer_id, int64_t as_of,
                   crm_due_stats *stats)
 {
   crm_due_stats scratch;
+  crm__due_head rel, exp;
   int one = customer_id > 0;
   int rc;
 
@@ -621,12 +753,27 @@ int crm__lots_due(crm *c, int64_t customer_id, int64_t as_of,
     memset(&scratch, 0, sizeof(scratch));
     stats = &scratch;
   }
-  rc = crm__due_pass(c, one ? crm__sql_due_release_one
-                            : crm__sql_due_release_all,
-                     customer_id, as_of, 1, stats);
+  memset(&rel, 0, sizeof(rel));
+  memset(&exp, 0, sizeof(exp));
+  rel.sql = one ? crm__sql_due_release_one : crm__sql_due_release_all;
+  exp.sql = one ? crm__sql_due_expiry_one : crm__sql_due_expiry_all;
+  rel.t = INT64_MIN;
+  exp.t = INT64_MIN;
+  rc = crm__due_next(c, &rel, customer_id, as_of);
   if(!rc)
-    rc = crm__due_pass(c, one ? crm__sql_due_expiry_one
-                              : crm__sql_due_expiry_all,
-                       customer_id, as_of, 0, stats);
+    rc = crm__due_next(c, &exp, customer_id, as_of);
+  while(!rc && (rel.have || exp.have)) {
+    /* the earliest next; an expiry before a release at the same time */
+    if(exp.have && (!rel.have || exp.next_t <= rel.next_t)) {
+      rc = crm__lot_expire(c, crm__due_take(&exp), as_of, stats);
+    } else {
+      rc = crm__lot_release(c, crm__due_take(&rel), as_of, stats);
+      if(!rc)
+        rc = crm__due_next(c, &rel, customer_id, as_of);
+    }
+    /* a release makes a lot available and may spend others */
+    if(!rc)
+      rc = crm__due_next(c, &exp, customer_id, as_of);
+  }
   return rc;
 }

@@ -5,6 +5,11 @@
  *
  * Operations are recorded as core events (crm__event_record), so a
  * retried idempotency key returns the first result and changes nothing.
+ * A new operation's time may not be in the future nor before the newest
+ * ledger entry of an account it touches (crm__op_time_check), and it
+ * moves at most CRM__POINTS_MAX points. A transfer keeps the expiry of
+ * the points it moves: the receiver gets a transfer_in line and its lot
+ * per expiry date among the lots the sender's transfer_out drew.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +43,14 @@ static const char crm__sql_month_sum[] =
   "   AS INTEGER)"
   " AND at < CAST(strftime('%s', ?3, 'unixepoch', 'start of month',"
   "   '+1 month') AS INTEGER)";
+/* The lots a transfer_out drew, grouped by expiry (never last), after
+ * the cursor ?2. */
+static const char crm__sql_drawn_expiry[] =
+  "SELECT coalesce(l.expires_at, 9223372036854775807) AS k,"
+  " sum(u.points) FROM points_lot_uses u JOIN points_lots l"
+  " ON l.id = u.lot_id WHERE u.entry_id = ?1"
+  " AND coalesce(l.expires_at, 9223372036854775807) > ?2"
+  " GROUP BY k ORDER BY k LIMIT 1";
 static const char crm__sql_period_start[] =
   "SELECT CAST(strftime('%s', ?1, 'unixepoch', 'start of month',"
   " '-' || ((CAST(strftime('%m', ?1, 'unixepoch') AS INTEGER) - 1) % ?2)"
@@ -233,7 +246,7 @@ static int crm__op_start(crm *c, const crm_points_op *op, crm__op *o)
   o->at = op->at ? op->at : crm_now(c);
   o->actor = op->actor ? op->actor : "api";
   o->key = op->idempotency_key;
-  return CRM_OK;
+  return crm__op_time_check(c, 0, NULL, o->at);
 }
 
 /* A payload built by SQLite's json_object (?1 text, ?2 integer, ?3
@@ -306,7 +319,8 @@ static int crm__op_credit(crm *c, const crm__op *o, int64_t customer_id,
  * lots cannot cover (allow_negative only) becomes overdraft. */
 static int crm__op_debit(crm *c, const crm__op *o, int64_t customer_id,
                          int64_t event_id, const char *kind, int64_t points,
-                         const char *reason, int may_overdraw)
+                         const char *reason, int may_overdraw,
+                         int64_t *entry_out)
 {
   crm_points_account a;
   crm__line l;
@@ -338,6 +352,8 @@ static int crm__op_debit(crm *c, const crm__op *o, int64_t customer_id,
     rc = crm__lots_draw(c, customer_id, o->scheme, entry, have);
   if(!rc && points > have)
     rc = crm__account_add_debt(c, customer_id, o->scheme, 0, points - have);
+  if(entry_out)
+    *entry_out = entry;
   return rc;
 }
 
@@ -359,7 +375,9 @@ static int crm__adjust_tx(crm *c, const crm__op *o, int64_t customer_id,
                            o->at, &event_id);
   if(rc)
     return rc < 0 ? rc : CRM_OK; /* 1: a retry, already applied */
-  rc = crm__op_due(c, customer_id, o->at);
+  rc = crm__op_time_check(c, customer_id, o->scheme, o->at);
+  if(!rc)
+    rc = crm__op_due(c, customer_id, o->at);
   if(!rc)
     rc = crm__account_ensure(c, customer_id, o->scheme, o->s, o->at);
   if(!rc && points > 0)
@@ -367,7 +385,7 @@ static int crm__adjust_tx(crm *c, const crm__op *o, int64_t customer_id,
                         reason);
   else if(!rc)
     rc = crm__op_debit(c, o, customer_id, event_id, "adjust", -points,
-                       reason, o->s->allow_negative);
+                       reason, o->s->allow_negative, NULL);
   if(rc)
     return rc;
   snprintf(object, sizeof(object), "customer #%lld", (long long)customer_id);
@@ -391,6 +409,10 @@ int crm_points_adjust(crm *c, int64_t customer_id, int64_t points,
   if(points == 0)
     return crm__err(c, CRM_EINVAL, "an adjustment of 0 points changes "
                     "nothing");
+  if(points > CRM__POINTS_MAX || points < -CRM__POINTS_MAX)
+    return crm__err(c, CRM_ERANGE, "an adjustment is at most %lld points "
+                    "either way (got %lld)", (long long)CRM__POINTS_MAX,
+                    (long long)points);
   rc = crm__check_text(c, "reason", op->reason, CRM__REASON_MAX, 1);
   if(rc)
     return rc;
@@ -467,13 +489,80 @@ static int crm__transfer_allowed(crm *c, const crm__op *o, int64_t from,
   return CRM_OK;
 }
 
+/* The next expiry group (*key: expires_at, INT64_MAX never) of what the
+ * transfer_out entry drew after *key; *points 0 when there is none. */
+static int crm__drawn_next(crm *c, int64_t out_entry, int64_t *key,
+                           int64_t *points)
+{
+  sqlite3_stmt *st = crm__stmt(c, crm__sql_drawn_expiry);
+  int rc;
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, out_entry);
+  sqlite3_bind_int64(st, 2, *key);
+  rc = sqlite3_step(st);
+  *points = 0;
+  if(rc == SQLITE_ROW) {
+    *key = sqlite3_column_int64(st, 0);
+    *points = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading the lots a transfer drew");
+  return CRM_OK;
+}
+
+/* The receiving side: for each expiry date among the lots the
+ * transfer_out drew (soonest first, never last) one transfer_in line
+ * (numbered 0, 1, ...) and its lot with that date, so moving points
+ * never renews their expiry. */
+static int crm__transfer_in(crm *c, const crm__op *o, int64_t to,
+                            int64_t event_id, int64_t out_entry,
+                            int64_t points)
+{
+  crm__line l;
+  int64_t entry, lot, key = INT64_MIN, part = 0, moved = 0;
+  int rc = CRM_OK;
+
+  memset(&l, 0, sizeof(l));
+  l.customer_id = to;
+  l.scheme = o->scheme;
+  l.event_id = event_id;
+  l.kind = "transfer_in";
+  l.note = "transfer";
+  l.at = o->at;
+  while(!rc) {
+    rc = crm__drawn_next(c, out_entry, &key, &part);
+    if(rc || part <= 0)
+      break;
+    l.points = part;
+    entry = 0;
+    lot = 0;
+    rc = crm__ledger_add(c, &l, &entry);
+    if(!rc)
+      rc = crm__lot_create(c, o->s, to, o->scheme, event_id, entry, part,
+                           o->at, 0, key == INT64_MAX ? 0 : key, 1, &lot);
+    if(!rc)
+      rc = crm__ledger_set_lot(c, entry, lot);
+    moved += part;
+    l.line++;
+  }
+  if(!rc && moved != points)
+    rc = crm__err(c, CRM_ECORRUPT, "a transfer of %lld points drew %lld "
+                  "from the lots", (long long)points, (long long)moved);
+  if(!rc && o->s->auto_redeem[0])
+    rc = crm__redeem_auto(c, o->s, o->scheme, to, event_id, o->at);
+  return rc;
+}
+
 static int crm__transfer_tx(crm *c, const crm__op *o, int64_t from,
                             int64_t to, int64_t points)
 {
   char payload[CRM__PAYLOAD_SIZE];
   char detail[160];
   char object[48];
-  int64_t event_id = 0;
+  int64_t event_id = 0, out_entry = 0;
   int rc;
 
   rc = crm__transfer_allowed(c, o, from, to, points);
@@ -485,7 +574,11 @@ static int crm__transfer_tx(crm *c, const crm__op *o, int64_t from,
                            o->at, &event_id);
   if(rc)
     return rc < 0 ? rc : CRM_OK; /* 1: a retry, already applied */
-  rc = crm__op_due(c, from, o->at);
+  rc = crm__op_time_check(c, from, o->scheme, o->at);
+  if(!rc)
+    rc = crm__op_time_check(c, to, o->scheme, o->at);
+  if(!rc)
+    rc = crm__op_due(c, from, o->at);
   if(!rc)
     rc = crm__op_due(c, to, o->at);
   if(!rc)
@@ -499,9 +592,10 @@ static int crm__transfer_tx(crm *c, const crm__op *o, int64_t from,
     rc = crm__transfer_room(c, o, to, "transfer_in",
                             o->s->transfer_max_in_month, points);
   if(!rc)
-    rc = crm__op_debit(c, o, from, event_id, "transfer_out", points, NULL, 0);
+    rc = crm__op_debit(c, o, from, event_id, "transfer_out", points, NULL, 0,
+                       &out_entry);
   if(!rc)
-    rc = crm__op_credit(c, o, to, event_id, "transfer_in", points, NULL);
+    rc = crm__transfer_in(c, o, to, event_id, out_entry, points);
   if(rc)
     return rc;
   snprintf(object, sizeof(object), "customer #%lld", (long long)from);
@@ -525,6 +619,9 @@ int crm_points_transfer(crm *c, int64_t from_customer, int64_t to_customer,
   if(points <= 0)
     return crm__err(c, CRM_EINVAL, "a transfer needs a positive number of "
                     "points (got %lld)", (long long)points);
+  if(points > CRM__POINTS_MAX)
+    return crm__err(c, CRM_ERANGE, "a transfer is at most %lld points (got "
+                    "%lld)", (long long)CRM__POINTS_MAX, (long long)points);
   if(from_customer == to_customer)
     return crm__err(c, CRM_EINVAL, "customer #%lld cannot transfer points "
                     "to itself", (long long)from_customer);

@@ -9,7 +9,13 @@
  * refund or a cancel), computed from the ledger each time, so replays,
  * several partial refunds and refunds arriving before their purchase
  * all end in the same place. The taking back itself (lots, overdraft,
- * shortfall) is points_earn.c's crm__takeback_run.
+ * shortfall) is points_earn.c's crm__takeback_run. The purchase's tier
+ * activity (base points, credits, count, spend) is reversed the same
+ * way, at the purchase's time.
+ *
+ * A refund names a purchase in its own currency: one in another currency
+ * is refused when the purchase is known; a held one's amount counts for
+ * nothing when the purchase arrives in another currency.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,10 +34,17 @@ static const char crm__sql_refunds_held[] =
 static const char crm__sql_purchase[] =
   "SELECT occurred_at, amount, currency, idem_key FROM events"
   " WHERE id = ?1 AND customer_id = ?2";
+static const char crm__sql_currency[] =
+  "SELECT currency FROM events WHERE id = ?1";
+/* Amounts in another currency than the purchase's (?3) count for nothing
+ * (a refund held before its purchase could not be refused). */
 static const char crm__sql_refunded[] =
-  "SELECT coalesce(sum(amount), 0), coalesce(max(full), 0), count(*),"
-  " coalesce(max(refund_event_id), 0) FROM points_refunds"
-  " WHERE customer_id = ?1 AND original_key = ?2";
+  "SELECT coalesce(sum(CASE WHEN ?3 IS NULL OR e.currency IS NULL"
+  "   OR e.currency = ?3 THEN r.amount ELSE 0 END), 0),"
+  " coalesce(max(r.full), 0), count(*),"
+  " coalesce(max(r.refund_event_id), 0)"
+  " FROM points_refunds r JOIN events e ON e.id = r.refund_event_id"
+  " WHERE r.customer_id = ?1 AND r.original_key = ?2";
 static const char crm__sql_earned[] =
   "SELECT coalesce(sum(original), 0) FROM points_lots WHERE event_id = ?1"
   " AND scheme = ?2";
@@ -41,11 +54,15 @@ static const char crm__sql_reversed[] =
   " + (SELECT coalesce(sum(amount - recovered), 0) FROM points_shortfalls"
   "   WHERE customer_id = ?3 AND scheme = ?2 AND recovered < amount"
   "   AND event_id = ?1)";
+/* The purchase's own activity rows in the scheme (dated like it). */
 static const char crm__sql_activity_base[] =
-  "SELECT coalesce(sum(points), 0) FROM points_activity"
+  "SELECT coalesce(sum(points), 0), coalesce(sum(credits), 0),"
+  " coalesce(sum(count), 0), coalesce(sum(spend), 0) FROM points_activity"
   " WHERE customer_id = ?1 AND scheme = ?2 AND at = ?3 AND event_id = ?4";
+/* What the refunds naming it reversed in the scheme. */
 static const char crm__sql_activity_done[] =
-  "SELECT -coalesce(sum(points), 0), -coalesce(sum(spend), 0)"
+  "SELECT -coalesce(sum(points), 0), -coalesce(sum(credits), 0),"
+  " -coalesce(sum(count), 0), -coalesce(sum(spend), 0)"
   " FROM points_activity WHERE customer_id = ?1 AND scheme = ?2"
   " AND event_id IN (SELECT refund_event_id FROM points_refunds"
   "   WHERE customer_id = ?1 AND original_key = ?3)";
@@ -99,6 +116,32 @@ static int crm__refund_of_read(crm *c, crm__earn *e)
   return rc;
 }
 
+/* A refund in another currency than its purchase's: CRM_EINVAL. */
+static int crm__refund_currency(crm *c, const crm__earn *e)
+{
+  sqlite3_stmt *st;
+  char cur[8] = "";
+  int rc;
+
+  if(!e->ev->currency)
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_currency);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, e->purchase.id);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW)
+    crm__col_text(st, 0, cur, sizeof(cur));
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "reading the currency of a purchase");
+  if(cur[0] && strcmp(cur, e->ev->currency) != 0)
+    return crm__err(c, CRM_EINVAL, "refund currency %s is not the currency "
+                    "of purchase \"%s\" (%s)", e->ev->currency, e->refund_of,
+                    cur);
+  return CRM_OK;
+}
+
 /* Finds the purchase refund_of names and records the refund. */
 static int crm__refund_record(crm *c, crm__earn *e)
 {
@@ -116,6 +159,11 @@ static int crm__refund_record(crm *c, crm__earn *e)
   else if(strcmp(e->purchase.type, "purchase") != 0)
     return crm__err(c, CRM_EINVAL, "refund_of \"%s\" names a %s event, not "
                     "a purchase", e->refund_of, e->purchase.type);
+  if(e->purchase.id) {
+    rc = crm__refund_currency(c, e);
+    if(rc)
+      return rc;
+  }
   st = crm__stmt(c, crm__sql_refund_insert);
   if(!st)
     return c->errcode;
@@ -199,6 +247,10 @@ static int crm__purchase_read(crm *c, int64_t customer_id, int64_t id,
     return c->errcode;
   sqlite3_bind_int64(st, 1, customer_id);
   sqlite3_bind_text(st, 2, p->key, -1, SQLITE_STATIC);
+  if(p->currency[0])
+    sqlite3_bind_text(st, 3, p->currency, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 3);
   rc = crm__step_row(c, st, v, 4, "summing refunds");
   p->refunded = v[0];
   p->full = v[1];
@@ -274,17 +326,18 @@ static int crm__reconcile_points(crm *c, const crm__scheme *s,
   return crm__takeback_run(c, &tb);
 }
 
-/* The refunded share of the purchase's tier activity (base points and
- * spend), booked at the purchase's time on a refund event's account. */
+/* The refunded share of each measure of the purchase's tier activity
+ * (base points, credits, count, spend), booked at the purchase's time on
+ * a refund event, less what refunds of it already reversed. */
 static int crm__reconcile_activity(crm *c, const char *scheme,
                                    int64_t customer_id,
                                    const crm__purchase *p,
                                    int64_t cause_event_id)
 {
   sqlite3_stmt *st;
-  int64_t base = 0, done[2] = {0, 0};
-  int64_t dp, ds;
-  int rc;
+  int64_t base[4] = {0, 0, 0, 0}, done[4] = {0, 0, 0, 0}, d[4];
+  int any = 0;
+  int k, rc;
 
   st = crm__stmt(c, crm__sql_activity_base);
   if(!st)
@@ -293,7 +346,7 @@ static int crm__reconcile_activity(crm *c, const char *scheme,
   sqlite3_bind_text(st, 2, scheme, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, p->at);
   sqlite3_bind_int64(st, 4, p->id);
-  rc = crm__step_row(c, st, &base, 1, "reading tier activity");
+  rc = crm__step_row(c, st, base, 4, "reading tier activity");
   if(rc)
     return rc;
   st = crm__stmt(c, crm__sql_activity_done);
@@ -302,19 +355,22 @@ static int crm__reconcile_activity(crm *c, const char *scheme,
   sqlite3_bind_int64(st, 1, customer_id);
   sqlite3_bind_text(st, 2, scheme, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, p->key, -1, SQLITE_STATIC);
-  rc = crm__step_row(c, st, done, 2, "reading tier activity");
+  rc = crm__step_row(c, st, done, 4, "reading tier activity");
   if(rc)
     return rc;
-  dp = crm__refund_share(p, base) - done[0];
-  ds = crm__refund_share(p, p->amount) - done[1];
-  if(dp <= 0 && ds <= 0)
+  for(k = 0; k < 4; k++) {
+    d[k] = crm__refund_share(p, base[k]) - done[k];
+    d[k] = d[k] > 0 ? -d[k] : 0;
+    any |= d[k] != 0;
+  }
+  if(!any)
     return CRM_OK;
   /* the purchase's own rows keep its earning; what a refund gives back
    * is booked on a refund event, where the next reconciliation finds it */
   if(cause_event_id == p->id)
     cause_event_id = p->last_refund;
   return crm__tier_activity(c, customer_id, scheme, cause_event_id, p->at,
-                            dp > 0 ? -dp : 0, 0, 0, ds > 0 ? -ds : 0);
+                            d[0], d[1], d[2], d[3]);
 }
 
 int crm__points_reconcile(crm *c, const crm__scheme *s, const char *scheme,

@@ -11,7 +11,10 @@
  * without 0/O/1/I ("SM-7KQ2-M9XD"); a collision draws again.
  *
  * The public entry points take their own transaction and first apply
- * what fell due for the customer by the operation's time.
+ * what fell due for the customer by the operation's time. That time may
+ * not be in the future (due work would release pending points early)
+ * nor, for a new redemption, before the newest ledger entry of the
+ * account (crm__op_time_check).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -366,11 +369,13 @@ static int rd_spend(crm *c, const char *scheme, int64_t customer_id,
 }
 
 /* Redeems one item under key. 0: issued; 1: the key was seen and out
- * holds the voucher issued then; < 0: error (the caller rolls back). */
+ * holds the voucher issued then; < 0: error (the caller rolls back).
+ * timed: a caller's operation, whose time is checked against the
+ * account's ledger (automatic ones run at due times). */
 static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
                      const crm__catalogue_item *it, int64_t customer_id,
                      const char *key, int64_t at, const char *actor,
-                     crm_voucher *out)
+                     int timed, crm_voucher *out)
 {
   char payload[256];
   char code[32];
@@ -391,6 +396,8 @@ static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
     rc = crm__voucher_find(c, NULL, event_id, out);
     return rc ? rc : 1;
   }
+  if(!rc && timed)
+    rc = crm__op_time_check(c, customer_id, scheme, at);
   if(!rc)
     rc = crm__account_ensure(c, customer_id, scheme, s, at);
   if(!rc)
@@ -446,10 +453,12 @@ int crm_points_redeem(crm *c, int64_t customer_id, const char *item,
   if(rc)
     return rc;
   at = op->at ? op->at : crm_now(c);
-  rc = crm__redeem_due(c, customer_id, at);
+  rc = crm__op_time_check(c, 0, NULL, at);
+  if(!rc)
+    rc = crm__redeem_due(c, customer_id, at);
   if(!rc)
     rc = rd_redeem(c, s, k->name, it, customer_id, op->idempotency_key, at,
-                   op->actor, out ? out : &v);
+                   op->actor, 1, out ? out : &v);
   rc = crm__redeem_finish(c, rc);
   return rc > 0 ? CRM_OK : rc;
 }
@@ -514,7 +523,7 @@ int crm__redeem_auto(crm *c, const crm__scheme *s, const char *scheme,
     snprintf(key, sizeof(key), "core:auto:%s:%lld:%d", scheme,
              (long long)cause_event_id, n);
     if(!rc)
-      rc = rd_redeem(c, s, scheme, it, customer_id, key, at, "auto", &v);
+      rc = rd_redeem(c, s, scheme, it, customer_id, key, at, "auto", 0, &v);
     /* a key used before (the same cause released more points later, or
      * the item changed since): take the next number */
     if(rc == 1 || rc == CRM_EEXIST) {

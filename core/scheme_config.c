@@ -665,6 +665,22 @@ static int sc_auto_redeem(crm__cfgread *r, const config_setting_t *g,
 
 /* ---- the group ---------------------------------------------------------- */
 
+/* Points must be usable at some time: a relative expiry counted from
+ * earning has to come after the release (pending_days). */
+static int sc_expiry_check(crm__cfgread *r, const config_setting_t *g,
+                           const crm__scheme *s)
+{
+  const config_setting_t *e = config_setting_get_member(g, "expiry");
+  const config_setting_t *d = e ? config_setting_get_member(e, "days") : NULL;
+
+  if(s->expiry_mode != CRM__EXPIRY_RELATIVE ||
+     s->expiry_days > s->pending_days)
+    return CRM_OK;
+  return crm__cfg_fail(r, d ? d : g, "scheme.expiry.days (%d) must be more "
+                       "than pending_days (%d): points would expire before "
+                       "they are released", s->expiry_days, s->pending_days);
+}
+
 static int sc_sub(crm__cfgread *r, const config_setting_t *g,
                   crm__scheme *s)
 {
@@ -713,6 +729,8 @@ int crm__scheme_parse(crm__cfgread *r, const void *setting,
     rc = sc_release(r, g, s);
   if(!rc)
     rc = sc_sub(r, g, s);
+  if(!rc)
+    rc = sc_expiry_check(r, g, s);
   if(rc) {
     crm__scheme_free(s);
     return rc;

@@ -2,10 +2,12 @@
  * tier.c - tiers of a reward scheme: activity records, qualification,
  * upgrades, reviews, grace periods and downgrades, tier events.
  *
- * Qualification looks at the rolling window [t - window_days, t] of the
+ * Qualification looks at the rolling window (t - window_days, t] of the
  * customer's points_activity rows (base points, credits, count, spend),
- * never at the balance. Levels are ascending, the first is the base; a
- * level qualifies when any of its non-zero thresholds is met.
+ * never at the balance: half-open, so the activity of the instant a tier
+ * was reached is out of the window at a review window_days later. Levels
+ * are ascending, the first is the base; a level qualifies when any of its
+ * non-zero thresholds is met.
  *
  *   - an upgrade happens at once (crm__tier_check after the activity);
  *     the tier is then kept until review_at = t + review_days;
@@ -15,32 +17,31 @@
  *     without it a downgrade at once to the qualifying level;
  *   - at the end of the grace: downgrade to the qualifying level (review
  *     review_days later, none at the base); an event that qualifies
- *     during the grace ends it (review_at = t + review_days).
+ *     during the grace ends it (review_at = t + review_days);
+ *   - an upgrade not yet confirmed by a review is undone when refunds
+ *     take away the activity it qualified on (the window as of the
+ *     upgrade no longer reaches the tier, and today's does not either):
+ *     back to the tier state before it (tier, since, review, grace; a
+ *     review that fell due meanwhile runs at once), or, when that window
+ *     still reaches a level in between, down to that level (a new term).
+ *     A tier a review confirmed is judged at its next review only.
  *
  * Every change writes a tier_changes row and records a core event
  * "tier_changed" {"scheme","from","to","reason"} under the key
- * "core:tier:<scheme>:<customer>:<n>" (n = the change's number).
+ * "core:tier:<scheme>:<customer>:<n>" (n = the change's number). A change
+ * that leads to an unconfirmed upgrade also carries "undo": {"tier",
+ * "since","review_at","grace_until"} (the state before the upgrade),
+ * "at" (when it qualified), "review" (the review it set; once review_at
+ * differs, a review has confirmed it) and "prev" (the tier_changes id
+ * holding the undo of the state before, 0 none).
  * Due reviews are found through the accounts_review index (global) or
- * among the customer's own accounts only.
+ * among the customer's own accounts only. The public reads (status,
+ * history) are in tier_read.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "points_int.h"
-
-#define TR_NAME 33
-
-typedef struct tr_acct {
-  char tier[TR_NAME];
-  int64_t since;
-  int64_t review_at;   /* 0: none */
-  int64_t grace_until; /* 0: none */
-} tr_acct;
-
-/* Qualifying sums over a window: points, credits, count, spend. */
-typedef struct tr_sums {
-  int64_t v[4];
-} tr_sums;
 
 static const char *const tr_criteria[] = {"points", "credits", "count",
                                           "spend"};
@@ -56,7 +57,7 @@ static const char tr_sql_acct_set[] =
 static const char tr_sql_window[] =
   "SELECT coalesce(sum(points), 0), coalesce(sum(credits), 0),"
   " coalesce(sum(count), 0), coalesce(sum(spend), 0) FROM points_activity"
-  " WHERE customer_id = ?1 AND scheme = ?2 AND at >= ?3 AND at <= ?4";
+  " WHERE customer_id = ?1 AND scheme = ?2 AND at > ?3 AND at <= ?4";
 static const char tr_sql_activity[] =
   "INSERT INTO points_activity(customer_id, scheme, event_id, at, points,"
   " credits, count, spend) VALUES(?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7,"
@@ -67,7 +68,24 @@ static const char tr_sql_change_add[] =
   "INSERT INTO tier_changes(customer_id, scheme, from_tier, to_tier, at,"
   " reason, event_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0))";
 static const char tr_sql_payload[] =
-  "SELECT json_object('scheme', ?1, 'from', ?2, 'to', ?3, 'reason', ?4)";
+  "SELECT CASE WHEN ?5 IS NULL"
+  " THEN json_object('scheme', ?1, 'from', ?2, 'to', ?3, 'reason', ?4)"
+  " ELSE json_object('scheme', ?1, 'from', ?2, 'to', ?3, 'reason', ?4,"
+  "   'undo', json_object('tier', ?5, 'since', ?6, 'review_at', ?7,"
+  "   'grace_until', ?8, 'at', ?9, 'review', ?10, 'prev', ?11)) END";
+/* The undo a change carries: the latest change (?3 = 0) or one by id. */
+static const char tr_sql_undo[] =
+  "SELECT t.id, t.to_tier, json_type(e.payload, '$.undo'),"
+  " json_extract(e.payload, '$.undo.tier'),"
+  " json_extract(e.payload, '$.undo.since'),"
+  " json_extract(e.payload, '$.undo.review_at'),"
+  " json_extract(e.payload, '$.undo.grace_until'),"
+  " json_extract(e.payload, '$.undo.at'),"
+  " json_extract(e.payload, '$.undo.review'),"
+  " json_extract(e.payload, '$.undo.prev')"
+  " FROM tier_changes t LEFT JOIN events e ON e.id = t.event_id"
+  " WHERE t.customer_id = ?1 AND t.scheme = ?2 AND (?3 = 0 OR t.id = ?3)"
+  " ORDER BY t.id DESC LIMIT 1";
 /* Keyset walks: the next due account after (review_at, customer, scheme). */
 static const char tr_sql_due_all[] =
   "SELECT customer_id, scheme, tier_review_at FROM points_accounts"
@@ -78,17 +96,10 @@ static const char tr_sql_due_one[] =
   "SELECT customer_id, scheme, tier_review_at FROM points_accounts"
   " WHERE customer_id = ?1 AND tier_review_at IS NOT NULL"
   " AND tier_review_at <= ?2 AND scheme > ?3 ORDER BY scheme LIMIT 1";
-static const char tr_sql_customer[] =
-  "SELECT 1 FROM customers WHERE id = ?1";
-static const char tr_sql_history[] =
-  "SELECT id, customer_id, scheme, from_tier, to_tier, at, reason,"
-  " coalesce(event_id, 0) FROM tier_changes WHERE customer_id = ?1"
-  " AND (?2 IS NULL OR scheme = ?2) ORDER BY id";
 
 /* ---- small pieces ------------------------------------------------------- */
 
-/* The level's index, -1 when the scheme has no such level. */
-static int tr_level(const crm__scheme *s, const char *name)
+int crm__tier_index(const crm__scheme *s, const char *name)
 {
   size_t i;
 
@@ -107,7 +118,7 @@ static int64_t tr_threshold(const crm__tier_level *l, int k)
 }
 
 /* The first criterion of level l the sums meet; -1 none. */
-static int tr_met(const crm__tier_level *l, const tr_sums *w)
+static int tr_met(const crm__tier_level *l, const crm__tier_sums *w)
 {
   int k;
 
@@ -118,8 +129,7 @@ static int tr_met(const crm__tier_level *l, const tr_sums *w)
   return -1;
 }
 
-/* The highest level the sums qualify for (0: the base). */
-static int tr_qualify(const crm__scheme *s, const tr_sums *w)
+int crm__tier_qualify(const crm__scheme *s, const crm__tier_sums *w)
 {
   int best = 0;
   size_t i;
@@ -131,8 +141,8 @@ static int tr_qualify(const crm__scheme *s, const tr_sums *w)
   return best;
 }
 
-static int tr_read(crm *c, int64_t customer_id, const char *scheme,
-                   tr_acct *a, int *found)
+int crm__tier_read(crm *c, int64_t customer_id, const char *scheme,
+                   crm__tier_acct *a, int *found)
 {
   sqlite3_stmt *st = crm__stmt(c, tr_sql_acct_get);
   int rc;
@@ -158,7 +168,7 @@ static int tr_read(crm *c, int64_t customer_id, const char *scheme,
 }
 
 static int tr_write(crm *c, int64_t customer_id, const char *scheme,
-                    const tr_acct *a)
+                    const crm__tier_acct *a)
 {
   sqlite3_stmt *st = crm__stmt(c, tr_sql_acct_set);
   int rc;
@@ -178,9 +188,8 @@ static int tr_write(crm *c, int64_t customer_id, const char *scheme,
   return CRM_OK;
 }
 
-/* Sums over [t - window_days, t]. */
-static int tr_window(crm *c, const crm__scheme *s, int64_t customer_id,
-                     const char *scheme, int64_t t, tr_sums *w)
+int crm__tier_window(crm *c, const crm__scheme *s, int64_t customer_id,
+                     const char *scheme, int64_t t, crm__tier_sums *w)
 {
   sqlite3_stmt *st = crm__stmt(c, tr_sql_window);
   int rc;
@@ -202,8 +211,8 @@ static int tr_window(crm *c, const crm__scheme *s, int64_t customer_id,
   return CRM_OK;
 }
 
-static void tr_sums_text(const crm__scheme *s, const tr_sums *w, char *buf,
-                         size_t size)
+static void tr_sums_text(const crm__scheme *s, const crm__tier_sums *w,
+                         char *buf, size_t size)
 {
   snprintf(buf, size, "points %lld, credits %lld, count %lld, spend %lld "
            "in %d days", (long long)w->v[0], (long long)w->v[1],
@@ -233,9 +242,40 @@ static int tr_count(crm *c, const char *sql, int64_t a, const char *b,
 
 /* ---- a change ----------------------------------------------------------- */
 
+/* How to undo the upgrade that led to the account's tier while no review
+ * has confirmed it (the "undo" of the change's event payload). */
+typedef struct tr_undo {
+  int set;
+  int64_t id;            /* the tier_changes row it was read from */
+  crm__tier_acct before; /* the tier state before the upgrade */
+  int64_t at;            /* when the upgrade qualified */
+  int64_t review;        /* the review date the change set */
+  int64_t prev;          /* the row holding the undo of `before`; 0 none */
+} tr_undo;
+
+static int64_t tr_review(const crm__scheme *s, int level, int64_t t)
+{
+  return level > 0 ? t + (int64_t)s->tier_review_days * 86400 : 0;
+}
+
+static void tr_payload_undo(sqlite3_stmt *st, const tr_undo *u)
+{
+  if(!u || !u->set) {
+    sqlite3_bind_null(st, 5);
+    return;
+  }
+  sqlite3_bind_text(st, 5, u->before.tier, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, u->before.since);
+  sqlite3_bind_int64(st, 7, u->before.review_at);
+  sqlite3_bind_int64(st, 8, u->before.grace_until);
+  sqlite3_bind_int64(st, 9, u->at);
+  sqlite3_bind_int64(st, 10, u->review);
+  sqlite3_bind_int64(st, 11, u->prev);
+}
+
 static int tr_payload(crm *c, const char *scheme, const char *from,
-                      const char *to, const char *reason, char *buf,
-                      size_t size)
+                      const char *to, const char *reason, const tr_undo *u,
+                      char *buf, size_t size)
 {
   sqlite3_stmt *st = crm__stmt(c, tr_sql_payload);
   int rc;
@@ -246,13 +286,68 @@ static int tr_payload(crm *c, const char *scheme, const char *from,
   sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+  tr_payload_undo(st, u);
   rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) >= size)
+    rc = SQLITE_TOOBIG;
   if(rc == SQLITE_ROW)
     crm__col_text(st, 0, buf, size);
   sqlite3_reset(st);
   if(rc != SQLITE_ROW)
     return crm__sqlerr(c, rc, "building a tier event");
   return CRM_OK;
+}
+
+/* The undo carried by change `id` (0: the latest change of the account),
+ * the change's tier into `to` (to_size 0: not wanted). u->set = 0 when
+ * there is no such change or it carries none. */
+static int tr_undo_read(crm *c, int64_t customer_id, const char *scheme,
+                        int64_t id, char *to, size_t to_size, tr_undo *u)
+{
+  sqlite3_stmt *st = crm__stmt(c, tr_sql_undo);
+  const unsigned char *type;
+  int rc;
+
+  memset(u, 0, sizeof(*u));
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, customer_id);
+  sqlite3_bind_text(st, 2, scheme, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, id);
+  rc = sqlite3_step(st);
+  type = rc == SQLITE_ROW ? sqlite3_column_text(st, 2) : NULL;
+  if(type && strcmp((const char *)type, "object") == 0) {
+    u->set = 1;
+    u->id = sqlite3_column_int64(st, 0);
+    if(to_size)
+      crm__col_text(st, 1, to, to_size);
+    crm__col_text(st, 3, u->before.tier, sizeof(u->before.tier));
+    u->before.since = sqlite3_column_int64(st, 4);
+    u->before.review_at = sqlite3_column_int64(st, 5);
+    u->before.grace_until = sqlite3_column_int64(st, 6);
+    u->at = sqlite3_column_int64(st, 7);
+    u->review = sqlite3_column_int64(st, 8);
+    u->prev = sqlite3_column_int64(st, 9);
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading a tier change");
+  return CRM_OK;
+}
+
+/* The undo of the account's tier while no review has confirmed it: the
+ * latest change led to that tier and carries one, and the review it set
+ * is still the one due (a review since moves it or starts a grace). */
+static int tr_undo_current(crm *c, int64_t customer_id, const char *scheme,
+                           const crm__tier_acct *a, tr_undo *u)
+{
+  char to[CRM__TIER_NAME_MAX + 1] = "";
+  int rc = tr_undo_read(c, customer_id, scheme, 0, to, sizeof(to), u);
+
+  if(!rc && u->set && (strcmp(to, a->tier) != 0 || a->grace_until ||
+                       a->review_at != u->review))
+    u->set = 0;
+  return rc;
 }
 
 static int tr_change_row(crm *c, int64_t customer_id, const char *scheme,
@@ -278,16 +373,16 @@ static int tr_change_row(crm *c, int64_t customer_id, const char *scheme,
   return CRM_OK;
 }
 
-/* Moves the account from a->tier to level `to` at `at` (a is updated
- * and written) and records the change. */
-static int tr_change(crm *c, const crm__scheme *s, int64_t customer_id,
-                     const char *scheme, tr_acct *a, int to, int64_t at,
-                     int64_t review_at, const char *reason,
+/* Puts the account in state `next` (a is updated and written) and
+ * records the change at `at`, carrying undo u when set. */
+static int tr_change(crm *c, int64_t customer_id, const char *scheme,
+                     crm__tier_acct *a, const crm__tier_acct *next, int64_t at,
+                     const char *reason, const tr_undo *u,
                      crm_due_stats *stats)
 {
-  char payload[1024];
+  char payload[1536];
   char key[256];
-  char from[TR_NAME];
+  char from[CRM__TIER_NAME_MAX + 1];
   int64_t n = 0;
   int64_t event_id = 0;
   int rc;
@@ -295,7 +390,7 @@ static int tr_change(crm *c, const crm__scheme *s, int64_t customer_id,
   memcpy(from, a->tier, sizeof(from));
   rc = tr_count(c, tr_sql_changes_n, customer_id, scheme, &n);
   if(!rc)
-    rc = tr_payload(c, scheme, from, s->tiers[to].name, reason, payload,
+    rc = tr_payload(c, scheme, from, next->tier, reason, u, payload,
                     sizeof(payload));
   if(rc)
     return rc;
@@ -305,17 +400,42 @@ static int tr_change(crm *c, const crm__scheme *s, int64_t customer_id,
                          &event_id);
   if(rc < 0)
     return rc;
-  rc = tr_change_row(c, customer_id, scheme, from, s->tiers[to].name, at,
-                     reason, event_id);
+  rc = tr_change_row(c, customer_id, scheme, from, next->tier, at, reason,
+                     event_id);
   if(rc)
     return rc;
-  memcpy(a->tier, s->tiers[to].name, sizeof(a->tier));
-  a->since = at;
-  a->review_at = review_at;
-  a->grace_until = 0;
+  *a = *next;
   if(stats)
     stats->tier_changes++;
   return tr_write(c, customer_id, scheme, a);
+}
+
+/* Moves the account to level `to` at `at` for a new term (review
+ * review_days later, none at the base). An upgrade carries its undo. */
+static int tr_move(crm *c, const crm__scheme *s, int64_t customer_id,
+                   const char *scheme, crm__tier_acct *a, int to, int64_t at,
+                   const char *reason, crm_due_stats *stats)
+{
+  crm__tier_acct next;
+  tr_undo u, cur;
+  int rc = CRM_OK;
+
+  memset(&next, 0, sizeof(next));
+  memset(&u, 0, sizeof(u));
+  memcpy(next.tier, s->tiers[to].name, sizeof(next.tier));
+  next.since = at;
+  next.review_at = tr_review(s, to, at);
+  if(to > crm__tier_index(s, a->tier)) {
+    rc = tr_undo_current(c, customer_id, scheme, a, &cur);
+    u.set = 1;
+    u.before = *a;
+    u.at = at;
+    u.review = next.review_at;
+    u.prev = cur.set ? cur.id : 0;
+  }
+  if(!rc)
+    rc = tr_change(c, customer_id, scheme, a, &next, at, reason, &u, stats);
+  return rc;
 }
 
 /* ---- activity and upgrades ---------------------------------------------- */
@@ -347,35 +467,108 @@ int crm__tier_activity(crm *c, int64_t customer_id, const char *scheme,
   return CRM_OK;
 }
 
-static int64_t tr_review(const crm__scheme *s, int level, int64_t t)
+/* ---- refunded upgrades -------------------------------------------------- */
+
+static int tr_review_step(crm *c, const crm__scheme *s, int64_t customer_id,
+                          const char *scheme, crm__tier_acct *a,
+                          crm_due_stats *stats);
+
+/* One undo, when refunds took away what the account's unconfirmed
+ * upgrade qualified on and today's window (q_now) does not reach the tier
+ * either: 1 when the account moved, 0 when not. */
+static int tr_undo_step(crm *c, const crm__scheme *s, int64_t customer_id,
+                        const char *scheme, crm__tier_acct *a, int64_t as_of,
+                        int q_now)
 {
-  return level > 0 ? t + (int64_t)s->tier_review_days * 86400 : 0;
+  char sums[160];
+  char reason[256];
+  crm__tier_acct next;
+  tr_undo u, prev;
+  crm__tier_sums w;
+  int cur = crm__tier_index(s, a->tier);
+  int qu, f;
+  int rc;
+
+  if(q_now >= cur || as_of < a->since)
+    return 0;
+  rc = tr_undo_current(c, customer_id, scheme, a, &u);
+  if(!rc && u.set)
+    rc = crm__tier_window(c, s, customer_id, scheme, u.at, &w);
+  if(rc || !u.set)
+    return rc;
+  qu = crm__tier_qualify(s, &w);
+  f = crm__tier_index(s, u.before.tier);
+  if(qu >= cur || f >= cur) /* (f >= cur: the levels were reordered) */
+    return 0;
+  tr_sums_text(s, &w, sums, sizeof(sums));
+  snprintf(reason, sizeof(reason), "upgrade undone: qualifying activity "
+           "refunded (%s)", sums);
+  if(qu > f) {
+    /* the upgrade's window still reaches a level above the one before:
+     * down to it, a new term, still undone the same way */
+    memset(&next, 0, sizeof(next));
+    memcpy(next.tier, s->tiers[qu].name, sizeof(next.tier));
+    next.since = as_of;
+    next.review_at = tr_review(s, qu, as_of);
+    u.review = next.review_at;
+    rc = tr_change(c, customer_id, scheme, a, &next, as_of, reason, &u,
+                   NULL);
+    return rc ? rc : 1;
+  }
+  /* back to the state before the upgrade, with that state's own undo;
+   * a review that fell due in the meantime runs now */
+  memset(&prev, 0, sizeof(prev));
+  if(u.prev)
+    rc = tr_undo_read(c, customer_id, scheme, u.prev, NULL, 0, &prev);
+  if(!rc)
+    rc = tr_change(c, customer_id, scheme, a, &u.before, as_of, reason,
+                   &prev, NULL);
+  while(!rc && a->review_at && a->review_at <= as_of)
+    rc = tr_review_step(c, s, customer_id, scheme, a, NULL);
+  return rc ? rc : 1;
+}
+
+/* Undoes refunded upgrades, as many as there are unconfirmed ones (each
+ * step lands lower; the bound is a guard). */
+static int tr_undo_run(crm *c, const crm__scheme *s, int64_t customer_id,
+                       const char *scheme, crm__tier_acct *a, int64_t as_of,
+                       int q_now)
+{
+  size_t n;
+  int rc = 1;
+
+  for(n = 0; rc == 1 && n <= 2 * s->n_tiers; n++)
+    rc = tr_undo_step(c, s, customer_id, scheme, a, as_of, q_now);
+  return rc < 0 ? rc : CRM_OK;
 }
 
 int crm__tier_check(crm *c, const crm__scheme *s, int64_t customer_id,
                     const char *scheme, int64_t as_of)
 {
   char reason[256];
-  tr_sums w;
-  tr_acct a;
+  crm__tier_sums w;
+  crm__tier_acct a;
   int found;
   int cur, q, k;
   int rc;
 
   if(!s->n_tiers)
     return CRM_OK;
-  rc = tr_read(c, customer_id, scheme, &a, &found);
+  rc = crm__tier_read(c, customer_id, scheme, &a, &found);
   if(!rc && !found) {
     rc = crm__account_ensure(c, customer_id, scheme, s, as_of);
     if(!rc)
-      rc = tr_read(c, customer_id, scheme, &a, &found);
+      rc = crm__tier_read(c, customer_id, scheme, &a, &found);
   }
   if(!rc)
-    rc = tr_window(c, s, customer_id, scheme, as_of, &w);
+    rc = crm__tier_window(c, s, customer_id, scheme, as_of, &w);
   if(rc)
     return rc;
-  cur = tr_level(s, a.tier);
-  q = tr_qualify(s, &w);
+  q = crm__tier_qualify(s, &w);
+  rc = tr_undo_run(c, s, customer_id, scheme, &a, as_of, q);
+  if(rc)
+    return rc;
+  cur = crm__tier_index(s, a.tier);
   if(q > cur) {
     k = q > 0 ? tr_met(&s->tiers[q], &w) : -1;
     if(k >= 0)
@@ -386,8 +579,7 @@ int crm__tier_check(crm *c, const crm__scheme *s, int64_t customer_id,
     else
       snprintf(reason, sizeof(reason), "tier \"%s\" is not in the scheme",
                a.tier);
-    return tr_change(c, s, customer_id, scheme, &a, q, as_of,
-                     tr_review(s, q, as_of), reason, NULL);
+    return tr_move(c, s, customer_id, scheme, &a, q, as_of, reason, NULL);
   }
   if(a.grace_until && q >= cur) {
     /* requalified during the grace: kept, reviewed a full term later */
@@ -402,7 +594,7 @@ int crm__tier_multiplier(crm *c, const crm__scheme *s, int64_t customer_id,
                          const char *scheme, double *mult, char *tier,
                          size_t tier_size)
 {
-  tr_acct a;
+  crm__tier_acct a;
   int found = 0;
   int lv = 0;
   int rc;
@@ -412,11 +604,11 @@ int crm__tier_multiplier(crm *c, const crm__scheme *s, int64_t customer_id,
     tier[0] = '\0';
   if(!s->n_tiers)
     return CRM_OK;
-  rc = tr_read(c, customer_id, scheme, &a, &found);
+  rc = crm__tier_read(c, customer_id, scheme, &a, &found);
   if(rc)
     return rc;
   if(found)
-    lv = tr_level(s, a.tier);
+    lv = crm__tier_index(s, a.tier);
   if(lv < 0)
     lv = 0;
   *mult = s->tiers[lv].multiplier;
@@ -429,23 +621,23 @@ int crm__tier_multiplier(crm *c, const crm__scheme *s, int64_t customer_id,
 
 /* One due step at T = a->review_at. */
 static int tr_review_step(crm *c, const crm__scheme *s, int64_t customer_id,
-                          const char *scheme, tr_acct *a,
+                          const char *scheme, crm__tier_acct *a,
                           crm_due_stats *stats)
 {
   char sums[160];
   char reason[256];
   int64_t t = a->review_at;
   int in_grace = a->grace_until != 0;
-  tr_sums w;
-  int cur = tr_level(s, a->tier);
+  crm__tier_sums w;
+  int cur = crm__tier_index(s, a->tier);
   int q;
-  int rc = tr_window(c, s, customer_id, scheme, t, &w);
+  int rc = crm__tier_window(c, s, customer_id, scheme, t, &w);
 
   if(rc)
     return rc;
   if(stats)
     stats->tier_reviews++;
-  q = tr_qualify(s, &w);
+  q = crm__tier_qualify(s, &w);
   tr_sums_text(s, &w, sums, sizeof(sums));
   if(cur >= 0 && q == cur) {
     a->grace_until = 0;
@@ -455,8 +647,7 @@ static int tr_review_step(crm *c, const crm__scheme *s, int64_t customer_id,
   if(q > cur) {
     snprintf(reason, sizeof(reason), "review: qualifies for \"%s\" (%s)",
              s->tiers[q].name, sums);
-    return tr_change(c, s, customer_id, scheme, a, q, t, tr_review(s, q, t),
-                     reason, stats);
+    return tr_move(c, s, customer_id, scheme, a, q, t, reason, stats);
   }
   if(!in_grace && s->tier_grace_days > 0) {
     a->grace_until = t + (int64_t)s->tier_grace_days * 86400;
@@ -465,8 +656,7 @@ static int tr_review_step(crm *c, const crm__scheme *s, int64_t customer_id,
   }
   snprintf(reason, sizeof(reason), "%s: not requalified (%s)",
            in_grace ? "grace ended" : "review", sums);
-  return tr_change(c, s, customer_id, scheme, a, q, t, tr_review(s, q, t),
-                   reason, stats);
+  return tr_move(c, s, customer_id, scheme, a, q, t, reason, stats);
 }
 
 /* Every step due by as_of for one account (schemes not loaded wait). */
@@ -475,13 +665,13 @@ static int tr_due_account(crm *c, int64_t customer_id, const char *scheme,
 {
   crm__component *k = crm__component_find(c, CRM_KIND_REWARD, scheme);
   const crm__scheme *s = k ? crm__scheme_of(k) : NULL;
-  tr_acct a;
+  crm__tier_acct a;
   int found = 0;
   int rc;
 
   if(!s)
     return CRM_OK;
-  rc = tr_read(c, customer_id, scheme, &a, &found);
+  rc = crm__tier_read(c, customer_id, scheme, &a, &found);
   if(!rc && found && !s->n_tiers) {
     a.review_at = 0; /* the scheme dropped its tiers */
     a.grace_until = 0;
@@ -549,127 +739,4 @@ int crm__tier_due(crm *c, int64_t customer_id, int64_t as_of,
     if(rc)
       return rc;
   }
-}
-
-/* ---- public reads ------------------------------------------------------- */
-
-static int tr_customer_known(crm *c, int64_t customer_id)
-{
-  int64_t n = 0;
-  int rc = tr_count(c, tr_sql_customer, customer_id, NULL, &n);
-
-  if(rc)
-    return rc;
-  if(!n)
-    return crm__err(c, CRM_ENOTFOUND, "unknown customer #%lld",
-                    (long long)customer_id);
-  return CRM_OK;
-}
-
-static void tr_status_fill(const crm__scheme *s, const tr_acct *a, int found,
-                           const tr_sums *w, crm_tier_status *out)
-{
-  int lv = found ? tr_level(s, a->tier) : 0;
-  int q = tr_qualify(s, w);
-  int next = (lv < 0 ? 0 : lv) + 1;
-
-  snprintf(out->tier, sizeof(out->tier), "%s",
-           found ? a->tier : s->tiers[0].name);
-  out->multiplier = lv >= 0 ? s->tiers[lv].multiplier : 1.0;
-  if(found) {
-    out->since = a->since;
-    out->review_at = a->review_at;
-    out->grace_until = a->grace_until;
-  }
-  out->points = w->v[0];
-  out->credits = w->v[1];
-  out->count = w->v[2];
-  out->spend = w->v[3];
-  snprintf(out->qualifies_for, sizeof(out->qualifies_for), "%s",
-           s->tiers[q].name);
-  if((size_t)next >= s->n_tiers)
-    return;
-  snprintf(out->next_tier, sizeof(out->next_tier), "%s",
-           s->tiers[next].name);
-  out->next_points = s->tiers[next].points;
-  out->next_credits = s->tiers[next].credits;
-  out->next_count = s->tiers[next].count;
-  out->next_spend = s->tiers[next].spend;
-}
-
-int crm_tier_status_get(crm *c, int64_t customer_id, const char *scheme,
-                        int64_t as_of, crm_tier_status *out)
-{
-  crm__component *k = NULL;
-  const crm__scheme *s = NULL;
-  tr_sums w;
-  tr_acct a;
-  int found = 0;
-  int rc;
-
-  if(!c || !out)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  memset(out, 0, sizeof(*out));
-  rc = crm__scheme_find(c, scheme, &k, &s);
-  if(!rc && !s->n_tiers)
-    rc = crm__err(c, CRM_ENOTFOUND, "reward scheme \"%s\" has no tiers",
-                  k->name);
-  if(!rc)
-    rc = tr_customer_known(c, customer_id);
-  if(rc)
-    return rc;
-  if(as_of == 0)
-    as_of = crm_now(c);
-  rc = tr_read(c, customer_id, k->name, &a, &found);
-  if(!rc)
-    rc = tr_window(c, s, customer_id, k->name, as_of, &w);
-  if(rc)
-    return rc;
-  snprintf(out->scheme, sizeof(out->scheme), "%s", k->name);
-  out->window_from = as_of - (int64_t)s->tier_window_days * 86400;
-  out->window_to = as_of;
-  tr_status_fill(s, &a, found, &w, out);
-  return CRM_OK;
-}
-
-int crm_tier_history_foreach(crm *c, int64_t customer_id, const char *scheme,
-                             int (*cb)(void *ud, const crm_tier_change *),
-                             void *ud)
-{
-  crm_tier_change ch;
-  sqlite3_stmt *st;
-  int stop = 0;
-  int rc;
-
-  if(!c || !cb)
-    return CRM_EINVAL;
-  crm__clear_err(c);
-  st = crm__stmt_fresh(c, tr_sql_history);
-  if(!st)
-    return c->errcode;
-  sqlite3_bind_int64(st, 1, customer_id);
-  if(scheme)
-    sqlite3_bind_text(st, 2, scheme, -1, SQLITE_TRANSIENT);
-  for(;;) {
-    rc = sqlite3_step(st);
-    if(rc != SQLITE_ROW)
-      break;
-    memset(&ch, 0, sizeof(ch));
-    ch.id = sqlite3_column_int64(st, 0);
-    ch.customer_id = sqlite3_column_int64(st, 1);
-    ch.scheme = (const char *)sqlite3_column_text(st, 2);
-    ch.from_tier = (const char *)sqlite3_column_text(st, 3);
-    ch.to_tier = (const char *)sqlite3_column_text(st, 4);
-    ch.at = sqlite3_column_int64(st, 5);
-    ch.reason = (const char *)sqlite3_column_text(st, 6);
-    ch.event_id = sqlite3_column_int64(st, 7);
-    stop = cb(ud, &ch);
-    if(stop)
-      break;
-  }
-  sqlite3_finalize(st);
-  if(!stop && rc != SQLITE_DONE)
-    return crm__sqlerr(c, rc, "reading tier history");
-  return stop;
 }

@@ -9,8 +9,14 @@
  * "voucher_void" {"code"}) under the caller's idempotency key: a retry
  * finds the event and changes nothing. A void gives each lot back what
  * the spend drew (crm__lots_restore), writes a `reverse` line naming the
- * spend (ref_entry_id), releases the stock and then expires what is past
- * its date among the restored lots.
+ * spend (ref_entry_id), lets the restored points pay what the account
+ * owes like any new points (overdraft, then open shortfalls: otherwise
+ * points taken back by a refund could be spent again), releases the
+ * stock and then expires what is past its date among the restored lots.
+ * A voucher past its valid_until is not voided: its points are gone.
+ *
+ * The operation's time may not be in the future nor before the newest
+ * ledger entry of the voucher's account (crm__op_time_check).
  *
  * The public entry points take their own transaction and first apply
  * what fell due for the customer by the operation's time.
@@ -158,10 +164,12 @@ static int vc_voucher_event(crm *c, const crm_voucher *v, const char *type,
   if(!rc)
     rc = crm__event_record(c, v->customer_id, type, payload,
                            op->idempotency_key, at, event_id);
+  if(!rc)
+    rc = crm__op_time_check(c, v->customer_id, v->scheme, at);
   return rc;
 }
 
-/* CRM_ESTATE unless the voucher is still issued (expired: when use). */
+/* CRM_ESTATE unless the voucher is still issued and not past its date. */
 static int vc_voucher_open(crm *c, const crm_voucher *v, int64_t at,
                            int for_use)
 {
@@ -177,8 +185,11 @@ static int vc_voucher_open(crm *c, const crm_voucher *v, int64_t at,
     return crm__err(c, CRM_ESTATE, "voucher %s was voided at %s", v->code,
                     when);
   }
-  if(for_use && v->valid_until && at >= v->valid_until) {
+  if(v->valid_until && at >= v->valid_until) {
     crm__redeem_iso(v->valid_until, when, sizeof(when));
+    if(!for_use)
+      return crm__err(c, CRM_ESTATE, "voucher %s expired on %s; its points "
+                      "are not returned", v->code, when);
     return crm__err(c, CRM_ESTATE, "voucher %s expired at %s", v->code,
                     when);
   }
@@ -213,7 +224,9 @@ static int vc_voucher_begin(crm *c, const char *code, const crm_points_op *op,
     return rc;
   *at = op->at ? op->at : crm_now(c);
   vc_code_norm(code, norm, sizeof(norm));
-  rc = crm__voucher_find(c, norm, 0, v);
+  rc = crm__op_time_check(c, 0, NULL, *at);
+  if(!rc)
+    rc = crm__voucher_find(c, norm, 0, v);
   if(rc)
     crm__tx_rollback(c);
   return rc;
@@ -242,12 +255,13 @@ int crm_voucher_use(crm *c, const char *code, const crm_points_op *op)
 }
 
 /* The points back to their lots, a reverse line naming the spend, the
- * stock released; then what is past its date expires again. */
+ * debts paid from them, the stock released; then what is past its date
+ * expires again. */
 static int vc_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
                          int64_t at)
 {
   crm__line l;
-  int64_t restored = 0;
+  int64_t restored = 0, entry = 0;
   int rc = crm__lots_restore(c, v->spend_entry_id, &restored);
 
   if(rc)
@@ -261,7 +275,9 @@ static int vc_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
   l.ref_entry_id = v->spend_entry_id;
   l.note = "voucher voided";
   l.at = at;
-  rc = crm__ledger_add(c, &l, NULL);
+  rc = crm__ledger_add(c, &l, &entry);
+  if(!rc)
+    rc = crm__lots_restore_settle(c, v->spend_entry_id, entry, event_id, at);
   if(!rc)
     rc = crm__redeem_stock(c, v->scheme, v->item, 0);
   if(!rc)

@@ -113,7 +113,7 @@ step --as-of 2026-06-01 points show air-0001 --scheme air_miles
 # Supermarket: points per euro with category multipliers, a partial refund
 # taken back pro rata, 500 points turned into a 5.00 voucher on their own.
 step points history sm-0001 --scheme supermarket_points
-step voucher list sm-0001
+step --as-of 2026-06-01 voucher list sm-0001
 
 # Dealer: the 1.5 % band reached at the 50th car applies to the whole
 # year; the car returned in January lowers it; the settled rebate is paid.

@@ -18,6 +18,6 @@ crm_reward_fixture(fx_reward_a fxa_points FX_REWARD_CORE_REFUNDS)
 crm_reward_fixture(fx_reward_b fxb_points)
 
 crm_test(test_points_property test_points_property.c points_property_check.c
-         points_property_ops.c)
+         points_property_model.c points_property_ops.c)
 add_dependencies(test_points_property fx_reward_a fx_reward_b)
 set_tests_properties(test_points_property PROPERTIES TIMEOUT 900)

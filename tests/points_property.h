@@ -231,6 +231,24 @@ int pt_check_history(pt_seq *q, int i);
 /* -1 (failing `what`) when a customer's snapshot differs from pre. */
 int pt_same(const pt_seq *q, const pt_snap *pre, const char *what);
 
+/* ---- points_property_model.c ----------------------------------------- */
+
+/* What a purchase of `amount` (a promotion or not) at the clock earns in
+ * scheme s for customer i by the rules; *lines: how many earn lines. -1
+ * when the model cannot tell (a tier review due first). */
+int64_t pt_earning(const pt_seq *q, int i, int s, int64_t amount, int promo,
+                   int *lines);
+/* What event_id actually earned in s (sum, *lines) in customer i's view. */
+int64_t pt_earned(const pt_seq *q, int i, int s, int64_t event_id,
+                  int *lines);
+/* Keeps customer i's lots before a spend; pt_check_draw then checks the
+ * spend drew them in spend order. */
+void pt_save_lots(pt_seq *q, int i);
+int pt_check_draw(pt_seq *q, int i, int s, const char *what);
+int pt_rank(int s, const char *tier);
+int pt_check_tiers(pt_seq *q, int i, int due_clear, int status,
+                   int after_event);
+
 /* ---- points_property_ops.c ------------------------------------------- */
 
 int pt_exec(pt_seq *q, const pt_op *op);

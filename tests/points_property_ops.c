@@ -168,47 +168,6 @@ static int pt_delta(pt_seq *q, const pt_snap *pre, int i, int s,
   return 0;
 }
 
-static void pt_save_lots(pt_seq *q, int i)
-{
-  memcpy(q->prev_lot, q->view[i].lot, q->view[i].n_lot * sizeof(pt_lot));
-  q->n_prev = q->view[i].n_lot;
-}
-
-/* A spend drew customer i's available lots in s in spend order (as
- * listed): every lot before the last one it drew from is now empty. */
-static int pt_check_draw(pt_seq *q, int i, int s, const char *what)
-{
-  const pt_view *v = &q->view[i];
-  int64_t now[PT_MAX_LOTS];
-  size_t a, b, last = 0;
-  int drew = 0;
-
-  for(a = 0; a < q->n_prev; a++) {
-    const pt_lot *l = &q->prev_lot[a];
-
-    now[a] = 0;
-    for(b = 0; b < v->n_lot; b++) {
-      if(v->lot[b].id == l->id)
-        now[a] = v->lot[b].remaining;
-    }
-    if(l->scheme == s && l->state == L_AVAILABLE && now[a] < l->remaining) {
-      last = a;
-      drew = 1;
-    }
-  }
-  for(a = 0; drew && a < last; a++) {
-    const pt_lot *l = &q->prev_lot[a];
-
-    PT_REQ(l->scheme != s || l->state != L_AVAILABLE || now[a] == 0,
-           "draw_order", "%s: c%d %s drew lot %" PRId64 " (expires %" PRId64
-           ") but left %" PRId64 " in lot %" PRId64 " (expires %" PRId64
-           ") listed before it", what, i, pt_rule[s].name,
-           q->prev_lot[last].id, q->prev_lot[last].expires_at, now[a],
-           l->id, l->expires_at);
-  }
-  return 0;
-}
-
 static void pt_event(pt_done *d, int cust, const char *type, int64_t at,
                      int64_t amount, const char *refund_of, const char *key)
 {
@@ -279,71 +238,6 @@ static int64_t pt_b_target(const pt_purchase *p)
   if(p->b_full)
     return p->b_points;
   return p->b_points * r / p->amount;
-}
-
-/* What a purchase of `amount` at the clock earns in s by the rules:
- * base = amount / 100 (nothing below min_spend), the tier's bonus
- * floor(base * (m - 1)), the day's / month's cap (all earn lines of the
- * day count) cutting the bonus first; a promotion: the base alone. -1 when
- * the tier may change first (a review due). */
-static int64_t pt_earning(const pt_seq *q, int i, int s, int64_t amount,
-                          int promo, int *lines)
-{
-  const pt_rules *r = &pt_rule[s];
-  const pt_view *v = &q->view[i];
-  const pt_acct *a = &v->snap.acct[s];
-  int64_t p = amount >= r->min_spend ? amount / 100 : 0, bonus = 0;
-  int64_t day = 0, month = 0, room = INT64_MAX, base;
-  size_t k;
-  int rank = a->exists ? pt_index(r->levels, r->n_levels, a->tier) : 0;
-
-  if(promo) {
-    *lines = p > 0;
-    return p;
-  }
-  if(rank < 0 || (a->review_at && a->review_at <= q->clock))
-    return -1;
-  bonus = p * r->bonus_pct[rank] / 100;
-  for(k = 0; k < v->n_e; k++) {
-    const pt_entry *e = &v->e[k];
-
-    if(e->scheme != s || (e->kind != K_EARN && e->kind != K_PEARN))
-      continue;
-    if(e->at / T_DAY == q->clock / T_DAY)
-      day += e->points + e->pending;
-    if(pt_month(e->at) == pt_month(q->clock))
-      month += e->points + e->pending;
-  }
-  if(r->per_day)
-    room = r->per_day - day;
-  if(r->per_month && r->per_month - month < room)
-    room = r->per_month - month;
-  room = room < 0 ? 0 : room;
-  base = p < room ? p : room;
-  bonus = bonus < room - base ? bonus : room - base;
-  *lines = (base > 0) + (bonus > 0);
-  return base + bonus;
-}
-
-/* The earn lines event_id wrote in s: their sum and count. */
-static int64_t pt_earned(const pt_seq *q, int i, int s, int64_t event_id,
-                         int *lines)
-{
-  const pt_view *v = &q->view[i];
-  int64_t sum = 0;
-  size_t k;
-
-  *lines = 0;
-  for(k = 0; k < v->n_e; k++) {
-    const pt_entry *e = &v->e[k];
-
-    if(e->scheme == s && e->event_id == event_id &&
-       (e->kind == K_EARN || e->kind == K_PEARN)) {
-      sum += e->points + e->pending;
-      (*lines)++;
-    }
-  }
-  return sum;
 }
 
 static int pt_op_purchase(pt_seq *q, const pt_op *op)

@@ -2,7 +2,8 @@
  * test_points_earn.c - the earning pipeline's rules around the plugin's
  * number: minimum spend, daily and monthly caps (the bonus cut first,
  * CRM_RESULT_NO_CAP), the tier multiplier's bonus line
- * (CRM_RESULT_NO_MULTIPLIER), enrollment, and the net an ingest reports.
+ * (CRM_RESULT_NO_MULTIPLIER), enrollment (and refunds after leaving),
+ * and the net an ingest reports.
  */
 #include "points_test.h"
 
@@ -119,6 +120,74 @@ static void test_enrollment(void **state)
   pt_close(&e);
 }
 
+/* A refund after the customer left the scheme (enroll attribute
+ * removed): the plugin is not called, but the core still takes back what
+ * the purchase earned while a member, and its tier activity. o1 10.00
+ * earns 100 (count 2); r1 refunds 4.00: floor(100 x 400 / 1000) = 40 and
+ * floor(2 x 0.4) = 0 of the count; the cancel takes the other 60 and 2.
+ * A purchase made as a non-member earned nothing: its refund opens no
+ * account. */
+static void test_refund_after_leaving(void **state)
+{
+  pt_env e;
+  int64_t a, b;
+  crm_ingest_result r;
+  crm_points_account acc;
+
+  (void)state;
+  pt_open(&e, NOW, S, "enroll = \"attr:program=club\";");
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  assert_int_equal(crm_customer_set_attr(e.c, a, "program", "club"), 0);
+  r = pt_ev(e.c, a, "purchase", D(0), 1000, "{\"pts\":100,\"count\":2}",
+            "o1");
+  assert_int_equal(r.points, 100);
+  assert_int_equal(crm_customer_set_attr(e.c, a, "program", NULL), 0);
+  r = pt_ev(e.c, a, "refund", D(1), 400, "{\"refund_of\":\"o1\"}", "r1");
+  assert_int_equal(r.points, -40);
+  pt_expect(e.c, a, S, 60, 0, 0, 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT points * 1000000 + count * 10000"
+                                   " + spend FROM points_activity WHERE "
+                                   "event_id = 2"), -40 * 1000000 - 400);
+  r = pt_ev(e.c, a, "cancel", D(2), 0, "{\"refund_of\":\"o1\"}", "c1");
+  assert_int_equal(r.points, -60);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT abs(sum(points)) + abs(sum("
+                                   "count)) + abs(sum(spend)) FROM "
+                                   "points_activity"), 0);
+  pt_ev(e.c, b, "purchase", D(0), 1000, "{\"pts\":10}", "ob");
+  r = pt_ev(e.c, b, "refund", D(1), 0, "{\"refund_of\":\"ob\"}", "rb");
+  assert_int_equal(r.points, 0);
+  assert_int_equal(crm_points_account_get(e.c, b, S, &acc), CRM_ENOTFOUND);
+  pt_close(&e);
+}
+
+/* A plugin result beyond CRM__POINTS_MAX either way is the plugin's
+ * error: the event is refused and nothing is written (no overflow of the
+ * account sums later). */
+static void test_plugin_points_bounded(void **state)
+{
+  pt_env e;
+  int64_t a;
+
+  (void)state;
+  pt_open(&e, NOW, S, "");
+  a = t_add_customer(e.c, "a");
+  pt_ev_fails(e.c, a, "purchase", D(0), 1000,
+              "{\"pts\":1000000000001}", "o1", CRM_EPLUGIN);
+  assert_non_null(strstr(crm_errmsg(e.c), "on_event returned 1000000000001 "
+                         "points (at most 1000000000000 either way)"));
+  pt_ev_fails(e.c, a, "purchase", D(0), 1000,
+              "{\"pts\":-9223372036854775807}", "o2", CRM_EPLUGIN);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM points_ledger"), 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM events"), 0);
+  /* At the bound it is accepted. */
+  assert_int_equal(pt_ev(e.c, a, "purchase", D(0), 1000,
+                         "{\"pts\":1000000000000}", "o3").points,
+                   INT64_C(1000000000000));
+  pt_close(&e);
+}
+
 /* Two schemes side by side: each has its account; the customer's total
  * is their sum and each plugin sees the balance the earlier one left. */
 static void test_two_schemes(void **state)
@@ -150,6 +219,8 @@ int main(void)
     cmocka_unit_test(test_caps_and_min_spend),
     cmocka_unit_test(test_tier_bonus_line),
     cmocka_unit_test(test_enrollment),
+    cmocka_unit_test(test_refund_after_leaving),
+    cmocka_unit_test(test_plugin_points_bounded),
     cmocka_unit_test(test_two_schemes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

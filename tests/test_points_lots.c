@@ -229,6 +229,257 @@ static void test_due_many_lots(void **state)
   pt_close(&e);
 }
 
+/* ---- due work in time order --------------------------------------------- */
+
+static int64_t count_sql(crm *c, const char *sql)
+{
+  return pt_sql_int(c, sql);
+}
+
+#define AUTO_V5 "pending_days = 14; expiry = { mode = \"relative\"; " \
+  "days = 20; }; auto_redeem = \"V5\"; catalogue = ( { code = \"V5\"; " \
+  "type = \"voucher\"; cost = 500; } );"
+
+/* Pending 14 days, expiry 20 days after earning, V5 (500) auto-redeemed.
+ * a and b each earn 300 on day 0 (release 14, expiry 20) and 300 on day
+ * 10 (release 24, expiry 30). In time order: day 14 300 available (too
+ * few for V5), day 20 they expire, day 24 the next 300 (too few again),
+ * day 30 they expire: no voucher, 600 released and 600 expired, balance
+ * 0. (Releases before expiries would have redeemed V5 on day 24 from
+ * 300 that had expired on day 20.) a by crm_points_process_due, b by
+ * its own event of day 30. */
+static void test_due_time_order(void **state)
+{
+  pt_env e;
+  int64_t a, b;
+  crm_due_stats st;
+  pt_ledger g;
+
+  (void)state;
+  pt_open(&e, NOW, S, AUTO_V5);
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  pt_ev(e.c, a, "purchase", D(0), 3000, "{\"pts\":300}", "a1");
+  pt_ev(e.c, a, "purchase", D(10), 3000, "{\"pts\":300}", "a2");
+  pt_ev(e.c, b, "purchase", D(0), 3000, "{\"pts\":300}", "b1");
+  pt_ev(e.c, b, "purchase", D(10), 3000, "{\"pts\":300}", "b2");
+  pt_ev(e.c, b, "contact", D(30), 0, NULL, "b3");
+  pt_expect(e.c, b, S, 0, 0, 0, 0);
+  st = due(e.c, D(30));
+  assert_int_equal(st.lots_released, 2);
+  assert_int_equal(st.points_released, 600);
+  assert_int_equal(st.lots_expired, 2);
+  assert_int_equal(st.points_expired, 600);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  assert_int_equal(count_sql(e.c, "SELECT count(*) FROM vouchers"), 0);
+  g = pt_ledger_of(e.c, a);
+  assert_int_equal(g.n, 6);
+  pt_line(&g, 2, "release", 300, -300);
+  assert_int_equal(g.at[2], D(14));
+  pt_line(&g, 3, "expire", -300, 0);
+  assert_int_equal(g.at[3], D(20));
+  pt_line(&g, 4, "release", 300, -300);
+  assert_int_equal(g.at[4], D(24));
+  pt_line(&g, 5, "expire", -300, 0);
+  assert_int_equal(g.at[5], D(30));
+  g = pt_ledger_of(e.c, b);
+  assert_int_equal(g.n, 6);
+  pt_line(&g, 3, "expire", -300, 0);
+  pt_line(&g, 4, "release", 300, -300);
+  pt_close(&e);
+}
+
+/* Ties: points that expire at an instant are gone at that instant, so an
+ * expiry is applied before a release due at the same time. Day 0 earns
+ * 300 (release 14, expiry 20), day 6 earns 300 (release 20): on day 20
+ * the first 300 expire before the second 300 are released; 300 are
+ * never enough for V5. */
+static void test_due_tie_expiry_first(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_due_stats st;
+  pt_ledger g;
+
+  (void)state;
+  pt_open(&e, NOW, S, AUTO_V5);
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(0), 3000, "{\"pts\":300}", "a1");
+  pt_ev(e.c, a, "purchase", D(6), 3000, "{\"pts\":300}", "a2");
+  st = due(e.c, D(20));
+  assert_int_equal(st.lots_released, 2);
+  assert_int_equal(st.lots_expired, 1);
+  assert_int_equal(st.points_expired, 300);
+  pt_expect(e.c, a, S, 300, 0, 0, 0);
+  assert_int_equal(count_sql(e.c, "SELECT count(*) FROM vouchers"), 0);
+  g = pt_ledger_of(e.c, a);
+  assert_int_equal(g.n, 5);
+  pt_line(&g, 3, "expire", -300, 0);
+  pt_line(&g, 4, "release", 300, -300);
+  assert_int_equal(g.at[4], D(20));
+  pt_close(&e);
+}
+
+/* Payouts in time order: o1 (day 0) 100 available at once, expiring day
+ * 20; o2 (day 10) 300 pending until day 24, expiring day 30. Day 20 o1's
+ * 100 expire; day 24 o2 is released and its 300 paid out. Nothing is
+ * left and the expired 100 were not paid out. */
+static void test_due_payout_order(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_due_stats st;
+  pt_lots l;
+
+  (void)state;
+  pt_open(&e, NOW, S, "pending_days = 14; release_action = \"payout\";"
+          " expiry = { mode = \"relative\"; days = 20; };");
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(0), 1000, "{\"pts\":100,\"pending_until\":-1}",
+        "o1");
+  pt_ev(e.c, a, "purchase", D(10), 3000, "{\"pts\":300}", "o2");
+  st = due(e.c, D(29));
+  assert_int_equal(st.lots_released, 1);
+  assert_int_equal(st.lots_expired, 1);
+  assert_int_equal(st.points_expired, 100);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  assert_int_equal(count_sql(e.c, "SELECT sum(amount) FROM payouts"), 300);
+  assert_int_equal(count_sql(e.c, "SELECT count(*) FROM payouts WHERE at = "
+                             "1767571200 + 24 * 86400"), 1);
+  l = pt_lots_of(e.c, a, S, 1);
+  assert_int_equal(l.n, 2);
+  assert_int_equal(l.remaining[0], 0);
+  assert_int_equal(l.remaining[1], 0);
+  pt_close(&e);
+}
+
+/* A scheme whose plugin is not loaded: its releases wait (no default
+ * rules: a payout scheme's rebate is not credited), and so do its
+ * expiries behind a waiting release. Store on disk: loaded with the
+ * payout scheme, p0 (day 0) 50 available expiring day 30, p1 (day 0)
+ * 300 pending until day 14. Opened again without a config, the due run
+ * of day 40 changes nothing. With the config loaded again: day 14 p1 is
+ * released and 300 paid out (drawing p0's 50 first, soonest expiry, then
+ * 250 of p1), day 30 p1's last 50 expire. */
+static void test_due_waits_for_scheme(void **state)
+{
+  lt_dir dir;
+  char db[LT_PATH], cf[LT_PATH];
+  crm *c;
+  int64_t a;
+  crm_due_stats st;
+
+  (void)state;
+  lt_dir_init(&dir);
+  snprintf(db, sizeof(db), "%s/crm.db", dir.path);
+  snprintf(cf, sizeof(cf), "%s", lt_write(&dir, "crm.conf",
+           "plugins = { load = ( { name = \"fx_points\"; scheme = {"
+           " pending_days = 14; release_action = \"payout\";"
+           " expiry = { mode = \"relative\"; days = 30; }; }; } ); };\n"));
+  c = lt_open(db);
+  crm_set_now(c, NOW);
+  if(crm_load_config(c, cf, FIXDIR))
+    fail_msg("crm_load_config: %s", crm_errmsg(c));
+  a = t_add_customer(c, "a");
+  pt_ev(c, a, "purchase", D(0), 500, "{\"pts\":50,\"pending_until\":-1}",
+        "p0");
+  pt_ev(c, a, "purchase", D(0), 3000, "{\"pts\":300}", "p1");
+  crm_close(c);
+  c = lt_open(db);
+  crm_set_now(c, NOW);
+  st = due(c, D(40));
+  assert_int_equal(st.lots_released, 0);
+  assert_int_equal(st.lots_expired, 0);
+  assert_int_equal(pt_sql_int(c, "SELECT balance FROM points_accounts"), 50);
+  assert_int_equal(pt_sql_int(c, "SELECT pending FROM points_accounts"),
+                   300);
+  assert_int_equal(pt_sql_int(c, "SELECT count(*) FROM payouts"), 0);
+  if(crm_load_config(c, cf, FIXDIR))
+    fail_msg("crm_load_config: %s", crm_errmsg(c));
+  st = due(c, D(40));
+  assert_int_equal(st.lots_released, 1);
+  assert_int_equal(st.points_released, 300);
+  assert_int_equal(st.lots_expired, 1);
+  assert_int_equal(st.points_expired, 50);
+  pt_expect(c, a, S, 0, 0, 0, 0);
+  assert_int_equal(pt_sql_int(c, "SELECT sum(amount) FROM payouts"), 300);
+  crm_close(c);
+  lt_dir_done(&dir);
+}
+
+/* Expiry never before release. Pending 14 days, expiry at the end of
+ * the calendar month of earning. o1 earned 2026-01-25 (day 20) is
+ * released 2026-02-08 (day 34); the end of January (day 27) would come
+ * first, so it expires at the end of the release month instead:
+ * 2026-03-01 (day 55). o2's own pending_until (day 40) and expires_at
+ * (day 38) are handled the same way: day 55. Due work of day 54 releases
+ * both; day 55 expires both. */
+static void test_expiry_after_release(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_due_stats st;
+  pt_lots l;
+  char pl[128];
+
+  (void)state;
+  pt_open(&e, NOW, S, "pending_days = 14; expiry = { mode = \"period_end\";"
+          " period = \"month\"; periods = 1; };");
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(20), 1000, "{\"pts\":10}", "o1");
+  snprintf(pl, sizeof(pl), "{\"pts\":5,\"pending_until\":%lld,"
+           "\"expires_at\":%lld}", (long long)D(40), (long long)D(38));
+  pt_ev(e.c, a, "purchase", D(21), 500, pl, "o2");
+  l = pt_lots_of(e.c, a, S, 0);
+  assert_int_equal(l.n, 2);
+  assert_int_equal(l.release_at[0], D(34));
+  assert_int_equal(l.expires_at[0], D(55));
+  assert_int_equal(l.release_at[1], D(40));
+  assert_int_equal(l.expires_at[1], D(55));
+  st = due(e.c, D(54));
+  assert_int_equal(st.lots_released, 2);
+  assert_int_equal(st.lots_expired, 0);
+  pt_expect(e.c, a, S, 15, 0, 0, 0);
+  st = due(e.c, D(55));
+  assert_int_equal(st.lots_expired, 2);
+  assert_int_equal(st.points_expired, 15);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  pt_close(&e);
+}
+
+/* A fixed expiry date before the release: the date is the rule (all
+ * points end then), so points released after it expire at their
+ * release. Date 2026-02-01 (day 27); o1 earned day 20 is released day
+ * 34 and expires at once (an expire line dated day 34); nothing can be
+ * spent in between. */
+static void test_fixed_date_before_release(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_due_stats st;
+  pt_ledger g;
+  pt_lots l;
+
+  (void)state;
+  pt_open(&e, NOW, S, "pending_days = 14; expiry = { mode = \"date\";"
+          " date = \"2026-02-01\"; };");
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(20), 1000, "{\"pts\":10}", "o1");
+  l = pt_lots_of(e.c, a, S, 0);
+  assert_int_equal(l.expires_at[0], D(27));
+  st = due(e.c, D(34));
+  assert_int_equal(st.lots_released, 1);
+  assert_int_equal(st.lots_expired, 1);
+  assert_int_equal(st.points_expired, 10);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  g = pt_ledger_of(e.c, a);
+  assert_int_equal(g.n, 3);
+  pt_line(&g, 1, "release", 10, -10);
+  pt_line(&g, 2, "expire", -10, 0);
+  assert_int_equal(g.at[2], D(34));
+  pt_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -237,6 +488,12 @@ int main(void)
     cmocka_unit_test(test_due_incremental),
     cmocka_unit_test(test_release_pays_shortfall),
     cmocka_unit_test(test_due_many_lots),
+    cmocka_unit_test(test_due_time_order),
+    cmocka_unit_test(test_due_tie_expiry_first),
+    cmocka_unit_test(test_due_payout_order),
+    cmocka_unit_test(test_due_waits_for_scheme),
+    cmocka_unit_test(test_expiry_after_release),
+    cmocka_unit_test(test_fixed_date_before_release),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,16 @@
 #define D(n) (PT_T0 + (n) * T_DAY)
 #define S "fx_points"
 
+static crm_due_stats due_run(crm *c, int64_t as_of)
+{
+  crm_due_stats st;
+
+  memset(&st, 0, sizeof(st));
+  if(crm_points_process_due(c, as_of, &st))
+    fail_msg("crm_points_process_due: %s", crm_errmsg(c));
+  return st;
+}
+
 static crm_points_op op_of(const char *key, int64_t at, const char *reason)
 {
   crm_points_op op;
@@ -338,6 +348,143 @@ static void test_reserved_at_ingest(void **state)
   pt_close(&e);
 }
 
+/* An operation's time: never after now, never before the newest ledger
+ * entry of an account it touches (the ledger only moves forward per
+ * account). now = 2026-05-05 (day 120). a: +100 on day 10 (k1). A second
+ * of the future, day 5 (before day 10) are refused with nothing
+ * written; day 10 itself is fine. b's entry of day 50 stops a transfer
+ * a -> b dated day 20 (a backdated transfer would get around monthly
+ * limits). A retry of k1 (day 10) still returns its first result. */
+static void test_op_time(void **state)
+{
+  pt_env e;
+  int64_t a, b;
+  crm_points_op op;
+
+  (void)state;
+  pt_open(&e, NOW, S, "transfers = { enabled = true; };");
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  op = op_of("k1", D(10), "goodwill");
+  assert_int_equal(crm_points_adjust(e.c, a, 100, &op), CRM_OK);
+  op = op_of("k2", NOW + 1, "future");
+  assert_int_equal(crm_points_adjust(e.c, a, 5, &op), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "operation time 2026-05-05T00:00:01Z "
+                      "is in the future (now 2026-05-05T00:00:00Z)");
+  op = op_of("k2", D(5), "backdated");
+  assert_int_equal(crm_points_adjust(e.c, a, 5, &op), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "operation time 2026-01-10T00:00:00Z "
+                      "is before the newest ledger entry of customer #1 in "
+                      "scheme \"fx_points\" (2026-01-15T00:00:00Z)");
+  op = op_of("k2", D(10), "same day");
+  assert_int_equal(crm_points_adjust(e.c, a, 5, &op), CRM_OK);
+  op = op_of("k3", D(50), "later");
+  assert_int_equal(crm_points_adjust(e.c, b, 7, &op), CRM_OK);
+  op = op_of("k4", D(20), NULL);
+  assert_int_equal(crm_points_transfer(e.c, a, b, 10, &op), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "operation time 2026-01-25T00:00:00Z "
+                      "is before the newest ledger entry of customer #2 in "
+                      "scheme \"fx_points\" (2026-02-24T00:00:00Z)");
+  op = op_of("k4", NOW + T_DAY, NULL);
+  assert_int_equal(crm_points_transfer(e.c, a, b, 10, &op), CRM_EINVAL);
+  op = op_of("k4", 0, NULL); /* now */
+  assert_int_equal(crm_points_transfer(e.c, a, b, 10, &op), CRM_OK);
+  op = op_of("k1", D(10), "goodwill");
+  assert_int_equal(crm_points_adjust(e.c, a, 100, &op), CRM_OK);
+  pt_expect(e.c, a, S, 95, 0, 0, 0);
+  pt_expect(e.c, b, S, 17, 0, 0, 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM events"), 4);
+  pt_close(&e);
+}
+
+/* Adjustments and transfers are bounded to 10^12 points either way:
+ * INT64_MIN would pass the balance check once negated, INT64_MAX would
+ * overflow the balance. */
+static void test_points_bounds(void **state)
+{
+  pt_env e;
+  int64_t a, b;
+  crm_points_op op;
+
+  (void)state;
+  pt_open(&e, NOW, S, "allow_negative = true;"
+          " transfers = { enabled = true; };");
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  op = op_of("k1", D(1), "huge");
+  assert_int_equal(crm_points_adjust(e.c, a, INT64_MIN, &op), CRM_ERANGE);
+  assert_string_equal(crm_errmsg(e.c), "an adjustment is at most "
+                      "1000000000000 points either way (got "
+                      "-9223372036854775808)");
+  assert_int_equal(crm_points_adjust(e.c, a, INT64_MAX, &op), CRM_ERANGE);
+  assert_int_equal(crm_points_adjust(e.c, a, INT64_C(1000000000001), &op),
+                   CRM_ERANGE);
+  assert_int_equal(crm_points_adjust(e.c, a, -INT64_C(1000000000001), &op),
+                   CRM_ERANGE);
+  assert_int_equal(crm_points_adjust(e.c, a, INT64_C(1000000000000), &op),
+                   CRM_OK);
+  op = op_of("k2", D(2), NULL);
+  assert_int_equal(crm_points_transfer(e.c, a, b, INT64_C(1000000000001),
+                                       &op), CRM_ERANGE);
+  assert_string_equal(crm_errmsg(e.c), "a transfer is at most 1000000000000 "
+                      "points (got 1000000000001)");
+  assert_int_equal(crm_points_transfer(e.c, a, b, INT64_MAX, &op),
+                   CRM_ERANGE);
+  pt_expect(e.c, a, S, INT64_C(1000000000000), 0, 0, 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM events WHERE "
+                                   "type = 'points_transfer'"), 0);
+  pt_close(&e);
+}
+
+/* A transfer keeps the expiry of the points it moves: a earns 60 on day
+ * 0 (expiring day 30) and 70 on day 10 (day 40). Day 29: a -> b 100: b
+ * gets a transfer_in line and lot per date, 60 expiring day 30 and 40
+ * expiring day 40. b -> a 100 back: the round trip gives no fresh
+ * expiry, on day 30 a's 60 expire. */
+static void test_transfer_keeps_expiry(void **state)
+{
+  pt_env e;
+  int64_t a, b;
+  crm_points_op op;
+  crm_due_stats st;
+  pt_lots l;
+  pt_ledger g;
+
+  (void)state;
+  pt_open(&e, NOW, S, "expiry = { mode = \"relative\"; days = 30; };"
+          " transfers = { enabled = true; };");
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  pt_ev(e.c, a, "purchase", D(0), 600, "{\"pts\":60}", "o1");
+  pt_ev(e.c, a, "purchase", D(10), 700, "{\"pts\":70}", "o2");
+  op = op_of("t1", D(29), NULL);
+  assert_int_equal(crm_points_transfer(e.c, a, b, 100, &op), CRM_OK);
+  l = pt_lots_of(e.c, b, S, 0);
+  assert_int_equal(l.n, 2);
+  assert_int_equal(l.remaining[0], 60);
+  assert_int_equal(l.expires_at[0], D(30));
+  assert_int_equal(l.remaining[1], 40);
+  assert_int_equal(l.expires_at[1], D(40));
+  g = pt_ledger_of(e.c, b);
+  assert_int_equal(g.n, 2);
+  pt_line(&g, 0, "transfer_in", 60, 0);
+  assert_int_equal(g.lot[0], l.id[0]);
+  pt_line(&g, 1, "transfer_in", 40, 0);
+  assert_int_equal(g.lot[1], l.id[1]);
+  op = op_of("t2", D(29), NULL);
+  assert_int_equal(crm_points_transfer(e.c, b, a, 100, &op), CRM_OK);
+  pt_expect(e.c, a, S, 130, 0, 0, 0);
+  pt_expect(e.c, b, S, 0, 0, 0, 0);
+  st = due_run(e.c, D(30));
+  assert_int_equal(st.lots_expired, 1);
+  assert_int_equal(st.points_expired, 60);
+  pt_expect(e.c, a, S, 70, 0, 0, 0);
+  st = due_run(e.c, D(40));
+  assert_int_equal(st.points_expired, 70);
+  pt_expect(e.c, a, S, 0, 0, 0, 0);
+  pt_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -348,6 +495,9 @@ int main(void)
     cmocka_unit_test(test_check_finds_corruption),
     cmocka_unit_test(test_statement),
     cmocka_unit_test(test_reserved_at_ingest),
+    cmocka_unit_test(test_op_time),
+    cmocka_unit_test(test_points_bounds),
+    cmocka_unit_test(test_transfer_keeps_expiry),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -380,30 +380,176 @@ static void test_refund_of_refused(void **state)
   pt_close(&e);
 }
 
-/* The refunded share of the purchase's tier activity is booked at the
- * purchase's time: o1 30.00 (100 base points) then 10.00 refunded gives
- * an activity row of floor(100 x 1000 / 3000) = -33 points and -10.00
- * spend on the refund event, dated like o1. */
+/* The activity of refund event r as "points credits count spend" and
+ * whether all its rows are dated d. */
+static void activity_of(crm *c, int64_t r, int64_t d, char *buf,
+                        size_t size)
+{
+  sqlite3_stmt *st;
+
+  assert_int_equal(sqlite3_prepare_v2(c->db, "SELECT printf('%d %d %d %d %d',"
+                   " sum(points), sum(credits), sum(count), sum(spend),"
+                   " min(at = ?2)) FROM points_activity WHERE event_id = ?1",
+                   -1, &st, NULL), SQLITE_OK);
+  sqlite3_bind_int64(st, 1, r);
+  sqlite3_bind_int64(st, 2, d);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+}
+
+/* The refunded share of the purchase's tier activity is booked by the
+ * core at the purchase's time, every measure pro rata like the points;
+ * the plugin's answer for the refund (poison credits and count) is
+ * ignored. o1 30.00: 100 base points, 3000 credits, count 3.
+ *   r1 10.00: floor(x / 3) of each: -33 points, -1000 credits, -1 count,
+ *      -10.00 spend;
+ *   r2 10.00: 66, 2000, 2, 20.00 in all: -33, -1000, -1, -10.00 more;
+ *   r3 amount 0 (the rest): -34, -1000, -1, -10.00.
+ * Nothing is left in the window and spend is taken back once. */
 static void test_refund_activity(void **state)
 {
+  const char *pl = "{\"refund_of\":\"o1\",\"credits\":-999,\"count\":-9,"
+                   "\"pts\":-5}";
   pt_env e;
   int64_t a;
-  crm_ingest_result r;
-  char sql[256];
+  crm_ingest_result r1, r2, r3;
+  char got[64];
 
   (void)state;
   pt_open(&e, NOW, S, "unit = \"points\";");
   a = t_add_customer(e.c, "a");
-  pt_ev(e.c, a, "purchase", D(0), 3000, "{\"pts\":100,\"count\":1}", "o1");
-  r = pt_ev(e.c, a, "refund", D(5), 1000, "{\"refund_of\":\"o1\"}", "r1");
-  assert_int_equal(pt_sql_int(e.c, "SELECT points FROM points_activity "
-                                   "WHERE event_id = 1"), 100);
-  assert_int_equal(pt_sql_int(e.c, "SELECT spend FROM points_activity "
-                                   "WHERE event_id = 1"), 3000);
-  snprintf(sql, sizeof(sql), "SELECT points * 100000 + spend * 10 + "
-           "(at = %lld) FROM points_activity WHERE event_id = %lld",
-           (long long)D(0), (long long)r.event_id);
-  assert_int_equal(pt_sql_int(e.c, sql), -33 * 100000 - 10000 + 1);
+  pt_ev(e.c, a, "purchase", D(0), 3000,
+        "{\"pts\":100,\"credits\":3000,\"count\":3}", "o1");
+  r1 = pt_ev(e.c, a, "refund", D(5), 1000, pl, "r1");
+  activity_of(e.c, 1, D(0), got, sizeof(got));
+  assert_string_equal(got, "100 3000 3 3000 1");
+  activity_of(e.c, r1.event_id, D(0), got, sizeof(got));
+  assert_string_equal(got, "-33 -1000 -1 -1000 1");
+  r2 = pt_ev(e.c, a, "refund", D(6), 1000, pl, "r2");
+  activity_of(e.c, r2.event_id, D(0), got, sizeof(got));
+  assert_string_equal(got, "-33 -1000 -1 -1000 1");
+  r3 = pt_ev(e.c, a, "refund", D(7), 0, pl, "r3");
+  activity_of(e.c, r3.event_id, D(0), got, sizeof(got));
+  assert_string_equal(got, "-34 -1000 -1 -1000 1");
+  assert_int_equal(pt_sql_int(e.c, "SELECT abs(sum(points)) + abs(sum("
+                                   "credits)) + abs(sum(count)) + abs(sum("
+                                   "spend)) FROM points_activity"), 0);
+  pt_close(&e);
+}
+
+/* A plugin without CORE_REFUNDS still reports its own activity for a
+ * refund: its credits and count stand, spend is -amount. */
+static void test_refund_activity_plain(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_ingest_result r;
+  char got[64];
+
+  (void)state;
+  pt_open(&e, NOW, SP, "unit = \"points\";");
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(0), 3000,
+        "{\"pts\":100,\"credits\":3000,\"count\":3}", "o1");
+  r = pt_ev(e.c, a, "refund", D(5), 1000,
+            "{\"refund_of\":\"o1\",\"credits\":-999,\"count\":-1,"
+            "\"pts\":-20}", "r1");
+  assert_int_equal(r.points, -20);
+  activity_of(e.c, r.event_id, D(0), got, sizeof(got));
+  assert_string_equal(got, "-20 -999 -1 -1000 1");
+  pt_close(&e);
+}
+
+/* Tier farming through a refund: gold at 100 base points (x1.5). o1
+ * earns 150 and reaches gold; it is refunded in full the next day: the
+ * 150 come back and gold is undone at once, so o2 earns 50 with no
+ * bonus. */
+static void test_refund_undoes_tier(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_ingest_result r;
+  crm_points_account acc;
+
+  (void)state;
+  pt_open(&e, NOW, S,
+          "tiers = { levels = ( { name = \"base\"; },"
+          " { name = \"gold\"; points = 100; multiplier = 1.5; } ); };");
+  a = t_add_customer(e.c, "a");
+  r = pt_ev(e.c, a, "purchase", D(0), 1000, "{\"pts\":150}", "o1");
+  assert_int_equal(r.points, 150);
+  assert_string_equal(pt_acc(e.c, a, S).tier, "gold");
+  r = pt_ev(e.c, a, "refund", D(1), 0, "{\"refund_of\":\"o1\"}", "r1");
+  assert_int_equal(r.points, -150);
+  acc = pt_acc(e.c, a, S);
+  assert_string_equal(acc.tier, "base");
+  assert_int_equal(acc.tier_review_at, 0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM tier_changes WHERE"
+                                   " to_tier = 'base' AND reason LIKE "
+                                   "'upgrade undone: %'"), 1);
+  r = pt_ev(e.c, a, "purchase", D(2), 1000, "{\"pts\":50}", "o2");
+  assert_int_equal(r.points, 50);
+  pt_expect(e.c, a, S, 50, 0, 0, 0);
+  pt_close(&e);
+}
+
+/* Ingests a money event in `currency`; returns crm_event_ingest's rc. */
+static int ingest_in(crm *c, int64_t cust, const char *type, int64_t at,
+                     int64_t amount, const char *currency,
+                     const char *payload, const char *key)
+{
+  crm_event ev;
+  crm_ingest_result r;
+
+  memset(&ev, 0, sizeof(ev));
+  ev.type = type;
+  ev.customer_id = cust;
+  ev.occurred_at = at;
+  ev.amount = amount;
+  ev.currency = currency;
+  ev.payload = payload;
+  ev.idempotency_key = key;
+  return crm_event_ingest(c, &ev, &r);
+}
+
+/* A refund in another currency than its purchase is refused at ingest:
+ * 5.00 JPY is no share of 10.00 USD. Nothing is stored. A refund held
+ * before its purchase cannot be refused then: its amount in another
+ * currency counts for nothing (a cancel still takes all). */
+static void test_refund_currency(void **state)
+{
+  pt_env e;
+  int64_t a;
+  crm_ingest_result r;
+
+  (void)state;
+  pt_open(&e, NOW, S, "unit = \"points\";");
+  a = t_add_customer(e.c, "a");
+  pt_ev(e.c, a, "purchase", D(0), 1000, "{\"pts\":100}", "o1");
+  assert_int_equal(ingest_in(e.c, a, "refund", D(1), 500, "JPY",
+                             "{\"refund_of\":\"o1\"}", "rj"), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "refund currency JPY is not the "
+                      "currency of purchase \"o1\" (USD)");
+  assert_int_equal(ingest_in(e.c, a, "cancel", D(1), 0, "EUR",
+                             "{\"refund_of\":\"o1\"}", "cj"), CRM_EINVAL);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM points_refunds"),
+                   0);
+  assert_int_equal(pt_sql_int(e.c, "SELECT count(*) FROM events WHERE "
+                                   "type IN ('refund', 'cancel')"), 0);
+  pt_expect(e.c, a, S, 100, 0, 0, 0);
+  /* the same currency goes through: floor(100 x 500 / 1000) */
+  assert_int_equal(ingest_in(e.c, a, "refund", D(1), 500, "USD",
+                             "{\"refund_of\":\"o1\"}", "ru"), 0);
+  pt_expect(e.c, a, S, 50, 0, 0, 0);
+  /* held */
+  assert_int_equal(ingest_in(e.c, a, "refund", D(2), 500, "JPY",
+                             "{\"refund_of\":\"o9\"}", "rh"), 0);
+  r = pt_ev(e.c, a, "purchase", D(3), 2000, "{\"pts\":80}", "o9");
+  assert_int_equal(r.points, 80);
+  r = pt_ev(e.c, a, "cancel", D(4), 0, "{\"refund_of\":\"o9\"}", "c9");
+  assert_int_equal(r.points, -80);
+  pt_expect(e.c, a, S, 50, 0, 0, 0);
   pt_close(&e);
 }
 
@@ -420,6 +566,9 @@ int main(void)
     cmocka_unit_test(test_plugin_negative_points),
     cmocka_unit_test(test_refund_of_refused),
     cmocka_unit_test(test_refund_activity),
+    cmocka_unit_test(test_refund_activity_plain),
+    cmocka_unit_test(test_refund_undoes_tier),
+    cmocka_unit_test(test_refund_currency),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -202,6 +202,7 @@ static void test_redeem_lot_order(void **state)
   char want[128];
 
   (void)state;
+  crm_set_now(c, T0 + 2 * D);
   redeem_ok(c, cust, "V5", "r1", T0 + D, &v);
   assert_code(v.code, "FL");
   assert_int_equal(v.customer_id, cust);
@@ -345,7 +346,8 @@ static void test_validity(void **state)
   (void)state;
   assert_int_equal(crm_time_parse("2026-02-01", &feb1), 0);
   assert_int_equal(crm_time_parse("2025-12-31T23:59:59Z", &dec31), 0);
-  earn(c, cust, T0, 1000, -1, "e1");
+  crm_set_now(c, feb1);
+  earn(c, cust, dec31 - 1, 1000, -1, "e1");
   op = op_at("late", feb1); /* valid_until is exclusive */
   assert_int_equal(crm_points_redeem(c, cust, "FREE", &op, &v), CRM_ESTATE);
   assert_string_equal(crm_errmsg(c), "item \"FREE\" cannot be redeemed at "
@@ -411,6 +413,7 @@ static void test_use_once(void **state)
   size_t i;
 
   (void)state;
+  crm_set_now(c, T0 + 2 * D);
   earn(c, cust, T0, 600, 0, "e1");
   redeem_ok(c, cust, "V5", "r1", T0, &v);
   assert_int_equal(crm_voucher_use(c, v.code, &u1), 0);
@@ -472,6 +475,7 @@ static void test_void_restores_lots(void **state)
   int64_t void_event;
 
   (void)state;
+  crm_set_now(c, T0 + 3 * D);
   redeem_ok(c, cust, "V5", "r1", T0 + D, &v);
   void_ok(c, v.code, &vd);
   assert_int_equal(lot_left(c, l.a), 200);
@@ -512,6 +516,7 @@ static void test_void_after_expiry(void **state)
   char want[64];
 
   (void)state;
+  crm_set_now(c, T0 + 30 * D);
   redeem_ok(c, cust, "V5", "r1", T0 + D, &v);
   assert_int_equal(balance(c, cust, "fx_loyalty"), 400);
   void_ok(c, v.code, &vd);
@@ -684,6 +689,186 @@ static void test_payout(void **state)
   crm_close(c);
 }
 
+/* ---- voiding while points are owed -------------------------------------- */
+
+static crm_points_account account(crm *c, int64_t cust, const char *scheme)
+{
+  crm_points_account a;
+
+  if(crm__account_read(c, cust, scheme, &a))
+    fail_msg("account: %s", crm_errmsg(c));
+  return a;
+}
+
+/* allow_negative false: e1 earns 500 (T0, expiring T0+100), V5 takes
+ * them (T0+1), the dealer-style refund of 500 (T0+2) finds nothing left:
+ * a shortfall of 500. The void (T0+3) gives the 500 back to the lot and
+ * they pay the shortfall at once (a reverse line naming the refund):
+ * balance 0, nothing owed, and a second V5 is refused. */
+static void test_void_pays_shortfall(void **state)
+{
+  crm *c = open_conf(conf_main);
+  int64_t cust = t_add_customer(c, "ned");
+  crm_points_op vd = op_at("v1", T0 + 3 * D);
+  crm_points_op r2 = op_at("r2", T0 + 3 * D);
+  crm_points_account a;
+  crm_voucher v;
+  int64_t lot, refund, void_event;
+
+  (void)state;
+  crm_set_now(c, T0 + 3 * D);
+  lot = lot_of(c, earn(c, cust, T0, 500, 0, "e1"));
+  redeem_ok(c, cust, "V5", "r1", T0 + D, &v);
+  refund = t_event(c, cust, "refund", T0 + 2 * D, 5000, "{\"pts\":-500}",
+                   "n1").event_id;
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, 0);
+  assert_int_equal(a.shortfall, 500);
+  void_ok(c, v.code, &vd);
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, 0);
+  assert_int_equal(a.shortfall, 0);
+  assert_int_equal(a.overdraft, 0);
+  assert_int_equal(lot_left(c, lot), 0);
+  void_event = q_int(c, "SELECT id FROM events WHERE type = 'voucher_void'");
+  assert_string_equal(q_text(c, "SELECT group_concat(points || ' ' ||"
+                      " (coalesce(ref_event_id, 0) = %lld), ',') FROM"
+                      " (SELECT points, ref_event_id FROM points_ledger"
+                      " WHERE event_id = %lld ORDER BY id)", (long long)refund,
+                      (long long)void_event), "500 0,-500 1");
+  assert_int_equal(q_int(c, "SELECT recovered FROM points_shortfalls"), 500);
+  assert_int_equal(crm_points_redeem(c, cust, "V5", &r2, &v), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(c), "not enough points: balance 0, needs "
+                      "500");
+  assert_int_equal(crm_points_check(c, cust, "fx_loyalty"), 0);
+  crm_close(c);
+}
+
+/* allow_negative true: the same refund leaves an overdraft of 500
+ * (balance -500). The void's 500 fill it: balance 0, overdraft 0, the lot
+ * empty, so its expiry (T0+100) takes nothing more. */
+static void test_void_fills_overdraft(void **state)
+{
+  crm *c = open_conf(
+    "plugins = { load = ( { name = \"fx_loyalty\"; scheme = {\n"
+    "  allow_negative = true;\n"
+    "  expiry = { mode = \"relative\"; days = 100; };\n"
+    "  catalogue = ( { code = \"V5\"; type = \"voucher\"; cost = 500; } );"
+    " }; } ); };\n");
+  int64_t cust = t_add_customer(c, "ola");
+  crm_points_op vd = op_at("v1", T0 + 3 * D);
+  crm_points_account a;
+  crm_voucher v;
+  int64_t lot;
+
+  (void)state;
+  crm_set_now(c, T0 + 3 * D);
+  lot = lot_of(c, earn(c, cust, T0, 500, 0, "e1"));
+  redeem_ok(c, cust, "V5", "r1", T0 + D, &v);
+  t_event(c, cust, "refund", T0 + 2 * D, 5000, "{\"pts\":-500}", "n1");
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, -500);
+  assert_int_equal(a.overdraft, 500);
+  void_ok(c, v.code, &vd);
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, 0);
+  assert_int_equal(a.overdraft, 0);
+  assert_int_equal(lot_left(c, lot), 0);
+  assert_int_equal(crm_points_check(c, cust, "fx_loyalty"), 0);
+  due_all(c, T0 + 200 * D);
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, 0);
+  assert_int_equal(a.overdraft, 0);
+  assert_int_equal(q_int(c, "SELECT count(*) FROM points_ledger WHERE"
+                   " kind = 'expire'"), 0);
+  assert_int_equal(crm_points_check(c, cust, "fx_loyalty"), 0);
+  crm_close(c);
+}
+
+/* An expired voucher cannot be voided for its points: V5 issued at T0
+ * is valid until T0+30 (2026-02-09). */
+static void test_void_expired_voucher(void **state)
+{
+  crm *c = open_conf(conf_main);
+  int64_t cust = t_add_customer(c, "pia");
+  crm_points_op vd = op_at("v1", T0 + 30 * D);
+  crm_voucher v, r;
+  char want[128];
+
+  (void)state;
+  earn(c, cust, T0, 500, -1, "e1");
+  redeem_ok(c, cust, "V5", "r1", T0, &v);
+  crm_set_now(c, T0 + 30 * D);
+  snprintf(want, sizeof(want), "voucher %s expired on 2026-02-09T00:00:00Z; "
+           "its points are not returned", v.code);
+  assert_int_equal(crm_voucher_void(c, v.code, &vd), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(c), want);
+  assert_int_equal(balance(c, cust, "fx_loyalty"), 0);
+  assert_int_equal(crm_voucher_get(c, v.code, &r), 0);
+  assert_string_equal(r.state, "expired");
+  assert_int_equal(q_int(c, "SELECT count(*) FROM events WHERE"
+                   " type = 'voucher_void'"), 0);
+  crm_close(c);
+}
+
+/* Operation times: not in the future (a redemption dated at the release
+ * would release pending points early and spend them), not before the
+ * account's newest entry. now = T0. e1 (T0) 500 pending until T0+10:
+ * redeeming at T0+10 is refused and the points stay pending. */
+static void test_op_time(void **state)
+{
+  crm *c = open_conf(
+    "plugins = { load = ( { name = \"fx_loyalty\"; scheme = {\n"
+    "  pending_days = 10;\n"
+    "  catalogue = ( { code = \"V5\"; type = \"voucher\"; cost = 500;"
+    " voucher_days = 30; } ); }; } ); };\n");
+  int64_t cust = t_add_customer(c, "quin");
+  crm_points_op op = op_at("r1", T0 + 10 * D);
+  crm_points_account a;
+  crm_voucher v;
+
+  (void)state;
+  earn(c, cust, T0, 500, 0, "e1");
+  assert_int_equal(crm_points_redeem(c, cust, "V5", &op, &v), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "operation time 2026-01-20T00:00:00Z "
+                      "is in the future (now 2026-01-10T00:00:00Z)");
+  a = account(c, cust, "fx_loyalty");
+  assert_int_equal(a.balance, 0);
+  assert_int_equal(a.pending, 500);
+  assert_int_equal(q_int(c, "SELECT count(*) FROM events WHERE"
+                   " type = 'points_redeem'"), 0);
+  /* at T0+12: released on T0+10; e2 (T0+11) earns 100 at once */
+  crm_set_now(c, T0 + 12 * D);
+  t_event(c, cust, "purchase", T0 + 11 * D, 1000,
+          "{\"pts\":100,\"pending_until\":-1}", "e2");
+  op = op_at("r1", T0 + 10 * D);
+  assert_int_equal(crm_points_redeem(c, cust, "V5", &op, &v), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "operation time 2026-01-20T00:00:00Z "
+                      "is before the newest ledger entry of customer #1 in "
+                      "scheme \"fx_loyalty\" (2026-01-21T00:00:00Z)");
+  redeem_ok(c, cust, "V5", "r1", T0 + 11 * D, &v);
+  op = op_at("u1", T0 + 12 * D + 1);
+  assert_int_equal(crm_voucher_use(c, v.code, &op), CRM_EINVAL);
+  assert_int_equal(crm_voucher_void(c, v.code, &op), CRM_EINVAL);
+  op = op_at("u1", T0 + 10 * D);
+  assert_int_equal(crm_voucher_use(c, v.code, &op), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(c), "operation time 2026-01-20T00:00:00Z "
+                      "is before the newest ledger entry of customer #1 in "
+                      "scheme \"fx_loyalty\" (2026-01-21T00:00:00Z)");
+  assert_int_equal(crm_voucher_void(c, v.code, &op), CRM_EINVAL);
+  op = op_at("u1", 0);
+  assert_int_equal(crm_voucher_use(c, v.code, &op), CRM_OK);
+  assert_int_equal(crm_voucher_get(c, v.code, &v), 0);
+  assert_int_equal(v.used_at, T0 + 12 * D);
+  assert_int_equal(balance(c, cust, "fx_loyalty"), 100);
+  /* the redemption retried under its key: its first result */
+  op = op_at("r1", T0 + 11 * D);
+  assert_int_equal(crm_points_redeem(c, cust, "V5", &op, &v), CRM_OK);
+  assert_int_equal(balance(c, cust, "fx_loyalty"), 100);
+  assert_int_equal(crm_points_check(c, cust, "fx_loyalty"), 0);
+  crm_close(c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -699,6 +884,10 @@ int main(void)
     cmocka_unit_test(test_auto_redeem),
     cmocka_unit_test(test_auto_redeem_on_release),
     cmocka_unit_test(test_payout),
+    cmocka_unit_test(test_void_pays_shortfall),
+    cmocka_unit_test(test_void_fills_overdraft),
+    cmocka_unit_test(test_void_expired_voucher),
+    cmocka_unit_test(test_op_time),
   };
 
   return cmocka_run_group_tests_name("redeem", tests, setup, teardown);

@@ -241,6 +241,15 @@ static const struct bad bads[] = {
   {"  expiry = { mode = \"monthly\"; };\n", 2,
    "scheme.expiry.mode \"monthly\" is not \"never\", \"relative\", \"date\" "
    "or \"period_end\""},
+  /* points must be usable at some time: relative expiry after release */
+  {"  pending_days = 30;\n  expiry = { mode = \"relative\";\n"
+   "    days = 10; };\n", 4,
+   "scheme.expiry.days (10) must be more than pending_days (30): points "
+   "would expire before they are released"},
+  {"  expiry = { mode = \"relative\"; days = 14; };\n"
+   "  pending_days = 14;\n", 2,
+   "scheme.expiry.days (14) must be more than pending_days (14): points "
+   "would expire before they are released"},
   {"  expiry = { mode = \"relative\"; dayz = 3; };\n", 2,
    "unknown scheme.expiry setting \"dayz\" (expected mode, days, date, "
    "period or periods)"},

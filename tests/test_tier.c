@@ -2,8 +2,12 @@
  * test_tier.c - tiers: upgrades at once on points, credits, count or
  * spend; the rolling window; reviews that keep, grace that ends in a
  * downgrade or is ended by qualifying activity; the global due walk;
- * stored tier events; multipliers and the status read. Fixed clock, all
+ * refunds that undo an upgrade no review has confirmed yet; stored tier
+ * events; multipliers and the status read. Fixed clock, all
  * dates worked out by hand.
+ *
+ * The window as of t is (t - 365 days, t]: the activity of the instant
+ * a tier is reached is out of it at the review 365 days later.
  *
  * Scheme fx_loyalty: window 365, review 365, grace 30 days;
  *   base; silver: points 1000 or credits 5000, x1.25;
@@ -94,6 +98,25 @@ static void act(tt *t, int64_t cust, int64_t at, int64_t pts,
                 int64_t credits, int64_t count, int64_t spend)
 {
   act_in(t, t->s, "fx_loyalty", cust, at, pts, credits, count, spend);
+}
+
+/* A return: activity booked at the purchase's time `at`, the check as of
+ * the refund's time `as_of`. */
+static void refund_act(tt *t, int64_t cust, int64_t at, int64_t as_of,
+                       int64_t pts, int64_t count)
+{
+  int rc = crm__tx_begin(t->c);
+
+  if(!rc)
+    rc = crm__tier_activity(t->c, cust, "fx_loyalty", 0, at, pts, 0, count,
+                            0);
+  if(!rc)
+    rc = crm__tier_check(t->c, t->s, cust, "fx_loyalty", as_of);
+  if(rc) {
+    crm__tx_rollback(t->c);
+    fail_msg("refund activity: %s", crm_errmsg(t->c));
+  }
+  assert_int_equal(crm__tx_commit(t->c), 0);
 }
 
 static crm_due_stats due(tt *t, int64_t cust, int64_t as_of)
@@ -239,7 +262,7 @@ static void test_upgrade_on_credits_count_spend(void **state)
   assert_string_equal(history(t, a3, "fx_loyalty2").text, "");
 }
 
-/* Only [t - 365 days, t] counts; returns count negative. */
+/* Only (t - 365 days, t] counts; returns count negative. */
 static void test_window(void **state)
 {
   tt *t = *state;
@@ -268,12 +291,13 @@ static void test_review_grace_downgrade(void **state)
   char want[256];
 
   act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 100 * D, 1000, 0, 0, 0);
   assert_int_equal(acct(t, cust).tier_review_at, T0 + 365 * D);
   /* not before the review */
   st = due(t, cust, T0 + 365 * D - 1);
   assert_int_equal(st.tier_reviews, 0);
   assert_int_equal(acct(t, cust).tier_review_at, T0 + 365 * D);
-  /* at the review the window [T0, T0+365] still holds the 1000 */
+  /* at the review the window (T0, T0+365] holds the 1000 of T0+100 */
   st = due(t, cust, T0 + 365 * D);
   assert_int_equal(st.tier_reviews, 1);
   assert_int_equal(st.tier_changes, 0);
@@ -281,7 +305,7 @@ static void test_review_grace_downgrade(void **state)
   assert_string_equal(a.tier, "silver");
   assert_int_equal(a.tier_review_at, T0 + 730 * D);
   assert_int_equal(a.tier_grace_until, 0);
-  /* next review: nothing in [T0+365, T0+730] -> 30 days of grace */
+  /* next review: nothing in (T0+365, T0+730] -> 30 days of grace */
   st = due(t, cust, T0 + 730 * D);
   assert_int_equal(st.tier_reviews, 1);
   assert_int_equal(st.tier_changes, 0);
@@ -324,6 +348,7 @@ static void test_event_during_grace_keeps(void **state)
   crm_due_stats st;
 
   act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 100 * D, 1000, 0, 0, 0);
   due(t, cust, T0 + 730 * D); /* keep at 365, grace from 730 */
   a = acct(t, cust);
   assert_int_equal(a.tier_grace_until, T0 + 760 * D);
@@ -336,8 +361,9 @@ static void test_event_during_grace_keeps(void **state)
   st = due(t, cust, T0 + 760 * D);
   assert_int_equal(st.tier_reviews, 0);
   assert_string_equal(acct(t, cust).tier, "silver");
+  act(t, cust, T0 + 800 * D, 1000, 0, 0, 0);
   /* activity that does not qualify leaves the grace running */
-  due(t, cust, T0 + 1470 * D); /* 1105: keep (740 in window); 1470: grace */
+  due(t, cust, T0 + 1470 * D); /* 1105: keep (800 in window); 1470: grace */
   a = acct(t, cust);
   assert_int_equal(a.tier_grace_until, T0 + 1500 * D);
   act(t, cust, T0 + 1480 * D, 999, 0, 0, 0);
@@ -354,6 +380,7 @@ static void test_downgrade_to_middle(void **state)
   crm_points_account a;
 
   act(t, cust, T0, 0, 0, 10, 0);
+  act(t, cust, T0 + 10 * D, 0, 0, 10, 0);
   act(t, cust, T0 + 400 * D, 1000, 0, 0, 0);
   assert_string_equal(acct(t, cust).tier, "gold");
   due(t, cust, T0 + 760 * D); /* 365 keep; 730 grace; 760 down */
@@ -367,7 +394,10 @@ static void test_downgrade_to_middle(void **state)
                       "credits 0, count 0, spend 0 in 365 days)|");
 }
 
-/* Without grace the review downgrades at once. */
+/* Without grace the review downgrades at once. window_days =
+ * review_days: the event that reached silver at T0 is out of the window
+ * (T0, T0+365] of its review, so one event keeps a tier one term, not
+ * two. */
 static void test_no_grace(void **state)
 {
   tt *t = *state;
@@ -377,15 +407,36 @@ static void test_no_grace(void **state)
 
   act_in(t, t->s2, "fx_loyalty2", cust, T0, 1000, 0, 0, 0);
   st = due(t, cust, T0 + 800 * D);
-  assert_int_equal(st.tier_reviews, 2);
+  assert_int_equal(st.tier_reviews, 1);
   assert_int_equal(st.tier_changes, 1);
   a = acct_in(t, cust, "fx_loyalty2");
   assert_string_equal(a.tier, "base");
-  assert_int_equal(a.tier_since, T0 + 730 * D);
+  assert_int_equal(a.tier_since, T0 + 365 * D);
+  assert_int_equal(a.tier_review_at, 0);
   assert_string_equal(history(t, cust, "fx_loyalty2").text, "base>silver@0 "
                       "qualified on points: 1000 of 1000 in 365 days|"
-                      "silver>base@730 review: not requalified (points 0, "
+                      "silver>base@365 review: not requalified (points 0, "
                       "credits 0, count 0, spend 0 in 365 days)|");
+}
+
+/* The window's edges: as of T0+365 it is (T0, T0+365]: the 1000 of T0
+ * are out, the 7 of T0+365 are in; a second earlier both are in. */
+static void test_window_half_open(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "edges");
+  crm_tier_status ts;
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 365 * D, 7, 0, 0, 0);
+  assert_int_equal(crm_tier_status_get(t->c, cust, "fx_loyalty",
+                                       T0 + 365 * D, &ts), 0);
+  assert_int_equal(ts.points, 7);
+  assert_string_equal(ts.qualifies_for, "base");
+  assert_int_equal(crm_tier_status_get(t->c, cust, "fx_loyalty",
+                                       T0 + 365 * D - 1, &ts), 0);
+  assert_int_equal(ts.points, 1000);
+  assert_string_equal(ts.qualifies_for, "silver");
 }
 
 /* Global: through the review index, every step each account owes; an
@@ -401,7 +452,9 @@ static void test_global_due(void **state)
   char sql[256];
 
   act(t, a, T0, 1000, 0, 0, 0);
+  act(t, a, T0 + 10 * D, 1000, 0, 0, 0);
   act(t, b, T0 + 500 * D, 0, 0, 10, 0);
+  act(t, b, T0 + 501 * D, 0, 0, 10, 0);
   snprintf(sql, sizeof(sql), "INSERT INTO points_accounts(customer_id,"
            " scheme, tier, opened_at, tier_review_at) VALUES(%lld, 'ghost',"
            " 'x', 0, %lld)", (long long)a, (long long)ghost_review);
@@ -418,6 +471,193 @@ static void test_global_due(void **state)
   assert_int_equal(sqlite3_step(q), SQLITE_ROW);
   assert_int_equal(sqlite3_column_int64(q, 0), ghost_review);
   sqlite3_finalize(q);
+}
+
+/* ---- refunds of the activity that reached a tier ------------------------ */
+
+#define UNDONE "upgrade undone: qualifying activity refunded "
+
+/* Silver at T0 on 1000 points; the purchase comes back a day later
+ * (-1000 booked at T0): the upgrade is undone at once, back to the state
+ * before it (base since the account opened at T0, no review). */
+static void test_refund_undoes_upgrade(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "undo");
+  crm_points_account a;
+  struct hist h;
+  char want[256];
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  assert_string_equal(acct(t, cust).tier, "silver");
+  refund_act(t, cust, T0, T0 + D, -1000, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "base");
+  assert_int_equal(a.tier_since, T0);
+  assert_int_equal(a.tier_review_at, 0);
+  assert_int_equal(a.tier_grace_until, 0);
+  h = history(t, cust, "fx_loyalty");
+  assert_string_equal(h.text, "base>silver@0 qualified on points: 1000 of "
+                      "1000 in 365 days|silver>base@1 " UNDONE "(points 0, "
+                      "credits 0, count 0, spend 0 in 365 days)|");
+  snprintf(want, sizeof(want), "tier_changed|core:tier:fx_loyalty:%lld:2|1|"
+           "fx_loyalty|silver|base|" UNDONE "(points 0, credits 0, count 0, "
+           "spend 0 in 365 days)", (long long)cust);
+  assert_string_equal(event_text(t, h.event_ids[1]), want);
+}
+
+/* A tier a review confirmed stays until the next review: silver at T0,
+ * kept at T0+365 on the 1000 of T0+100; those come back at T0+400 and
+ * silver stays, judged at T0+730 (grace). */
+static void test_refund_after_review_keeps(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "confirmed");
+  crm_points_account a;
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 100 * D, 1000, 0, 0, 0);
+  due(t, cust, T0 + 365 * D);
+  refund_act(t, cust, T0 + 100 * D, T0 + 400 * D, -1000, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_review_at, T0 + 730 * D);
+  assert_int_equal(history(t, cust, "fx_loyalty").n, 1);
+  due(t, cust, T0 + 730 * D);
+  assert_int_equal(acct(t, cust).tier_grace_until, T0 + 760 * D);
+}
+
+/* Silver confirmed at T0+365 (review T0+730); gold at T0+400 on a count
+ * of 10 that is refunded at T0+410: gold is undone and silver comes
+ * back as it was (since T0, review T0+730), not a new term. The window
+ * as of T0+400 now holds the 1000 points of T0+100 only. */
+static void test_refund_restores_confirmed(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "restore");
+  crm_points_account a;
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 100 * D, 1000, 0, 0, 0);
+  due(t, cust, T0 + 365 * D);
+  act(t, cust, T0 + 400 * D, 0, 0, 10, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "gold");
+  assert_int_equal(a.tier_review_at, T0 + 765 * D);
+  refund_act(t, cust, T0 + 400 * D, T0 + 410 * D, 0, -10);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_since, T0);
+  assert_int_equal(a.tier_review_at, T0 + 730 * D);
+  assert_int_equal(a.tier_grace_until, 0);
+  assert_string_equal(history(t, cust, "fx_loyalty").text, "base>silver@0 "
+                      "qualified on points: 1000 of 1000 in 365 days|"
+                      "silver>gold@400 qualified on count: 10 of 10 in 365 "
+                      "days|gold>silver@410 " UNDONE "(points 1000, credits "
+                      "0, count 0, spend 0 in 365 days)|");
+  /* silver's own review: nothing in (T0+365, T0+730] */
+  due(t, cust, T0 + 730 * D);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_grace_until, T0 + 760 * D);
+}
+
+/* The restored tier's review fell due while gold was held: it runs at
+ * once. Silver kept at T0+365 (review T0+730); gold at T0+720; its count
+ * comes back at T0+740: silver again, reviewed as of T0+730 (nothing in
+ * (T0+365, T0+730] once the count is refunded): grace until T0+760. */
+static void test_refund_restores_due_review(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "restore-due");
+  crm_points_account a;
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 100 * D, 1000, 0, 0, 0);
+  due(t, cust, T0 + 365 * D);
+  act(t, cust, T0 + 720 * D, 0, 0, 10, 0);
+  assert_string_equal(acct(t, cust).tier, "gold");
+  refund_act(t, cust, T0 + 720 * D, T0 + 740 * D, 0, -10);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_since, T0);
+  assert_int_equal(a.tier_grace_until, T0 + 760 * D);
+  assert_int_equal(a.tier_review_at, T0 + 760 * D);
+  assert_int_equal(history(t, cust, "fx_loyalty").n, 3);
+}
+
+/* Straight to gold on 5000 points at T0. 4000 come back (T0+2): the
+ * window as of T0 still holds 1000, silver: gold steps down to silver
+ * (a new term from T0+2). The other 1000 come back (T0+3): silver was
+ * part of the same unconfirmed upgrade, so base as before it. */
+static void test_refund_partial_then_all(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "partial");
+  crm_points_account a;
+
+  act(t, cust, T0, 5000, 0, 0, 0);
+  refund_act(t, cust, T0, T0 + 2 * D, -4000, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_since, T0 + 2 * D);
+  assert_int_equal(a.tier_review_at, T0 + 367 * D);
+  refund_act(t, cust, T0, T0 + 3 * D, -1000, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "base");
+  assert_int_equal(a.tier_since, T0);
+  assert_int_equal(a.tier_review_at, 0);
+  assert_string_equal(history(t, cust, "fx_loyalty").text, "base>gold@0 "
+                      "qualified on points: 5000 of 5000 in 365 days|"
+                      "gold>silver@2 " UNDONE "(points 1000, credits 0, "
+                      "count 0, spend 0 in 365 days)|silver>base@3 " UNDONE
+                      "(points 0, credits 0, count 0, spend 0 in 365 days)|");
+}
+
+/* Two upgrades in one term: silver on A (T0), gold on B (T0+10). B comes
+ * back (T0+20): silver as it was. Then A comes back (T0+30): silver was
+ * never confirmed either: base. */
+static void test_refund_chain(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "chain");
+  crm_points_account a;
+
+  act(t, cust, T0, 1000, 0, 0, 0);
+  act(t, cust, T0 + 10 * D, 0, 0, 10, 0);
+  assert_string_equal(acct(t, cust).tier, "gold");
+  refund_act(t, cust, T0 + 10 * D, T0 + 20 * D, 0, -10);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "silver");
+  assert_int_equal(a.tier_since, T0);
+  assert_int_equal(a.tier_review_at, T0 + 365 * D);
+  refund_act(t, cust, T0, T0 + 30 * D, -1000, 0);
+  a = acct(t, cust);
+  assert_string_equal(a.tier, "base");
+  assert_int_equal(a.tier_review_at, 0);
+  assert_int_equal(history(t, cust, "fx_loyalty").n, 4);
+}
+
+/* Only the activity that reached the tier counts, not the window's
+ * ageing: silver at T0+200 on 600 (T0) + 400 (T0+200); 500 at T0+300
+ * come back at T0+370, when the window (T0+5, T0+370] holds 400 only:
+ * the upgrade's own window (as of T0+200) still holds 1000, silver
+ * stays. When the 600 of T0 come back it does not. */
+static void test_refund_not_ageing(void **state)
+{
+  tt *t = *state;
+  int64_t cust = t_add_customer(t->c, "ageing");
+
+  act(t, cust, T0, 600, 0, 0, 0);
+  act(t, cust, T0 + 200 * D, 400, 0, 0, 0);
+  act(t, cust, T0 + 300 * D, 500, 0, 0, 0);
+  assert_string_equal(acct(t, cust).tier, "silver");
+  refund_act(t, cust, T0 + 300 * D, T0 + 370 * D, -500, 0);
+  assert_string_equal(acct(t, cust).tier, "silver");
+  assert_int_equal(history(t, cust, "fx_loyalty").n, 1);
+  refund_act(t, cust, T0, T0 + 380 * D, -600, 0);
+  assert_string_equal(acct(t, cust).tier, "base");
+  assert_int_equal(history(t, cust, "fx_loyalty").n, 2);
 }
 
 /* ---- multiplier and status ---------------------------------------------- */
@@ -561,13 +801,13 @@ static void test_events_end_to_end(void **state)
   assert_string_equal(h.text, "base>silver@0 qualified on points: 1000 of "
                       "1000 in 365 days|");
   /* a later event runs the due reviews first: at T0+800 the review of
-   * T0+365 kept silver (T0+1 in the window), T0+730 started the grace
-   * and T0+760 ended it */
+   * T0+365 found only p2's 101 points in (T0, T0+365] and started the
+   * grace, T0+395 ended it */
   crm_set_now(c, T0 + 800 * D);
   t_event(c, cust, "purchase", T0 + 800 * D, 100, "{\"pts\":1}", "p3");
   assert_int_equal(crm__account_read(c, cust, "fx_loyalty", &a), 0);
   assert_string_equal(a.tier, "base");
-  assert_int_equal(a.tier_since, T0 + 760 * D);
+  assert_int_equal(a.tier_since, T0 + 395 * D);
   crm_close(c);
 }
 
@@ -581,7 +821,15 @@ int main(void)
     cmocka_unit_test(test_event_during_grace_keeps),
     cmocka_unit_test(test_downgrade_to_middle),
     cmocka_unit_test(test_no_grace),
+    cmocka_unit_test(test_window_half_open),
     cmocka_unit_test(test_global_due),
+    cmocka_unit_test(test_refund_undoes_upgrade),
+    cmocka_unit_test(test_refund_after_review_keeps),
+    cmocka_unit_test(test_refund_restores_confirmed),
+    cmocka_unit_test(test_refund_restores_due_review),
+    cmocka_unit_test(test_refund_partial_then_all),
+    cmocka_unit_test(test_refund_chain),
+    cmocka_unit_test(test_refund_not_ageing),
     cmocka_unit_test(test_multiplier_and_status),
     cmocka_unit_test(test_scheme_without_tiers),
     cmocka_unit_test(test_events_end_to_end),

@@ -72,13 +72,22 @@ static const char *unmask(const struct masked *m, const char *s)
   return s;
 }
 
-/* Parses a whole number, negative allowed; exit code. */
+/* The most points one adjustment or transfer moves either way: the
+ * library's bound (CRM__POINTS_MAX in core/points_int.h, CRM_ERANGE). */
+#define CLI_POINTS_MAX INT64_C(1000000000000)
+
+/* Parses a whole number, negative allowed, within CLI_POINTS_MAX either
+ * way; exit code. */
 static int parse_points(const char *what, const char *text, int64_t *out)
 {
   char *end;
   long long v;
   errno = 0;
   v = strtoll(text, &end, 10);
+  if(errno == ERANGE || (!errno && end != text && !*end &&
+                         (v > CLI_POINTS_MAX || v < -CLI_POINTS_MAX)))
+    return cli_usage_error("%s: %s is out of range (at most %" PRId64
+                           " either way)", what, text, CLI_POINTS_MAX);
   if(errno || end == text || *end)
     return cli_usage_error("%s: expected a whole number, not '%s'", what,
                            text);
