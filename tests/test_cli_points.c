@@ -990,6 +990,84 @@ static void test_two_schemes(void **state)
   tj_free(doc);
 }
 
+/* ---- a scheme counted in money ------------------------------------------------------ */
+
+/* basic_points earning one point per euro cent (points_per_unit 1,
+ * minor_per_unit 1: points = the amount in minor units) in a scheme whose
+ * unit is "EUR": text shows the points as euros, JSON keeps the cents. */
+static void write_eur_scheme(void)
+{
+  char conf[4096];
+  snprintf(
+    conf, sizeof(conf),
+    "store = { path = \"p.db\"; };\n"
+    "plugins = {\n"
+    "  path = [ \"%s\" ];\n"
+    "  load = (\n"
+    "    { name = \"basic_points\"; required = true;\n"
+    "      config = { points_per_unit = 1; minor_per_unit = 1;\n"
+    "                 currency = \"EUR\"; };\n"
+    "      scheme = {\n"
+    "        unit = \"EUR\";\n"
+    "        catalogue = ( { code = \"R5\"; name = \"rebate\";\n"
+    "          type = \"cash_rebate\"; cost = 500; value = 500;\n"
+    "          stock = -1; } );\n"
+    "      };\n"
+    "    }\n"
+    "  );\n"
+    "};\n",
+    CRM_TEST_PLUGIN_DIR);
+  put_file("crm.conf", conf);
+}
+
+static void test_currency_unit(void **state)
+{
+  struct run r;
+  tj *doc;
+  (void)state;
+  write_eur_scheme();
+  P(&r, "init");
+  expect(&r, 0, NULL, NULL);
+  run_free(&r);
+  add_customer("e1");
+  {
+    tj *ev;
+    PJ(ev, "event", "add", "--customer", "e1", "--type", "purchase",
+       "--amount", "12.34", "--currency", "EUR", "--at", "2026-01-10",
+       "--key", "e-1");
+    assert_int_equal(jint(ev, "points"), 1234); /* 1234 cents x 1 / 1 */
+    tj_free(ev);
+  }
+  /* text: 1234 points of unit EUR are 12.34 EUR */
+  P(&r, "points", "show", "e1");
+  expect(&r, 0, "basic_points: 12.34 EUR available, 0.00 pending", NULL);
+  expect(&r, 0, "lifetime earned  12.34 EUR", NULL);
+  expect(&r, 0, "12.34", NULL); /* the lot, in the EUR column */
+  run_free(&r);
+  P(&r, "points", "history", "e1");
+  expect(&r, 0, "+12.34", NULL);
+  expect(&r, 0, "EUR", NULL);
+  run_free(&r);
+  /* JSON: still integer minor units, with the unit */
+  PJ(doc, "points", "show", "e1");
+  assert_int_equal(jint(doc, "accounts.0.balance"), 1234);
+  assert_int_equal(jint(doc, "accounts.0.lots.0.remaining"), 1234);
+  assert_string_equal(jstr(doc, "accounts.0.unit"), "EUR");
+  tj_free(doc);
+  PJ(doc, "points", "history", "e1");
+  assert_int_equal(jint(doc, "entries.0.points"), 1234);
+  assert_string_equal(jstr(doc, "entries.0.unit"), "EUR");
+  tj_free(doc);
+  /* an operation confirms in euros; the sign stays: 1234 - 34 = 1200 */
+  P(&r, "points", "adjust", "e1", "-34", "--reason", "fix");
+  expect(&r, 0, "adjusted e1 by -0.34 EUR in basic_points", NULL);
+  expect(&r, 0, "balance   12.00 EUR available", NULL);
+  run_free(&r);
+  P(&r, "rewards", "list");
+  expect(&r, 0, "5.00 EUR", NULL); /* cost 500 cents */
+  run_free(&r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1005,6 +1083,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_process_expiry, setup, teardown),
     cmocka_unit_test_setup_teardown(test_pending_release, setup, teardown),
     cmocka_unit_test_setup_teardown(test_two_schemes, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_currency_unit, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

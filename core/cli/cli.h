@@ -126,6 +126,18 @@ void cli_make_key(char *buf, size_t size);
 /* "29.33 USD"-style amount, or "-" when there is none. */
 void cli_fmt_money(int64_t minor, const char *currency, char *buf,
                    size_t size);
+/* A scheme amount in its unit, for text output. A unit that is an ISO
+ * 4217 code (exactly 3 upper-case letters, e.g. "EUR") means minor units
+ * of that currency: 2077425 -> "20774.25 EUR"; any other unit is a count:
+ * "500 points". Flags: CLI_AMOUNT_SIGN shows "+" on positive amounts (a
+ * change); CLI_AMOUNT_BARE leaves the unit out (a column named after it).
+ * JSON output keeps the integer. */
+#define CLI_AMOUNT_SIGN 1
+#define CLI_AMOUNT_BARE 2
+void cli_amount(char *buf, size_t size, int64_t v, const char *unit,
+                int flags);
+/* 1 when unit is an ISO 4217 currency code (3 upper-case letters). */
+int cli_unit_is_currency(const char *unit);
 /* Writes a customer's fields as members of the current JSON object. */
 void cli_json_customer_fields(cli_json *j, const crm_customer *cu);
 

@@ -142,7 +142,8 @@ static int acct_cb(void *ud, const crm_points_account *a)
 struct lots_ctx {
   cli_json *j;
   cli_table *t;
-  int pending;   /* which lots this walk keeps */
+  const char *unit; /* the scheme's unit, for the amounts */
+  int pending;      /* which lots this walk keeps */
   int64_t limit; /* 0: all */
   int64_t shown, more, more_points;
 };
@@ -164,7 +165,7 @@ static void lot_json(cli_json *j, const crm_points_lot *l)
 static int lot_cb(void *ud, const crm_points_lot *l)
 {
   struct lots_ctx *lc = ud;
-  char lot[32], rem[32], earned[32], expires[32], released[32];
+  char lot[32], rem[64], earned[32], expires[32], released[32];
   const char *row[5];
   int pending = l->state && !strcmp(l->state, "pending");
   if(pending != lc->pending || (l->state && !strcmp(l->state, "closed")))
@@ -180,7 +181,7 @@ static int lot_cb(void *ud, const crm_points_lot *l)
     return 0;
   }
   snprintf(lot, sizeof(lot), "#%" PRId64, l->id);
-  snprintf(rem, sizeof(rem), "%" PRId64, l->remaining);
+  cli_amount(rem, sizeof(rem), l->remaining, lc->unit, CLI_AMOUNT_BARE);
   cli_fmt_time(l->earned_at, earned, sizeof(earned));
   if(l->expires_at)
     cli_fmt_time(l->expires_at, expires, sizeof(expires));
@@ -210,7 +211,7 @@ static int lots_text(cli *x, const crm_points_account *a, int pending,
   const char *head_avail[] = {"EXPIRES", NULL, "EARNED", "LOT", NULL};
   const char *head_pend[] = {"RELEASES", NULL, "EARNED", "EXPIRES", "LOT",
                              NULL};
-  char unit[sizeof(a->unit)];
+  char unit[sizeof(a->unit)], more[64];
   struct lots_ctx lc;
   cli_table t;
   size_t i;
@@ -220,6 +221,7 @@ static int lots_text(cli *x, const crm_points_account *a, int pending,
   unit[i] = '\0';
   head_avail[1] = head_pend[1] = unit[0] ? unit : "POINTS";
   memset(&lc, 0, sizeof(lc));
+  lc.unit = a->unit;
   lc.pending = pending;
   lc.limit = limit;
   cli_table_init(&t, pending ? head_pend : head_avail);
@@ -232,19 +234,23 @@ static int lots_text(cli *x, const crm_points_account *a, int pending,
                                "order spends draw them):");
     cli_table_print(&t, stdout, 4);
   }
-  if(!rc && lc.more)
-    printf("    ... and %" PRId64 " more %s (%" PRId64 " %s)\n", lc.more,
-           plural(lc.more, "lot", "lots"), lc.more_points, a->unit);
+  if(!rc && lc.more) {
+    cli_amount(more, sizeof(more), lc.more_points, a->unit, 0);
+    printf("    ... and %" PRId64 " more %s (%s)\n", lc.more,
+           plural(lc.more, "lot", "lots"), more);
+  }
   cli_table_free(&t);
   return rc;
 }
 
 static void account_text_head(const crm_points_account *a)
 {
-  char t1[32], t2[32];
-  printf("%s: %" PRId64 " %s available, %" PRId64 " pending\n", a->scheme,
-         a->balance, a->unit, a->pending);
-  printf("  lifetime earned  %" PRId64 " %s\n", a->lifetime_earned, a->unit);
+  char t1[32], t2[32], v1[64], v2[64];
+  cli_amount(v1, sizeof(v1), a->balance, a->unit, 0);
+  cli_amount(v2, sizeof(v2), a->pending, a->unit, CLI_AMOUNT_BARE);
+  printf("%s: %s available, %s pending\n", a->scheme, v1, v2);
+  cli_amount(v1, sizeof(v1), a->lifetime_earned, a->unit, 0);
+  printf("  lifetime earned  %s\n", v1);
   if(a->tier[0]) {
     cli_fmt_time(a->tier_since, t1, sizeof(t1));
     printf("  tier             %s since %s", a->tier, t1);
@@ -258,12 +264,15 @@ static void account_text_head(const crm_points_account *a)
     }
     putchar('\n');
   }
-  if(a->shortfall)
-    printf("  shortfall        %" PRId64 " %s refunded but not yet taken "
-           "back (recovered from later earnings)\n", a->shortfall, a->unit);
-  if(a->overdraft)
-    printf("  overdraft        %" PRId64 " %s below zero\n", a->overdraft,
-           a->unit);
+  if(a->shortfall) {
+    cli_amount(v1, sizeof(v1), a->shortfall, a->unit, 0);
+    printf("  shortfall        %s refunded but not yet taken back "
+           "(recovered from later earnings)\n", v1);
+  }
+  if(a->overdraft) {
+    cli_amount(v1, sizeof(v1), a->overdraft, a->unit, 0);
+    printf("  overdraft        %s below zero\n", v1);
+  }
 }
 
 static int account_text(cli *x, const crm_points_account *a, int64_t limit)
@@ -473,7 +482,7 @@ static void entry_note(const crm_ledger_entry *e, char *buf, size_t size)
 static int hist_cb(void *ud, const crm_ledger_entry *e)
 {
   struct hist_ctx *hc = ud;
-  char at[32], pts[32], pend[32], ev[32], note[512];
+  char at[32], pts[64], pend[64], ev[32], note[512];
   const char *row[8];
   const char *unit = cli_scheme_unit(hc->schemes, e->component);
   if(hc->seen++ < hc->skip)
@@ -484,8 +493,10 @@ static int hist_cb(void *ud, const crm_ledger_entry *e)
     return 0;
   }
   cli_fmt_time(e->at, at, sizeof(at));
-  snprintf(pts, sizeof(pts), "%+" PRId64, e->points);
-  snprintf(pend, sizeof(pend), "%+" PRId64, e->pending);
+  cli_amount(pts, sizeof(pts), e->points, unit,
+             CLI_AMOUNT_SIGN | CLI_AMOUNT_BARE);
+  cli_amount(pend, sizeof(pend), e->pending, unit,
+             CLI_AMOUNT_SIGN | CLI_AMOUNT_BARE);
   if(e->event_id)
     snprintf(ev, sizeof(ev), "#%" PRId64, e->event_id);
   else

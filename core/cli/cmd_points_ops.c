@@ -225,6 +225,7 @@ static int transfer_print(cli *x, const struct op_args *a,
 {
   cli_scheme_row s;
   crm_points_account fa, ta;
+  char v[64];
   int rc = op_scheme(x, a->scheme, &s);
   if(!rc)
     rc = account_after(x, from->id, s.name, &fa);
@@ -244,12 +245,13 @@ static int transfer_print(cli *x, const struct op_args *a,
   }
   if(x->quiet)
     return CLI_OK;
-  printf("transferred %" PRId64 " %s from %s to %s in %s\n", points, s.unit,
-         from->external_id, to->external_id, s.name);
-  printf("  %-9s %" PRId64 " %s available\n", from->external_id, fa.balance,
-         s.unit);
-  printf("  %-9s %" PRId64 " %s available\n", to->external_id, ta.balance,
-         s.unit);
+  cli_amount(v, sizeof(v), points, s.unit, 0);
+  printf("transferred %s from %s to %s in %s\n", v, from->external_id,
+         to->external_id, s.name);
+  cli_amount(v, sizeof(v), fa.balance, s.unit, 0);
+  printf("  %-9s %s available\n", from->external_id, v);
+  cli_amount(v, sizeof(v), ta.balance, s.unit, 0);
+  printf("  %-9s %s available\n", to->external_id, v);
   key_text(a);
   return CLI_OK;
 }
@@ -291,6 +293,7 @@ static int adjust_print(cli *x, const struct op_args *a,
 {
   cli_scheme_row s;
   crm_points_account acc;
+  char v[64];
   int rc = op_scheme(x, a->scheme, &s);
   if(!rc)
     rc = account_after(x, cu->id, s.name, &acc);
@@ -308,11 +311,15 @@ static int adjust_print(cli *x, const struct op_args *a,
   }
   if(x->quiet)
     return CLI_OK;
-  printf("adjusted %s by %+" PRId64 " %s in %s (reason: %s)\n",
-         cu->external_id, points, s.unit, s.name, a->reason);
-  printf("  balance   %" PRId64 " %s available", acc.balance, s.unit);
-  if(acc.overdraft)
-    printf(" (overdraft %" PRId64 ")", acc.overdraft);
+  cli_amount(v, sizeof(v), points, s.unit, CLI_AMOUNT_SIGN);
+  printf("adjusted %s by %s in %s (reason: %s)\n", cu->external_id, v,
+         s.name, a->reason);
+  cli_amount(v, sizeof(v), acc.balance, s.unit, 0);
+  printf("  balance   %s available", v);
+  if(acc.overdraft) {
+    cli_amount(v, sizeof(v), acc.overdraft, s.unit, CLI_AMOUNT_BARE);
+    printf(" (overdraft %s)", v);
+  }
   putchar('\n');
   key_text(a);
   return CLI_OK;
@@ -478,6 +485,7 @@ struct stmt_ctx {
   cli_json *j;
   cli_table *t;
   const char *currency;
+  const char *unit; /* the scheme's: the point columns */
   int months;
   crm_points_period sum;
   int64_t n;
@@ -541,19 +549,23 @@ static void period_json(cli_json *j, const char *key, const char *label,
   cli_json_end(j);
 }
 
+/* The point columns (the first 9) in the scheme's unit; COUNT and
+ * CREDITS are counts; SPEND is money of the customer's currency. */
 static void period_row(cli_table *t, const char *label,
-                       const crm_points_period *p, const char *currency)
+                       const crm_points_period *p, const char *unit,
+                       const char *currency)
 {
   const int64_t v[] = {p->earned, p->released, p->reversed, p->spent,
                        p->expired, p->adjusted, p->transferred_in,
                        p->balance_end, p->pending_end, p->activity_count,
                        p->activity_credits};
-  char cell[11][32], spend[64];
+  char cell[11][64], spend[64];
   const char *row[13];
   size_t i;
   row[0] = label;
   for(i = 0; i < 11; i++) {
-    snprintf(cell[i], sizeof(cell[i]), "%" PRId64, v[i]);
+    cli_amount(cell[i], sizeof(cell[i]), v[i], i < 9 ? unit : NULL,
+               CLI_AMOUNT_BARE);
     row[i + 1] = cell[i];
   }
   cli_fmt_money(p->activity_spend, currency, spend, sizeof(spend));
@@ -571,7 +583,7 @@ static int stmt_cb(void *ud, const crm_points_period *p)
   if(sc->j)
     period_json(sc->j, NULL, label, p);
   else
-    period_row(sc->t, label, p, sc->currency);
+    period_row(sc->t, label, p, sc->unit, sc->currency);
   return 0;
 }
 
@@ -598,6 +610,7 @@ static int stmt_output(cli *x, const crm_customer *cu,
   memset(&sc, 0, sizeof(sc));
   sc.months = a->months;
   sc.currency = cu->currency;
+  sc.unit = s->unit;
   if(x->json) {
     cli_json_init(&j, stdout);
     cli_json_begin_object(&j, NULL);
@@ -632,7 +645,7 @@ static int stmt_output(cli *x, const crm_customer *cu,
            "(exclusive)\n", cu->external_id, s->name, s->unit,
            period_name(a->months), f, to);
     if(sc.n > 1)
-      period_row(&t, "total", &sc.sum, sc.currency);
+      period_row(&t, "total", &sc.sum, sc.unit, sc.currency);
     cli_table_print(&t, stdout, 0);
   }
   cli_table_free(&t);

@@ -38,12 +38,13 @@ static void voucher_json(cli_json *j, const crm_voucher *v, const char *unit)
 static void voucher_text(const crm_voucher *v, const crm_customer *cu,
                          const char *unit)
 {
-  char t[32], money[64];
+  char t[32], money[64], cost[64];
   printf("voucher %s  %s\n", v->code, v->state);
   printf("  customer    #%" PRId64 " %s\n", v->customer_id,
          cu ? cu->external_id : "");
   printf("  item        %s (%s) in %s\n", v->item, v->type, v->scheme);
-  printf("  cost        %" PRId64 " %s\n", v->cost, unit);
+  cli_amount(cost, sizeof(cost), v->cost, unit, 0);
+  printf("  cost        %s\n", cost);
   cli_fmt_money(v->value, cu ? cu->currency : NULL, money, sizeof(money));
   printf("  value       %s\n", money);
   cli_fmt_time(v->issued_at, t, sizeof(t));
@@ -272,7 +273,7 @@ static int voucher_row_cb(void *ud, const crm_voucher *v)
     cli_json_end(lc->j);
     return 0;
   }
-  snprintf(cost, sizeof(cost), "%" PRId64 " %s", v->cost, unit);
+  cli_amount(cost, sizeof(cost), v->cost, unit, 0);
   cli_fmt_money(v->value, lc->currency, value, sizeof(value));
   cli_fmt_time(v->issued_at, issued, sizeof(issued));
   if(v->valid_until)
@@ -315,7 +316,7 @@ static int payout_row_cb(void *ud, const crm_payout *po)
   }
   snprintf(id, sizeof(id), "%" PRId64, po->id);
   cli_fmt_time(po->at, at, sizeof(at));
-  snprintf(amount, sizeof(amount), "%" PRId64 " %s", po->amount, unit);
+  cli_amount(amount, sizeof(amount), po->amount, unit, 0);
   snprintf(ev, sizeof(ev), "#%" PRId64, po->event_id);
   row[0] = id;
   row[1] = at;
@@ -465,7 +466,7 @@ static const char *cap_text(int64_t v, const char *unit, char *buf,
 {
   if(!v)
     return "none";
-  snprintf(buf, size, "%" PRId64 " %s", v, unit);
+  cli_amount(buf, size, v, unit, 0);
   return buf;
 }
 
@@ -510,10 +511,17 @@ static void item_validity(const crm_reward_item *it, char *buf, size_t size)
            it->valid_until ? b : "");
 }
 
+/* An item's value is money in minor units: of the scheme's currency when
+ * its unit is one ("5.00 EUR"), else of no named currency ("500"). */
+static void item_value(int64_t v, const char *unit, char *buf, size_t size)
+{
+  cli_amount(buf, size, v, cli_unit_is_currency(unit) ? unit : NULL, 0);
+}
+
 static int item_cb(void *ud, const crm_reward_item *it)
 {
   struct item_ctx *ic = ud;
-  char cost[64], value[32], stock[32], issued[32], left[32], valid[80];
+  char cost[64], value[64], stock[32], issued[32], left[32], valid[80];
   char days[32];
   const char *row[10];
   ic->n++;
@@ -538,8 +546,8 @@ static int item_cb(void *ud, const crm_reward_item *it)
     cli_json_end(ic->j);
     return 0;
   }
-  snprintf(cost, sizeof(cost), "%" PRId64 " %s", it->cost, ic->unit);
-  snprintf(value, sizeof(value), "%" PRId64, it->value);
+  cli_amount(cost, sizeof(cost), it->cost, ic->unit, 0);
+  item_value(it->value, ic->unit, value, sizeof(value));
   if(it->stock < 0) {
     snprintf(stock, sizeof(stock), "unlimited");
     snprintf(left, sizeof(left), "-");
@@ -594,7 +602,8 @@ static int catalogue(cli *x, cli_json *j, const struct scheme_copy *c)
   ic.t = &t;
   rc = crm_rewards_foreach(x->c, c->name, item_cb, &ic);
   if(!rc && ic.n) {
-    printf("  catalogue (VALUE in minor units; VALID dates UTC):\n");
+    printf("  catalogue (%sVALID dates UTC):\n",
+           cli_unit_is_currency(c->unit) ? "" : "VALUE in minor units; ");
     cli_table_print(&t, stdout, 4);
   }
   else if(!rc)

@@ -75,7 +75,8 @@ static void tier_json(cli_json *j, const crm_tier_status *st)
   cli_json_end(j);
 }
 
-/* One criterion of the next tier: "5000 points (3800 to go)". */
+/* One criterion of the next tier: "5000 points (3800 to go)"; what is
+ * the scheme's unit for points (see cli_amount), else "credits"/"count". */
 static size_t need_text(char *buf, size_t size, size_t n, int64_t want,
                         int64_t have, const char *what,
                         const char *currency)
@@ -90,16 +91,20 @@ static size_t need_text(char *buf, size_t size, size_t n, int64_t want,
     k = snprintf(buf + n, size - n, "%sspend %s (%s to go)",
                  n ? " or " : "", w, want > have ? g : "none");
   }
-  else
-    k = snprintf(buf + n, size - n, "%s%" PRId64 " %s (%" PRId64 " to go)",
-                 n ? " or " : "", want, what, want > have ? want - have : 0);
+  else {
+    cli_amount(w, sizeof(w), want, what, 0);
+    cli_amount(g, sizeof(g), want > have ? want - have : 0, what,
+               CLI_AMOUNT_BARE);
+    k = snprintf(buf + n, size - n, "%s%s (%s to go)", n ? " or " : "", w,
+                 g);
+  }
   return k > 0 ? n + (size_t)k : n;
 }
 
 static void tier_text(const crm_tier_status *st, const char *unit,
                       const char *currency)
 {
-  char a[32], b[32], money[64], need[512];
+  char a[32], b[32], money[64], pts[64], need[512];
   size_t n = 0;
   cli_fmt_time(st->since, a, sizeof(a));
   if(st->since)
@@ -119,9 +124,9 @@ static void tier_text(const crm_tier_status *st, const char *unit,
   cli_fmt_time(st->window_to, b, sizeof(b));
   cli_fmt_money(st->spend, currency, money, sizeof(money));
   printf("  window        %s to %s\n", a, b);
-  printf("  in window     %" PRId64 " %s, %" PRId64 " credits, %" PRId64
-         " count, spend %s\n", st->points, unit, st->credits, st->count,
-         money);
+  cli_amount(pts, sizeof(pts), st->points, unit, 0);
+  printf("  in window     %s, %" PRId64 " credits, %" PRId64
+         " count, spend %s\n", pts, st->credits, st->count, money);
   printf("  qualifies for %s\n", st->qualifies_for);
   if(!st->next_tier[0]) {
     printf("  next tier     none: this is the top tier\n");

@@ -72,6 +72,31 @@ void cli_fmt_money(int64_t minor, const char *currency, char *buf,
   snprintf(buf, size, "%s %s", num, currency);
 }
 
+int cli_unit_is_currency(const char *unit)
+{
+  size_t i;
+  if(!unit)
+    return 0;
+  for(i = 0; i < 3; i++)
+    if(unit[i] < 'A' || unit[i] > 'Z')
+      return 0;
+  return unit[3] == '\0';
+}
+
+void cli_amount(char *buf, size_t size, int64_t v, const char *unit,
+                int flags)
+{
+  char num[64];
+  const char *plus = (flags & CLI_AMOUNT_SIGN) && v > 0 ? "+" : "";
+  int money = cli_unit_is_currency(unit);
+  if(!money || crm_money_format(v, unit, num, sizeof(num)))
+    snprintf(num, sizeof(num), "%" PRId64, v);
+  if((flags & CLI_AMOUNT_BARE) || !unit || !*unit)
+    snprintf(buf, size, "%s%s", plus, num);
+  else
+    snprintf(buf, size, "%s%s %s", plus, num, unit);
+}
+
 static void json_man(cli_json *j, const char *key, int v)
 {
   if(v < 0)
