@@ -77,7 +77,7 @@ static void test_customer_attr(void **state)
                                          sizeof(buf)), CRM_OK);
   assert_string_equal(buf, "dealer");
   /* Too small: nothing copied, the plugin is told. */
-  strcpy(tiny, "xyz");
+  snprintf(tiny, sizeof(tiny), "%s", "xyz");
   assert_int_equal(f->api->customer_attr(f->good, id, "account_type", tiny,
                                          sizeof(tiny)), CRM_ERANGE);
   assert_string_equal(tiny, "xyz");

@@ -118,6 +118,17 @@ static int64_t sp_day_of(int64_t t)
   return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
+/* The value of n decimal digits (checked by the caller). */
+static int64_t sp_digits(const char *s, int n)
+{
+  int64_t v = 0;
+  int i;
+
+  for(i = 0; i < n; i++)
+    v = v * 10 + (s[i] - '0');
+  return v;
+}
+
 /* "YYYY-MM-DD" (a real date) into y/m/d; 0 when malformed. */
 static int sp_parse_date(const char *s, int64_t *y, int *m, int *d)
 {
@@ -129,9 +140,9 @@ static int sp_parse_date(const char *s, int64_t *y, int *m, int *d)
     if(i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
       return 0;
   }
-  *y = atoi(s);
-  *m = atoi(s + 5);
-  *d = atoi(s + 8);
+  *y = sp_digits(s, 4);
+  *m = (int)sp_digits(s + 5, 2);
+  *d = (int)sp_digits(s + 8, 2);
   return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 &&
          *d <= sp_mdays(*y, *m);
 }
