@@ -525,7 +525,7 @@ int crm_cases_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(stop)
     return stop;
   if(rc != SQLITE_DONE)

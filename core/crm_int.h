@@ -200,9 +200,12 @@ const char *crm__schema_migration(int version);
 /* Cached prepared statement for a static SQL string, reset and with
  * bindings cleared. NULL on error (c's error set). */
 sqlite3_stmt *crm__stmt(crm *c, const char *sql);
-/* A statement of its own for walks that call back into user code (which
- * may use the cache, even re-enter the same walk); finalize it. */
+/* A statement for a walk that calls back into user code (which may use
+ * the cache, even re-enter the same walk): the cached one when it is not
+ * being stepped, else one of its own. Always give it back with
+ * crm__stmt_done (reset, or finalize). */
 sqlite3_stmt *crm__stmt_fresh(crm *c, const char *sql);
+void crm__stmt_done(crm *c, sqlite3_stmt *st);
 /* Runs one statement without results. */
 int crm__exec(crm *c, const char *sql);
 /* Savepoints for one operation, nested inside any batch. */

@@ -582,7 +582,7 @@ int crm_customer_attrs_foreach(crm *c, int64_t id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading customer attributes");
   return stop;

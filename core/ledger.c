@@ -413,7 +413,7 @@ int crm_ledger_foreach_scheme(crm *c, int64_t customer_id, const char *scheme,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading points ledger");
   return stop;

@@ -167,7 +167,7 @@ int crm_points_check(crm *c, int64_t customer_id, const char *scheme)
     crm__col_text(st, 0, name, sizeof(name));
     rc = crm__check_account(c, customer_id, name);
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(rc)
     return rc;
   if(step != SQLITE_DONE)

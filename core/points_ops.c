@@ -159,7 +159,7 @@ int crm_points_accounts_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading points accounts");
   return stop;
@@ -208,7 +208,7 @@ int crm_points_lots_foreach(crm *c, int64_t customer_id, const char *scheme,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading points lots");
   return stop;

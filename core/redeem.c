@@ -648,7 +648,7 @@ int crm_payouts_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading payouts");
   return stop;

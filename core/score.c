@@ -420,7 +420,7 @@ int crm_scores_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(stop)
     return stop;
   if(rc != SQLITE_DONE)

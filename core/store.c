@@ -240,8 +240,24 @@ sqlite3_stmt *crm__stmt(crm *c, const char *sql)
   return st;
 }
 
+/* The cache slot of a static SQL string, or NULL. */
+static struct crm__stmt_slot *crm__stmt_slot(crm *c, const char *sql)
+{
+  size_t i;
+
+  for(i = 0; i < c->n_stmts; i++) {
+    if(c->stmts[i].sql == sql)
+      return &c->stmts[i];
+  }
+  return NULL;
+}
+
+/* A walk takes the cached statement unless another walk of the same SQL
+ * is stepping it (a callback re-entering the walk): then, and only then,
+ * it prepares one of its own. Most walks prepare nothing. */
 sqlite3_stmt *crm__stmt_fresh(crm *c, const char *sql)
 {
+  struct crm__stmt_slot *slot;
   sqlite3_stmt *st = NULL;
   int rc;
 
@@ -249,12 +265,31 @@ sqlite3_stmt *crm__stmt_fresh(crm *c, const char *sql)
     crm__err(c, CRM_ESTORE, "store is not open");
     return NULL;
   }
+  slot = crm__stmt_slot(c, sql);
+  if(!slot || !sqlite3_stmt_busy(slot->stmt))
+    return crm__stmt(c, sql);
   rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
   if(rc != SQLITE_OK) {
     crm__sqlerr(c, rc, "preparing statement");
     return NULL;
   }
   return st;
+}
+
+void crm__stmt_done(crm *c, sqlite3_stmt *st)
+{
+  size_t i;
+
+  if(!st)
+    return;
+  for(i = 0; i < c->n_stmts; i++) {
+    if(c->stmts[i].stmt == st) {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      return;
+    }
+  }
+  sqlite3_finalize(st);
 }
 
 int crm__exec(crm *c, const char *sql)

@@ -138,7 +138,7 @@ int crm_vouchers_foreach(crm *c, int64_t customer_id,
     if(stop)
       break;
   }
-  sqlite3_finalize(st);
+  crm__stmt_done(c, st);
   if(!stop && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading vouchers");
   return stop;

@@ -162,6 +162,71 @@ static void test_ledger_schemes_and_walks(void **state)
   crm_close(c);
 }
 
+/* Walks reuse their cached statement; a callback that re-enters the same
+ * walk gets a statement of its own, and the outer walk goes on where it
+ * was. A walk stopped early leaves nothing half-stepped behind. */
+struct nest {
+  crm *c;
+  int64_t cust;
+  int outer;
+  int inner;
+  int64_t ids[8];
+};
+
+static int nest_inner_cb(void *ud, const crm_ledger_entry *e)
+{
+  struct nest *n = ud;
+
+  (void)e;
+  n->inner++;
+  return 0;
+}
+
+static int nest_outer_cb(void *ud, const crm_ledger_entry *e)
+{
+  struct nest *n = ud;
+
+  n->ids[n->outer++] = e->id;
+  return crm_ledger_foreach(n->c, n->cust, nest_inner_cb, n);
+}
+
+static int stop_first_cb(void *ud, const crm_ledger_entry *e)
+{
+  int64_t *id = ud;
+
+  *id = e->id;
+  return 7;
+}
+
+static void test_ledger_walk_reentered(void **state)
+{
+  crm *c = t_open_mem(T_EPOCH2000 + T_DAY);
+  int64_t id = t_add_customer(c, "C-1");
+  struct nest n;
+  crm__line l;
+  int64_t first = 0;
+  int i;
+
+  (void)state;
+  open_account(c, id, "s1");
+  for(i = 0; i < 3; i++) {
+    l = line_of(id, "s1", 0, "adjust", 10 + i, 0);
+    l.reason = "r";
+    add(c, &l, CRM_OK);
+  }
+  /* Stopped after the first row: the next walk starts from the top. */
+  assert_int_equal(crm_ledger_foreach(c, id, stop_first_cb, &first), 7);
+  memset(&n, 0, sizeof(n));
+  n.c = c;
+  n.cust = id;
+  assert_int_equal(crm_ledger_foreach(c, id, nest_outer_cb, &n), CRM_OK);
+  assert_int_equal(n.outer, 3);
+  assert_int_equal(n.inner, 9); /* each outer row saw all three */
+  assert_int_equal(n.ids[0], first);
+  assert_true(n.ids[0] < n.ids[1] && n.ids[1] < n.ids[2]);
+  crm_close(c);
+}
+
 /* A cached balance that drifts from the ledger is reported, with the
  * ledger's answer. */
 static void test_ledger_drift_reported(void **state)
@@ -227,6 +292,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ledger_caches_follow_entries),
     cmocka_unit_test(test_ledger_schemes_and_walks),
+    cmocka_unit_test(test_ledger_walk_reentered),
     cmocka_unit_test(test_ledger_drift_reported),
     cmocka_unit_test(test_ledger_refusals),
   };
