@@ -40,6 +40,15 @@ typedef struct crm__lifecycle_cfg {
   int at_risk_floor_days;
   int lost_days;
   int park_after_contacts;
+  /* at_risk_model: when at_risk_component is set, a buying customer's
+   * silence is judged by that scoring component (lifecycle_model.c):
+   * every check_days after the last purchase the core asks the model
+   * (score_event with ev NULL) and reads its score at_risk_score; at or
+   * above at_risk_threshold the customer turns at_risk. */
+  char at_risk_component[64];
+  char at_risk_score[64];
+  double at_risk_threshold;
+  int at_risk_check_days;
 } crm__lifecycle_cfg;
 
 void crm__lifecycle_defaults(crm__lifecycle_cfg *lc);
@@ -183,6 +192,11 @@ struct crm {
   /* Configurations a reload replaced that a plugin still runs with (it
    * refused the new one); config_apply.c frees each once unused. */
   struct crm__held_conf *held_confs;
+
+  /* crm_score_fit in progress (score_fit.c): host->progress reports here */
+  crm_progress_fn fit_progress;
+  void *fit_progress_ud;
+  const char *fit_model;
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */
@@ -271,6 +285,16 @@ int crm__event_find_key(crm *c, const char *key, crm__event_row *out);
 /* Called inside the ingest transaction after an event changed cust: runs
  * the optional score_one of every scoring component. */
 int crm__score_on_event(crm *c, const crm_customer *cust);
+/* SDK 1.3 host services behind host->score_write, figure_put/get,
+ * score_get, events_walk and progress (host_score.c). model is the
+ * component the score or figure belongs to. */
+int crm__score_write(crm *c, int64_t customer_id, const char *model,
+                     const crm_score_value *s);
+int crm__figure_put(crm *c, const char *model, const char *name,
+                    double value, const char *label);
+int crm__events_walk(crm *c, const crm_event_filter *f, crm_event_cb cb,
+                     void *ud);
+int crm__fit_progress(crm *c, int64_t done, int64_t total);
 /* Called inside the ingest transaction for a "complaint" event: opens a
  * case with the first complaint component (no-op when none is loaded). */
 int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,

@@ -22,6 +22,7 @@ const char *crm_strerror(int code)
   case CRM_ENOTSUP: return "not supported";
   case CRM_ESTATE: return "not allowed in this state";
   case CRM_ECORRUPT: return "ledger mismatch";
+  case CRM_ECANCELED: return "canceled";
   default: return "unknown error";
   }
 }

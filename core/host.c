@@ -518,6 +518,91 @@ static int crm__host_cfg_get_path(crm_host_ctx *ctx, const char *path,
   return CRM_OK;
 }
 
+/* ---- 1.3 services (the work is in host_score.c) ------------------------ */
+
+static int crm__host_score_write(crm_host_ctx *ctx, int64_t customer_id,
+                                 const crm_score_value *sv)
+{
+  crm__host_err saved;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved,
+                        crm__score_write(ctx->c, customer_id,
+                                         crm__host_model(ctx), sv));
+}
+
+static int crm__host_events_walk(crm_host_ctx *ctx, const crm_event_filter *f,
+                                 crm_event_cb cb, void *ud)
+{
+  crm__host_err saved;
+  int rc;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  rc = crm__events_walk(ctx->c, f, cb, ud);
+  /* a callback's own non-zero stop value is passed back as it is */
+  if(rc > 0) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
+}
+
+static int crm__host_progress(crm_host_ctx *ctx, int64_t done, int64_t total)
+{
+  crm__host_err saved;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved, crm__fit_progress(ctx->c, done, total));
+}
+
+static int crm__host_figure_put(crm_host_ctx *ctx, const char *name,
+                                double value, const char *label)
+{
+  crm__host_err saved;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved,
+                        crm__figure_put(ctx->c, crm__host_model(ctx), name,
+                                        value, label));
+}
+
+static int crm__host_figure_get(crm_host_ctx *ctx, const char *model,
+                                const char *name, double *value)
+{
+  crm__host_err saved;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved,
+                        crm_figure_get(ctx->c,
+                                       model ? model : crm__host_model(ctx),
+                                       name, value));
+}
+
+static int crm__host_score_get(crm_host_ctx *ctx, int64_t customer_id,
+                               const char *model, const char *name,
+                               double *value)
+{
+  crm__host_err saved;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  return crm__host_done(ctx, &saved,
+                        crm_score_get(ctx->c, customer_id,
+                                      model ? model : crm__host_model(ctx),
+                                      name, value));
+}
+
 static const crm_host_api crm__host_table = {
   .struct_size = sizeof(crm_host_api),
   .abi_major = CRM_SDK_ABI_MAJOR,
@@ -540,6 +625,12 @@ static const crm_host_api crm__host_table = {
   .json_get = crm__host_json_get,
   .json_len = crm__host_json_len,
   .cfg_get_path = crm__host_cfg_get_path,
+  .score_write = crm__host_score_write,
+  .events_walk = crm__host_events_walk,
+  .progress = crm__host_progress,
+  .figure_put = crm__host_figure_put,
+  .figure_get = crm__host_figure_get,
+  .score_get = crm__host_score_get,
 };
 
 const crm_host_api *crm__host_api(void)

@@ -358,9 +358,38 @@ static const char crm__migration_2[] =
   "  SELECT customer_id, scheme, opened_at, balance, balance, 'available'"
   "  FROM points_accounts WHERE balance > 0;";
 
+/*
+ * 3: scoring models (SDK 1.3). A score keeps its explanation as a JSON
+ * array of {"factor", "contribution", "detail"}; a model keeps its
+ * figures (fitted parameters, company-level numbers); each fit is
+ * recorded with its figures.
+ */
+static const char crm__migration_3[] =
+  "ALTER TABLE scores ADD COLUMN explain TEXT;"
+  "CREATE INDEX scores_model ON scores(model, name);"
+  "CREATE TABLE score_figures ("
+  "  model TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  value REAL NOT NULL,"
+  "  label TEXT,"
+  "  computed_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (model, name)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE score_fits ("
+  "  id INTEGER PRIMARY KEY,"
+  "  model TEXT NOT NULL,"
+  "  as_of INTEGER NOT NULL,"
+  "  started_at INTEGER NOT NULL,"
+  "  finished_at INTEGER NOT NULL,"
+  "  n_scored INTEGER NOT NULL DEFAULT 0,"
+  "  figures TEXT"
+  ");"
+  "CREATE INDEX score_fits_model ON score_fits(model, id);";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
+  crm__migration_3,
 };
 
 int crm__schema_latest(void)

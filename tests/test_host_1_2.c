@@ -51,7 +51,7 @@ static void test_table_1_2(void **state)
 {
   hfix *f = *state;
 
-  assert_int_equal(CRM_SDK_ABI_MINOR, 2);
+  assert_true(CRM_SDK_ABI_MINOR >= 2);
   assert_true(CRM_HAS_MEMBER(f->api, crm_host_api, cfg_get_path));
   assert_non_null(f->api->customer_attr);
   assert_non_null(f->api->json_get);

@@ -60,6 +60,7 @@ extern const cli_cmd cli_cmds_points[];
 extern const cli_cmd cli_cmds_points_ops[];
 extern const cli_cmd cli_cmds_rewards[];
 extern const cli_cmd cli_cmds_tier[];
+extern const cli_cmd cli_cmds_score[];
 
 /* ---- option parsing (getopt_long with the common options added:
  * --help, --json, --quiet, --as-of DATE) ---------------------------------- */

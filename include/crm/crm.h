@@ -570,6 +570,14 @@ CRM_API int crm_payouts_foreach(crm *c, int64_t customer_id,
 CRM_API int crm_score_run(crm *c, const char *model, int64_t as_of,
                           size_t *n_scored);
 
+/* One factor of a stored score's explanation (see crm_score_factor in
+ * crm/sdk.h for what a plugin writes). */
+typedef struct crm_score_reason {
+  const char *factor;
+  double contribution;
+  const char *detail; /* NULL when none */
+} crm_score_reason;
+
 typedef struct crm_score {
   int64_t customer_id;
   const char *model; /* component name */
@@ -577,11 +585,74 @@ typedef struct crm_score {
   double value;
   const char *label;
   int64_t computed_at;
+  /* The explanation, in the order the model wrote it (0 to
+   * CRM_SCORE_FACTORS_MAX factors), and the same as JSON text (an array
+   * of {"factor", "contribution", "detail"}; NULL when there is none). */
+  const crm_score_reason *reasons;
+  size_t n_reasons;
+  const char *explain_json;
 } crm_score;
 
 CRM_API int crm_scores_foreach(crm *c, int64_t customer_id,
                                int (*cb)(void *ud, const crm_score *),
                                void *ud);
+
+/* One customer's score of one model; CRM_ENOTFOUND when there is none.
+ * *value only (no label or explanation). */
+CRM_API int crm_score_get(crm *c, int64_t customer_id, const char *model,
+                          const char *name, double *value);
+
+/* Progress of a fit: done of total in the model's own unit (total 0 when
+ * unknown). Return non-zero to cancel: the fit is rolled back and
+ * crm_score_fit returns CRM_ECANCELED. */
+typedef int (*crm_progress_fn)(void *ud, const char *model, int64_t done,
+                               int64_t total);
+
+#define CRM_FIT_NO_SCORE 0x1u /* fit only; keep the customers' scores */
+
+/* Runs the fit step of one scoring component over the store's data up to
+ * as_of (<= 0: now): the component stores its parameters as figures and,
+ * unless CRM_FIT_NO_SCORE, scores every customer with them. Everything
+ * happens in one transaction; the fit is recorded (crm_score_fits_foreach).
+ * CRM_ENOTFOUND: no such scoring component; CRM_ENOTSUP: it has no fit
+ * step. *n_scored (may be NULL) receives the customers scored. */
+CRM_API int crm_score_fit(crm *c, const char *model, int64_t as_of,
+                          unsigned flags, crm_progress_fn progress, void *ud,
+                          size_t *n_scored);
+
+/* A model-level figure: a fitted parameter, a log-likelihood, a company
+ * figure such as NPS. */
+typedef struct crm_figure {
+  const char *model;
+  const char *name;
+  double value;
+  const char *label; /* NULL when none */
+  int64_t computed_at;
+} crm_figure;
+
+/* The figures of one model (NULL: all models), by model and name. */
+CRM_API int crm_figures_foreach(crm *c, const char *model,
+                                int (*cb)(void *ud, const crm_figure *),
+                                void *ud);
+CRM_API int crm_figure_get(crm *c, const char *model, const char *name,
+                           double *value);
+
+/* A recorded fit. */
+typedef struct crm_score_fit_info {
+  int64_t id;
+  const char *model;
+  int64_t as_of;
+  int64_t started_at;
+  int64_t finished_at;
+  int64_t n_scored;
+  const char *figures_json; /* {"name": value, ...} at the end of the fit */
+} crm_score_fit_info;
+
+/* Fits of one model (NULL: all), newest first. */
+CRM_API int crm_score_fits_foreach(crm *c, const char *model,
+                                   int (*cb)(void *ud,
+                                             const crm_score_fit_info *),
+                                   void *ud);
 
 /* ---- complaint cases -------------------------------------------------- */
 

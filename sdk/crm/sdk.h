@@ -38,6 +38,12 @@
  *        (CRM_REWARD_CORE_REFUNDS); host table customer_attr, json_get,
  *        json_len, cfg_get_path. A 1.0 or 1.1 plugin runs on a 1.2 core
  *        unchanged (its reward results are read as before).
+ *   1.3  scoring models. Appended: crm_score_factor, crm_score_value,
+ *        crm_event_filter, crm_fit_request; crm_scoring_v1 fit and
+ *        score_event; host table score_write, events_walk, progress,
+ *        figure_put, figure_get, score_get. A 1.0-1.2 plugin runs on a
+ *        1.3 core unchanged (score_one is still called when a component
+ *        has no score_event).
  */
 #ifndef CRM_SDK_H
 #define CRM_SDK_H
@@ -50,8 +56,8 @@ extern "C" {
 #endif
 
 #define CRM_SDK_ABI_MAJOR 1
-#define CRM_SDK_ABI_MINOR 2
-#define CRM_SDK_VERSION "1.2.0"
+#define CRM_SDK_ABI_MINOR 3
+#define CRM_SDK_VERSION "1.3.0"
 
 /* 'CRMP' */
 #define CRM_PLUGIN_MAGIC 0x43524D50u
@@ -104,6 +110,7 @@ extern "C" {
 #define CRM_ENOTSUP (-10)  /* not supported by this build or plugin */
 #define CRM_ESTATE (-11)   /* not allowed in the current state */
 #define CRM_ECORRUPT (-12) /* stored data disagrees with the ledger */
+#define CRM_ECANCELED (-13) /* stopped on request (a progress callback) */
 #endif
 
 /* ---- log levels ------------------------------------------------------ */
@@ -237,6 +244,60 @@ typedef struct crm_case_decision {
   int priority;      /* 1 (urgent) .. 4 (low); 0 = keep */
 } crm_case_decision;
 
+/* ---- scoring (1.3) ------------------------------------------------------ */
+
+/* One factor of a score's explanation: what moved the score and by how
+ * much, signed, in the unit the model documents (points of the score,
+ * log-odds, minor units of money). */
+typedef struct crm_score_factor {
+  uint32_t struct_size;
+  const char *factor;  /* "recency", "source=web", "p_alive"; 1..64 bytes */
+  double contribution; /* finite */
+  const char *detail;  /* optional, up to 128 bytes: "12 days ago" */
+} crm_score_factor;
+
+/* At most this many factors are stored with one score. */
+#define CRM_SCORE_FACTORS_MAX 16
+
+/* A score with its explanation, for host->score_write. The factors are
+ * an array of n_factors elements, each of the plugin's
+ * sizeof(crm_score_factor) (the host steps by factors[0].struct_size). */
+typedef struct crm_score_value {
+  uint32_t struct_size;
+  const char *name; /* score name within the model; 1..64 bytes */
+  double value;     /* finite */
+  const char *label;                /* optional, up to 256 bytes */
+  const crm_score_factor *factors;  /* may be NULL when n_factors is 0 */
+  uint32_t n_factors;               /* 0..CRM_SCORE_FACTORS_MAX */
+} crm_score_value;
+
+/* Which stored events host->events_walk visits. */
+typedef struct crm_event_filter {
+  uint32_t struct_size;
+  /* 0: every customer, in customer id order; else that customer only. */
+  int64_t customer_id;
+  /* Comma-separated event types ("purchase,refund"); NULL: all types. */
+  const char *types;
+  int64_t since; /* occurred_at >= since; 0: from the start */
+  int64_t until; /* occurred_at < until; 0: no end */
+} crm_event_filter;
+
+/* Called for each event, in (customer id, occurred_at, event id) order.
+ * The view and its strings are valid during the call only. Non-zero
+ * stops the walk and is returned by events_walk. */
+typedef int (*crm_event_cb)(void *ud, const crm_event_view *ev);
+
+/* A fit (batch) request: learn the model from every customer's data up
+ * to as_of, store its parameters with host->figure_put, and, with
+ * CRM_FIT_SCORE, score every customer with the new parameters. */
+typedef struct crm_fit_request {
+  uint32_t struct_size;
+  int64_t as_of; /* UTC seconds: the data's end and the model's "now" */
+  uint32_t flags; /* CRM_FIT_* */
+} crm_fit_request;
+
+#define CRM_FIT_SCORE 0x1u
+
 /* ---- host services: the function table (grows at the end only) ------- */
 
 typedef struct crm_host_api {
@@ -304,6 +365,34 @@ typedef struct crm_host_api {
    * result does not fit in buf. */
   int (*cfg_get_path)(crm_host_ctx *ctx, const char *path, char *buf,
                       size_t size);
+
+  /* 1.3 */
+  /* Stores one score with its explanation under the component being
+   * called (replacing that customer's score of the same name). Does not
+   * allocate. CRM_EINVAL: empty name, a value or contribution that is
+   * not finite, more than CRM_SCORE_FACTORS_MAX factors; CRM_ERANGE: a
+   * text too long; CRM_ENOTFOUND: no such customer. */
+  int (*score_write)(crm_host_ctx *ctx, int64_t customer_id,
+                     const crm_score_value *s);
+  /* Visits the stored events that match f (see crm_event_filter). */
+  int (*events_walk)(crm_host_ctx *ctx, const crm_event_filter *f,
+                     crm_event_cb cb, void *ud);
+  /* A fit step reports how far it is (done of total, in any unit it
+   * likes, total 0 when unknown). CRM_ECANCELED: the user asked to stop;
+   * return that code from fit, and the host rolls the fit back. */
+  int (*progress)(crm_host_ctx *ctx, int64_t done, int64_t total);
+  /* Model-level figures of the component being called (fitted
+   * parameters, log-likelihood, company NPS), kept until replaced. */
+  int (*figure_put)(crm_host_ctx *ctx, const char *name, double value,
+                    const char *label);
+  /* Any model's figure (model NULL: the component being called), e.g.
+   * churn reading clv's fitted parameters. CRM_ENOTFOUND: none. */
+  int (*figure_get)(crm_host_ctx *ctx, const char *model, const char *name,
+                    double *value);
+  /* A stored score of any model (model NULL: the component being
+   * called). CRM_ENOTFOUND: none. */
+  int (*score_get)(crm_host_ctx *ctx, int64_t customer_id,
+                   const char *model, const char *name, double *value);
 } crm_host_api;
 
 /* ---- component vtables: one per kind, each starts with struct_size ---- */
@@ -318,6 +407,16 @@ typedef struct crm_scoring_v1 {
   /* Optional cheap update after each event of one customer. */
   int (*score_one)(void *state, crm_host_ctx *ctx,
                    const crm_customer_view *customer, int64_t as_of);
+  /* 1.3, optional */
+  /* The fit step (crm score fit): a batch over all customers that
+   * learns the model's parameters; reports host->progress. */
+  int (*fit)(void *state, crm_host_ctx *ctx, const crm_fit_request *req);
+  /* The score step: one customer, cheap, called inside the transaction
+   * of each new event with that event (instead of score_one when both
+   * exist), and by the core when a lifecycle rule asks this model about
+   * a customer (ev NULL then). Must not allocate per call. */
+  int (*score_event)(void *state, crm_host_ctx *ctx, const crm_event_view *ev,
+                     const crm_customer_view *customer, int64_t as_of);
 } crm_scoring_v1;
 
 /* Reward: points for an event. on_event is mandatory. The core writes
