@@ -4,7 +4,7 @@
 # plugin from CRM_TEST_PLUGIN_DIR and drives it through a fake host table
 # (test_plugin_fake.c); no core is linked, like an outsider's unit test.
 function(crm_plugin_test name plugin)
-  add_executable(${name} ${name}.c test_plugin_fake.c)
+  add_executable(${name} ${name}.c test_plugin_fake.c test_plugin_fake_13.c)
   target_include_directories(${name} PRIVATE
     ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/sdk)
   target_link_libraries(${name} PRIVATE PkgConfig::CMOCKA PkgConfig::SQLITE3

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "test_plugin_fake.h"
+#include "test_plugin_fake_int.h"
 
 static void fake_log(crm_host_ctx *h, int level, const char *fmt, ...)
 {
@@ -25,7 +26,7 @@ static void fake_log(crm_host_ctx *h, int level, const char *fmt, ...)
   h->n_logs++;
 }
 
-static int fake_set_error(crm_host_ctx *h, int code, const char *fmt, ...)
+int fake_set_error(crm_host_ctx *h, int code, const char *fmt, ...)
 {
   va_list ap;
 
@@ -157,22 +158,38 @@ static int fake_kv_put(crm_host_ctx *h, const char *key, const char *value)
   return CRM_OK;
 }
 
-static int fake_score_put(crm_host_ctx *h, int64_t id, const char *name,
-                          double value, const char *label)
+struct fake_score *fake_score_slot(crm_host_ctx *h, int64_t id,
+                                          const char *name)
 {
   struct fake_score *s = (struct fake_score *)fake_score_find(h, id, name);
 
   if(!s) {
     assert_true(h->n_scores < FAKE_MAX * 4);
     s = &h->scores[h->n_scores++];
+    memset(s, 0, sizeof(*s));
   }
   s->customer_id = id;
+  snprintf(s->model, sizeof(s->model), "%s", h->model);
   snprintf(s->name, sizeof(s->name), "%s", name);
+  s->n_writes++;
+  return s;
+}
+
+static int fake_score_put(crm_host_ctx *h, int64_t id, const char *name,
+                          double value, const char *label)
+{
+  struct fake_score *s;
+
+  if(!name || !*name)
+    return fake_set_error(h, CRM_EINVAL, "score name is empty");
+  s = fake_score_slot(h, id, name);
   s->value = value;
   s->has_label = label != NULL;
   snprintf(s->label, sizeof(s->label), "%s", label ? label : "");
+  s->n_factors = 0;
   return CRM_OK;
 }
+
 
 static int64_t fake_now(crm_host_ctx *h)
 {
@@ -206,7 +223,7 @@ static sqlite3 *fake_json_db(void)
   return db;
 }
 
-static int fake_json_get(crm_host_ctx *h, const char *json, const char *path,
+int fake_json_get(crm_host_ctx *h, const char *json, const char *path,
                          char *buf, size_t size)
 {
   sqlite3_stmt *st = NULL;
@@ -312,8 +329,21 @@ void fake_attr(crm_host_ctx *h, int64_t customer_id, const char *name,
   snprintf(h->attrs[i].value, sizeof(h->attrs[i].value), "%s", value);
 }
 
+void fake_host_1_2(crm_host_ctx *h)
+{
+  h->api.struct_size = (uint32_t)offsetof(crm_host_api, score_write);
+  h->api.abi_minor = 2;
+  h->api.score_write = NULL;
+  h->api.events_walk = NULL;
+  h->api.progress = NULL;
+  h->api.figure_put = NULL;
+  h->api.figure_get = NULL;
+  h->api.score_get = NULL;
+}
+
 void fake_host_1_1(crm_host_ctx *h)
 {
+  fake_host_1_2(h);
   h->api.struct_size = (uint32_t)offsetof(crm_host_api, customer_attr);
   h->api.abi_minor = 1;
   h->api.customer_attr = NULL;
@@ -344,11 +374,14 @@ void fake_reset(crm_host_ctx *h)
   h->api.json_get = fake_json_get;
   h->api.json_len = fake_json_len;
   h->api.cfg_get_path = fake_cfg_get_path;
+  fake__install_1_3(h);
+  snprintf(h->model, sizeof(h->model), "%s", "self");
   h->now = 1700000000;
 }
 
 void fake_host_1_0(crm_host_ctx *h)
 {
+  fake_host_1_2(h);
   h->api.struct_size = (uint32_t)offsetof(crm_host_api, emit_event);
   h->api.abi_minor = 0;
   h->api.emit_event = NULL;

@@ -29,9 +29,49 @@ struct fake_kv {
   char value[FAKE_TEXT];
 };
 
+#define FAKE_FACTORS 8
+#define FAKE_EVENTS 2048
+
+struct fake_factor {
+  char factor[64];
+  double contribution;
+  char detail[128];
+  int has_detail;
+};
+
 struct fake_score {
   int64_t customer_id;
+  char model[32]; /* h->model for the plugin's own scores */
   char name[32];
+  double value;
+  char label[64];
+  int has_label;
+  /* 1.3 score_write: the explanation as written (n_factors as given,
+   * the first FAKE_FACTORS kept) */
+  uint32_t n_factors;
+  struct fake_factor factors[FAKE_FACTORS];
+  int n_writes; /* score_put/score_write calls for this score */
+};
+
+/* A stored event seen through events_walk (1.3). */
+struct fake_event {
+  int64_t event_id;
+  int64_t customer_id;
+  char type[32];
+  int64_t occurred_at;
+  int64_t amount;
+  char currency[8];
+  int64_t quantity;
+  char payload[256];
+  int has_payload;
+  char key[96];
+  char refund_of[96];
+  int has_refund_of;
+};
+
+struct fake_figure {
+  char model[32];
+  char name[64];
   double value;
   char label[64];
   int has_label;
@@ -61,6 +101,21 @@ struct crm_host_ctx {
   } attrs[FAKE_MAX];
   size_t n_attrs;
   char conf_dir[FAKE_TEXT];
+  /* 1.3: events for events_walk, figures, progress, customers for
+   * customer_get; model = the component name the plugin's own scores
+   * and figures go under ("self" after fake_reset) */
+  struct fake_event events[FAKE_EVENTS];
+  size_t n_events;
+  int64_t next_event_id;
+  struct fake_figure figures[FAKE_MAX];
+  size_t n_figures;
+  char model[32];
+  int n_progress;       /* progress calls */
+  int64_t last_done, last_total;
+  int cancel_at;        /* > 0: the cancel_at-th progress call cancels */
+  int n_walks;          /* events_walk calls */
+  crm_customer_view customers[FAKE_MAX];
+  size_t n_customers;
   /* plugin */
   void *dl;
   const crm_plugin_desc *desc;
@@ -74,6 +129,27 @@ void fake_host_1_0(crm_host_ctx *h);
 
 /* Pretends to be a 1.1 host: the table ends before customer_attr. */
 void fake_host_1_1(crm_host_ctx *h);
+/* Pretends to be a 1.2 host: the table ends before score_write. */
+void fake_host_1_2(crm_host_ctx *h);
+
+/* 1.3: adds an event seen by events_walk (walked in customer, time, id
+ * order whatever the order of adding); returns its event id. payload
+ * and key may be NULL (key NULL: "ev-<id>"); refund_of is read from
+ * the payload's "refund_of" when present. */
+int64_t fake_event(crm_host_ctx *h, int64_t customer_id, const char *type,
+                   int64_t occurred_at, int64_t amount, const char *currency,
+                   const char *payload);
+/* Fills the view events_walk would pass for event i (for calling
+ * score_event directly). The view's strings point into h. */
+void fake_event_view(crm_host_ctx *h, int64_t event_id, crm_event_view *out);
+/* Sets a figure of any model (model NULL: h->model). */
+void fake_figure_set(crm_host_ctx *h, const char *model, const char *name,
+                     double value);
+const struct fake_figure *fake_figure_find(crm_host_ctx *h, const char *model,
+                                           const char *name);
+/* A customer for customer_get: the view is copied (its strings must
+ * outlive the test). */
+void fake_customer(crm_host_ctx *h, const crm_customer_view *v);
 /* Sets a customer attribute seen through customer_attr. */
 void fake_attr(crm_host_ctx *h, int64_t customer_id, const char *name,
                const char *value);
