@@ -146,12 +146,90 @@ static int crm__cfg_posint(crm__cfgread *r, const config_setting_t *g,
   return CRM_OK;
 }
 
+/* A non-empty string member of lifecycle.at_risk_model into buf. */
+static int crm__cfg_model_name(crm__cfgread *r, const config_setting_t *g,
+                               const char *key, char *buf, size_t size,
+                               int required)
+{
+  const config_setting_t *s = config_setting_get_member(g, key);
+  const char *v;
+
+  if(!s) {
+    if(required)
+      return crm__cfg_fail(r, g, "lifecycle.at_risk_model.%s is missing: "
+                           "name the scoring %s", key,
+                           strcmp(key, "score") ? "component" : "score");
+    return CRM_OK;
+  }
+  v = config_setting_type(s) == CONFIG_TYPE_STRING
+          ? config_setting_get_string(s) : NULL;
+  if(!v || !*v || strlen(v) >= size)
+    return crm__cfg_fail(r, s, "lifecycle.at_risk_model.%s must be a "
+                         "non-empty string of at most %zu bytes", key,
+                         size - 1);
+  snprintf(buf, size, "%s", v);
+  return CRM_OK;
+}
+
+/* lifecycle.at_risk_model = { component; score; threshold; check_days } */
+static int crm__cfg_at_risk_model(crm__cfgread *r, crm__lifecycle_cfg *lc,
+                                  const config_setting_t *g)
+{
+  static const char *const known[] = {"component", "score", "threshold",
+                                      "check_days", NULL};
+  const config_setting_t *s;
+  long long days;
+  int rc;
+
+  if(!config_setting_is_group(g))
+    return crm__cfg_fail(r, g, "lifecycle.at_risk_model must be a group: "
+                         "at_risk_model = { component = \"churn\"; ... }");
+  rc = crm__cfg_check_keys(r, g, "lifecycle.at_risk_model ", known,
+                           "component, score, threshold or check_days");
+  if(!rc)
+    rc = crm__cfg_model_name(r, g, "component", lc->at_risk_component,
+                             sizeof(lc->at_risk_component), 1);
+  if(!rc)
+    rc = crm__cfg_model_name(r, g, "score", lc->at_risk_score,
+                             sizeof(lc->at_risk_score), 0);
+  if(rc)
+    return rc;
+  s = config_setting_get_member(g, "threshold");
+  if(s) {
+    if(!config_setting_is_number(s))
+      return crm__cfg_fail(r, s, "lifecycle.at_risk_model.threshold must "
+                           "be a number");
+    lc->at_risk_threshold = config_setting_type(s) == CONFIG_TYPE_FLOAT
+                                ? config_setting_get_float(s)
+                                : (double)config_setting_get_int64(s);
+    if(!(lc->at_risk_threshold > 0.0) || lc->at_risk_threshold > 1.0)
+      return crm__cfg_fail(r, s, "lifecycle.at_risk_model.threshold is %g; "
+                           "it must be greater than 0 and at most 1",
+                           lc->at_risk_threshold);
+  }
+  s = config_setting_get_member(g, "check_days");
+  if(!s)
+    return CRM_OK;
+  if(config_setting_type(s) != CONFIG_TYPE_INT &&
+     config_setting_type(s) != CONFIG_TYPE_INT64)
+    return crm__cfg_fail(r, s, "lifecycle.at_risk_model.check_days must be "
+                         "an integer");
+  days = config_setting_get_int64(s);
+  if(days < 1 || days > CRM__CFG_INT_MAX)
+    return crm__cfg_fail(r, s, "lifecycle.at_risk_model.check_days is %lld; "
+                         "it must be between 1 and %d", days,
+                         CRM__CFG_INT_MAX);
+  lc->at_risk_check_days = (int)days;
+  return CRM_OK;
+}
+
 static int crm__cfg_lifecycle(crm__cfgread *r, crm__config *conf,
                               const config_setting_t *g)
 {
   static const char *const known[] = {
     "repeat_purchases", "loyal_purchases", "window_days", "at_risk_factor",
-    "at_risk_floor_days", "lost_days", "park_after_contacts", NULL};
+    "at_risk_floor_days", "lost_days", "park_after_contacts",
+    "at_risk_model", NULL};
   crm__lifecycle_cfg *lc = &conf->lifecycle;
   const config_setting_t *f;
   const config_setting_t *loyal;
@@ -162,8 +240,8 @@ static int crm__cfg_lifecycle(crm__cfgread *r, crm__config *conf,
                          "lifecycle = { ... }");
   rc = crm__cfg_check_keys(r, g, "lifecycle ", known,
                            "repeat_purchases, loyal_purchases, window_days, "
-                           "at_risk_factor, at_risk_floor_days, lost_days or "
-                           "park_after_contacts");
+                           "at_risk_factor, at_risk_floor_days, lost_days, "
+                           "park_after_contacts or at_risk_model");
   if(!rc)
     rc = crm__cfg_posint(r, g, "repeat_purchases", &lc->repeat_purchases);
   if(!rc)
@@ -179,6 +257,12 @@ static int crm__cfg_lifecycle(crm__cfgread *r, crm__config *conf,
                          &lc->park_after_contacts);
   if(rc)
     return rc;
+  f = config_setting_get_member(g, "at_risk_model");
+  if(f) {
+    rc = crm__cfg_at_risk_model(r, lc, f);
+    if(rc)
+      return rc;
+  }
   f = config_setting_get_member(g, "at_risk_factor");
   if(f) {
     if(!config_setting_is_number(f))

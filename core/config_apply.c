@@ -290,6 +290,7 @@ int crm__plugins_reconfigure(crm *c, crm__config *newconf)
   c->held_confs = held;
   c->conf = newconf;
   c->lc = newconf->lifecycle;
+  c->lc_synced_ok = 0; /* components come and go: at_risk_model may too */
   memset(&err, 0, sizeof(err));
   rc = crm__plugins_clear(c);
   crm__reload_note(c, &err, rc);
@@ -366,6 +367,7 @@ int crm_load_config(crm *c, const char *conf_path,
   }
   c->conf = conf;
   c->lc = conf->lifecycle;
+  c->lc_synced_ok = 0; /* components come and go: at_risk_model may too */
   rc = crm__plugins_load(c, conf->extra_dir);
   if(!rc)
     crm__clear_err(c); /* plugins' own failed look-ups are not ours */

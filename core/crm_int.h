@@ -197,6 +197,7 @@ struct crm {
   crm_progress_fn fit_progress;
   void *fit_progress_ud;
   const char *fit_model;
+  int fit_canceled; /* the progress callback asked to stop */
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */
@@ -283,8 +284,16 @@ int crm__event_find_key(crm *c, const char *key, crm__event_row *out);
 
 /* ---- scoring, cases, messages (score.c, case.c, message.c) ---------------- */
 /* Called inside the ingest transaction after an event changed cust: runs
- * the optional score_one of every scoring component. */
-int crm__score_on_event(crm *c, const crm_customer *cust);
+ * every scoring component's score_event with ev (1.3), else its optional
+ * score_one. ev->refund_of may be NULL: it is read from the payload of a
+ * refund or cancel when a score_event needs it. */
+int crm__score_on_event(crm *c, const crm_customer *cust,
+                        const crm_event_view *ev);
+/* Asks one scoring component about one customer (score_event with ev
+ * NULL), as the lifecycle's at_risk_model rule does. CRM_ENOTFOUND: no
+ * such component is loaded; CRM_ENOTSUP: it has no score_event. */
+int crm__score_ask(crm *c, const char *model, const crm_customer *cust,
+                   int64_t as_of);
 /* SDK 1.3 host services behind host->score_write, figure_put/get,
  * score_get, events_walk and progress (host_score.c). model is the
  * component the score or figure belongs to. */

@@ -295,6 +295,28 @@ static int crm__apply_aggregates(crm *c, const crm_event *ev, int64_t cust_id,
   return crm__step_done(c, st, "updating customer totals");
 }
 
+/* The scoring components' score step, with the event as stored. */
+static int crm__event_score(crm *c, const crm_event *ev,
+                            const crm_customer *cust, int64_t t,
+                            int64_t event_id)
+{
+  crm_event_view v;
+
+  memset(&v, 0, sizeof(v));
+  v.struct_size = sizeof(v);
+  v.event_id = event_id;
+  v.customer_id = cust->id;
+  v.type = ev->type;
+  v.occurred_at = t;
+  v.amount = ev->amount;
+  v.currency = ev->currency;
+  v.quantity = ev->quantity;
+  v.payload = ev->payload;
+  v.idempotency_key = ev->idempotency_key;
+  v.refund_of = NULL; /* read from the payload when a model needs it */
+  return crm__score_on_event(c, cust, &v);
+}
+
 /* Everything an accepted event does, inside the caller's transaction. */
 static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
                             int64_t t, int64_t event_id, int day_first,
@@ -320,7 +342,7 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
   if(!rc && strcmp(ev->type, "complaint") == 0)
     rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
   if(!rc)
-    rc = crm__score_on_event(c, cust);
+    rc = crm__event_score(c, ev, cust, t, event_id);
   res->stage_after = cust->stage;
   return rc;
 }

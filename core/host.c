@@ -542,9 +542,12 @@ static int crm__host_events_walk(crm_host_ctx *ctx, const crm_event_filter *f,
   if(!ctx)
     return CRM_EINVAL;
   crm__host_save(ctx->c, &saved);
+  crm__clear_err(ctx->c);
   rc = crm__events_walk(ctx->c, f, cb, ud);
-  /* a callback's own non-zero stop value is passed back as it is */
-  if(rc > 0) {
+  /* A callback's own non-zero stop value is passed back as it is (a
+   * failure it returns keeps the message it set): only the walk's own
+   * failures set c's error. */
+  if(rc && !ctx->c->errcode) {
     crm__host_restore(ctx->c, &saved);
     return rc;
   }
@@ -578,14 +581,19 @@ static int crm__host_figure_get(crm_host_ctx *ctx, const char *model,
                                 const char *name, double *value)
 {
   crm__host_err saved;
+  int rc;
 
   if(!ctx)
     return CRM_EINVAL;
   crm__host_save(ctx->c, &saved);
-  return crm__host_done(ctx, &saved,
-                        crm_figure_get(ctx->c,
-                                       model ? model : crm__host_model(ctx),
-                                       name, value));
+  rc = crm_figure_get(ctx->c, model ? model : crm__host_model(ctx), name,
+                      value);
+  /* a missing figure is a normal answer, not a failure to report */
+  if(rc == CRM_ENOTFOUND) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
 }
 
 static int crm__host_score_get(crm_host_ctx *ctx, int64_t customer_id,
@@ -593,14 +601,19 @@ static int crm__host_score_get(crm_host_ctx *ctx, int64_t customer_id,
                                double *value)
 {
   crm__host_err saved;
+  int rc;
 
   if(!ctx)
     return CRM_EINVAL;
   crm__host_save(ctx->c, &saved);
-  return crm__host_done(ctx, &saved,
-                        crm_score_get(ctx->c, customer_id,
-                                      model ? model : crm__host_model(ctx),
-                                      name, value));
+  rc = crm_score_get(ctx->c, customer_id,
+                     model ? model : crm__host_model(ctx), name, value);
+  /* a missing score is a normal answer, not a failure to report */
+  if(rc == CRM_ENOTFOUND) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
 }
 
 static const crm_host_api crm__host_table = {

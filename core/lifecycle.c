@@ -5,7 +5,9 @@
  *   prospect/qualified -> parked (N contacts without a purchase)
  *   any pre-purchase stage -> first_purchase -> repeat -> loyal
  *   buying stages -> at_risk (silence beyond the customer's own usual gap
- *   x factor, never before a floor) -> lost (silence beyond N days)
+ *   x factor, never before a floor; or, with lifecycle.at_risk_model, a
+ *   scoring component's verdict at reviews every check_days after the
+ *   last purchase: lifecycle_model.c) -> lost (silence beyond N days)
  *   at_risk/lost -> reactivated (a purchase after the silence)
  *
  * Silence rules are applied lazily: each customer carries next_review_at,
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "crm_int.h"
+#include "lifecycle_model.h"
 
 #define CRM__DAY 86400
 
@@ -43,6 +46,10 @@ void crm__lifecycle_defaults(crm__lifecycle_cfg *lc)
   lc->at_risk_floor_days = 60;
   lc->lost_days = 365;
   lc->park_after_contacts = 12;
+  lc->at_risk_component[0] = '\0'; /* at_risk_model off */
+  snprintf(lc->at_risk_score, sizeof(lc->at_risk_score), "risk");
+  lc->at_risk_threshold = 0.6;
+  lc->at_risk_check_days = 7;
 }
 
 const char *crm_stage_name(int stage)
@@ -188,7 +195,7 @@ static int crm__same_silence(const crm__lifecycle_cfg *a,
 {
   return a->at_risk_factor == b->at_risk_factor &&
          a->at_risk_floor_days == b->at_risk_floor_days &&
-         a->lost_days == b->lost_days;
+         a->lost_days == b->lost_days && crm__lcm_same(a, b);
 }
 
 static int crm__rereview_all(crm *c)
@@ -196,6 +203,8 @@ static int crm__rereview_all(crm *c)
   sqlite3_stmt *st;
   int rc;
 
+  if(crm__lcm_active(c))
+    return crm__lcm_rereview_all(c);
   st = crm__stmt(c, crm__sql_rereview);
   if(!st)
     return c->errcode;
@@ -218,15 +227,18 @@ static int crm__rereview_all(crm *c)
  * transaction, at most once per handle and threshold change. */
 static int crm__lifecycle_sync(crm *c)
 {
-  char sig[96];
-  char stored[96] = "";
+  char model[192];
+  char sig[288];
+  char stored[288] = "";
   sqlite3_stmt *st;
   int rc;
 
   if(c->lc_synced_ok && crm__same_silence(&c->lc_synced, &c->lc))
     return CRM_OK;
-  snprintf(sig, sizeof(sig), "factor=%.6f floor=%d lost=%d",
-           c->lc.at_risk_factor, c->lc.at_risk_floor_days, c->lc.lost_days);
+  crm__lcm_signature(c, model, sizeof(model));
+  snprintf(sig, sizeof(sig), "factor=%.6f floor=%d lost=%d%s",
+           c->lc.at_risk_factor, c->lc.at_risk_floor_days, c->lc.lost_days,
+           model);
   st = crm__stmt(c, crm__sql_setting_get);
   if(!st)
     return c->errcode;
@@ -268,6 +280,8 @@ static int crm__set_review(crm *c, const crm_customer *cust, int64_t t)
     return rc;
   if(cust->last_purchase_at > 0) {
     crm__silence_deadlines(c, cust, &risk, &lost);
+    if(crm__is_buying(cust->stage) && crm__lcm_active(c))
+      risk = crm__lcm_next_check(c, cust->last_purchase_at, t);
     if(crm__is_buying(cust->stage))
       next = risk < lost ? risk : lost;
     else if(cust->stage == CRM_STAGE_AT_RISK)
@@ -287,6 +301,20 @@ static int crm__set_review(crm *c, const crm_customer *cust, int64_t t)
   return CRM_OK;
 }
 
+/* The at_risk_model rule: the reviews due up to t. */
+static int crm__apply_model_due(crm *c, crm_customer *cust, int64_t t,
+                                int64_t lost)
+{
+  char cause[192];
+  int64_t at = 0;
+  int rc;
+
+  rc = crm__lcm_due(c, cust, t, lost, &at, cause, sizeof(cause));
+  if(!rc && at)
+    rc = crm__stage_set(c, cust, CRM_STAGE_AT_RISK, at, 0, cause);
+  return rc;
+}
+
 /* Applies the silence rules that fell due up to t. */
 static int crm__apply_due(crm *c, crm_customer *cust, int64_t t)
 {
@@ -297,7 +325,9 @@ static int crm__apply_due(crm *c, crm_customer *cust, int64_t t)
   if(cust->last_purchase_at == 0)
     return CRM_OK;
   crm__silence_deadlines(c, cust, &risk, &lost);
-  if(crm__is_buying(cust->stage) && t >= risk && risk < lost) {
+  if(crm__is_buying(cust->stage) && crm__lcm_active(c))
+    rc = crm__apply_model_due(c, cust, t, lost);
+  else if(crm__is_buying(cust->stage) && t >= risk && risk < lost) {
     snprintf(cause, sizeof(cause),
              "rule at_risk: no purchase for %lld days (usual gap %lld "
              "days, threshold %lld days)",
@@ -396,6 +426,23 @@ static int crm__on_purchase(crm *c, crm_customer *cust, int64_t event_id,
   return crm__stage_set(c, cust, to, t, event_id, cause);
 }
 
+/* With at_risk_model, whether a customer outside the buying stages is
+ * still at risk as of te (a buying stage is never left for at_risk on
+ * old news, so the model is not asked then). */
+static int crm__late_model(crm *c, crm_customer *cust, int64_t te, int *to)
+{
+  char cause[192];
+  int risky = 0;
+  int rc;
+
+  if(crm__stage_rank(cust->stage) > 0)
+    return CRM_OK;
+  rc = crm__lcm_judge(c, cust, te, &risky, cause, sizeof(cause));
+  if(!rc && risky)
+    *to = CRM_STAGE_AT_RISK;
+  return rc;
+}
+
 /* A purchase older than the lifecycle clock te: judged as of te. */
 static int crm__on_late_purchase(crm *c, crm_customer *cust,
                                  int64_t event_id, int64_t t, int64_t te)
@@ -415,8 +462,12 @@ static int crm__on_late_purchase(crm *c, crm_customer *cust,
   crm__silence_deadlines(c, cust, &risk, &lost);
   if(te >= lost)
     to = CRM_STAGE_LOST;
+  else if(crm__lcm_active(c))
+    rc = crm__late_model(c, cust, te, &to);
   else if(te >= risk && risk < lost)
     to = CRM_STAGE_AT_RISK;
+  if(rc)
+    return rc;
   if(cust->stage == to)
     return CRM_OK;
   /* Never demote on old news, and a buying stage is only left for a

@@ -23,18 +23,23 @@ static const char crm__sql_score_put[] =
   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
   " ON CONFLICT(customer_id, model, name) DO UPDATE SET"
   " value = excluded.value, label = excluded.label,"
-  " computed_at = excluded.computed_at";
+  " computed_at = excluded.computed_at, explain = NULL";
 static const char crm__sql_score_clear[] =
   "DELETE FROM scores WHERE model = ?1";
 static const char crm__sql_score_count[] =
   "SELECT count(DISTINCT customer_id) FROM scores"
   " WHERE model IN (SELECT value FROM json_each(?1))";
 static const char crm__sql_scores_one[] =
-  "SELECT customer_id, model, name, value, label, computed_at FROM scores"
-  " WHERE customer_id = ?1 ORDER BY model, name";
+  "SELECT customer_id, model, name, value, label, computed_at, explain"
+  " FROM scores WHERE customer_id = ?1 ORDER BY model, name";
 static const char crm__sql_scores_all[] =
-  "SELECT customer_id, model, name, value, label, computed_at FROM scores"
-  " ORDER BY customer_id, model, name";
+  "SELECT customer_id, model, name, value, label, computed_at, explain"
+  " FROM scores ORDER BY customer_id, model, name";
+/* The factors of an explanation, in the order the model wrote them. */
+static const char crm__sql_score_reasons[] =
+  "SELECT json_extract(value, '$.factor'),"
+  " json_extract(value, '$.contribution'), json_extract(value, '$.detail')"
+  " FROM json_each(?1) ORDER BY key";
 static const char crm__sql_score_population[] =
   "SELECT id, external_id, name, email, phone, timezone, stage,"
   " created_at, first_purchase_at, last_purchase_at, purchase_count,"
@@ -359,39 +364,190 @@ int crm_score_run(crm *c, const char *model, int64_t as_of, size_t *n_scored)
 
 /* ---- after each event ------------------------------------------------------- */
 
-int crm__score_on_event(crm *c, const crm_customer *cust)
+/* payload.refund_of of a refund or cancel, when it is a string. */
+static const char crm__sql_score_refund_of[] =
+  "SELECT json_extract(?1, '$.refund_of')"
+  " WHERE json_type(?1, '$.refund_of') = 'text'";
+
+static int crm__score_refund_of(crm *c, crm_event_view *v, char *buf,
+                                size_t size)
 {
-  crm_customer_view v;
+  sqlite3_stmt *st;
+  int rc;
+
+  if(v->refund_of || !v->payload || (strcmp(v->type, "refund") != 0 &&
+                                     strcmp(v->type, "cancel") != 0))
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_score_refund_of);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, v->payload, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW) {
+    crm__col_text(st, 0, buf, size);
+    v->refund_of = buf;
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading refund_of");
+  return CRM_OK;
+}
+
+static int crm__score_call(crm *c, crm__component *comp,
+                           const crm_event_view *ev,
+                           const crm_customer_view *cv, int64_t now)
+{
+  crm__plugin *pl = comp->plugin;
+  const crm_scoring_v1 *vt = &comp->vt.scoring;
+  int rc;
+
+  crm__hctx_reset(&pl->hctx);
+  pl->hctx.cur_component = comp->name;
+  if(vt->score_event)
+    rc = vt->score_event(pl->state, &pl->hctx, ev, cv, now);
+  else
+    rc = vt->score_one(pl->state, &pl->hctx, cv, now);
+  pl->hctx.cur_component = NULL;
+  if(rc)
+    return crm__plugin_call_failed(c, comp, rc, vt->score_event
+                                                ? "score_event"
+                                                : "score_one");
+  return CRM_OK;
+}
+
+int crm__score_on_event(crm *c, const crm_customer *cust,
+                        const crm_event_view *ev)
+{
+  char refund_of[CRM_IDEM_KEY_MAX + 1];
+  crm_customer_view cv;
+  crm_event_view v;
+  int have_refund = 0;
   int64_t now;
   size_t i;
   int rc;
 
-  if(!c || !cust)
+  if(!c || !cust || !ev)
     return CRM_EINVAL;
   now = crm_now(c);
-  crm__customer_view(cust, &v);
+  crm__customer_view(cust, &cv);
+  v = *ev;
   for(i = 0; i < c->n_comps; i++) {
     crm__component *comp = &c->comps[i];
-    crm__plugin *pl = comp->plugin;
 
-    if(comp->kind != CRM_KIND_SCORING || !pl->running ||
-       !comp->vt.scoring.score_one)
+    if(comp->kind != CRM_KIND_SCORING || !comp->plugin->running ||
+       (!comp->vt.scoring.score_event && !comp->vt.scoring.score_one))
       continue;
-    crm__hctx_reset(&pl->hctx);
-    pl->hctx.cur_component = comp->name;
-    rc = comp->vt.scoring.score_one(pl->state, &pl->hctx, &v, now);
-    pl->hctx.cur_component = NULL;
+    if(comp->vt.scoring.score_event && !have_refund) {
+      rc = crm__score_refund_of(c, &v, refund_of, sizeof(refund_of));
+      if(rc)
+        return rc;
+      have_refund = 1;
+    }
+    rc = crm__score_call(c, comp, &v, &cv, now);
     if(rc)
-      return crm__plugin_call_failed(c, comp, rc, "score_one");
+      return rc;
   }
+  return CRM_OK;
+}
+
+int crm__score_ask(crm *c, const char *model, const crm_customer *cust,
+                   int64_t as_of)
+{
+  crm__component *comp;
+  crm__plugin *pl;
+  crm_customer_view cv;
+  int rc;
+
+  if(!c || !model || !cust)
+    return CRM_EINVAL;
+  comp = crm__component_find(c, CRM_KIND_SCORING, model);
+  if(!comp || !comp->plugin->running)
+    return crm__err(c, CRM_ENOTFOUND, "no scoring component \"%s\" is "
+                    "loaded", model);
+  if(!comp->vt.scoring.score_event)
+    return crm__err(c, CRM_ENOTSUP, "scoring component \"%s\" has no score "
+                    "step (score_event)", model);
+  if(as_of <= 0)
+    as_of = crm_now(c);
+  crm__customer_view(cust, &cv);
+  pl = comp->plugin;
+  crm__hctx_reset(&pl->hctx);
+  pl->hctx.cur_component = comp->name;
+  rc = comp->vt.scoring.score_event(pl->state, &pl->hctx, NULL, &cv, as_of);
+  pl->hctx.cur_component = NULL;
+  if(rc)
+    return crm__plugin_call_failed(c, comp, rc, "score_event");
   return CRM_OK;
 }
 
 /* ---- reading ------------------------------------------------------------------ */
 
+/* A score's explanation decoded: strings copied so that they stay valid
+ * through the callback (which may read scores itself). */
+struct crm__reasons {
+  crm_score_reason r[CRM_SCORE_FACTORS_MAX];
+  char factor[CRM_SCORE_FACTORS_MAX][65];
+  char detail[CRM_SCORE_FACTORS_MAX][129];
+  size_t n;
+};
+
+static int crm__reasons_read(crm *c, const char *json,
+                             struct crm__reasons *out)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  out->n = 0;
+  if(!json)
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_score_reasons);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+  for(;;) {
+    size_t i = out->n;
+
+    rc = sqlite3_step(st);
+    if(rc != SQLITE_ROW || i == CRM_SCORE_FACTORS_MAX)
+      break;
+    crm__col_text(st, 0, out->factor[i], sizeof(out->factor[i]));
+    crm__col_text(st, 2, out->detail[i], sizeof(out->detail[i]));
+    out->r[i].factor = out->factor[i];
+    out->r[i].contribution = sqlite3_column_double(st, 1);
+    out->r[i].detail = sqlite3_column_type(st, 2) == SQLITE_NULL
+                           ? NULL : out->detail[i];
+    out->n++;
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading a score's explanation");
+  return CRM_OK;
+}
+
+static int crm__score_row(crm *c, sqlite3_stmt *st, crm_score *s,
+                          struct crm__reasons *rs)
+{
+  s->customer_id = sqlite3_column_int64(st, 0);
+  s->model = (const char *)sqlite3_column_text(st, 1);
+  s->name = (const char *)sqlite3_column_text(st, 2);
+  s->value = sqlite3_column_double(st, 3);
+  s->label = (const char *)sqlite3_column_text(st, 4);
+  s->computed_at = sqlite3_column_int64(st, 5);
+  s->explain_json = (const char *)sqlite3_column_text(st, 6);
+  s->reasons = rs->r;
+  s->n_reasons = 0;
+  if(crm__reasons_read(c, s->explain_json, rs))
+    return c->errcode;
+  s->n_reasons = rs->n;
+  return CRM_OK;
+}
+
 int crm_scores_foreach(crm *c, int64_t customer_id,
                        int (*cb)(void *ud, const crm_score *), void *ud)
 {
+  struct crm__reasons rs;
   sqlite3_stmt *st;
   crm_score s;
   int rc = SQLITE_DONE;
@@ -410,13 +566,10 @@ int crm_scores_foreach(crm *c, int64_t customer_id,
     rc = sqlite3_step(st);
     if(rc != SQLITE_ROW)
       break;
-    s.customer_id = sqlite3_column_int64(st, 0);
-    s.model = (const char *)sqlite3_column_text(st, 1);
-    s.name = (const char *)sqlite3_column_text(st, 2);
-    s.value = sqlite3_column_double(st, 3);
-    s.label = (const char *)sqlite3_column_text(st, 4);
-    s.computed_at = sqlite3_column_int64(st, 5);
-    stop = cb(ud, &s);
+    memset(&s, 0, sizeof(s));
+    stop = crm__score_row(c, st, &s, &rs);
+    if(!stop)
+      stop = cb(ud, &s);
     if(stop)
       break;
   }

@@ -162,7 +162,7 @@ static const struct bad bads[] = {
   {"lifecycle = {\n  window = 3;\n};\n", 2,
    "unknown lifecycle setting \"window\" (expected repeat_purchases, "
    "loyal_purchases, window_days, at_risk_factor, at_risk_floor_days, "
-   "lost_days or park_after_contacts)"},
+   "lost_days, park_after_contacts or at_risk_model)"},
   /* duplicate plugin: reported where the second one is named */
   {"plugins = { load = (\n  { name = \"a\"; },\n  { name = \"b\"; },\n"
    "  { name = \"a\"; }\n); };\n", 4,

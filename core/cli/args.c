@@ -157,6 +157,7 @@ int cli_exit_code(int rc)
   case CRM_EPLUGIN:
   case CRM_ENOTSUP:
   case CRM_ESTATE:
+  case CRM_ECANCELED:
     return CLI_EUSER;
   default: /* CRM_ERROR, CRM_ENOMEM, CRM_ESTORE, CRM_ECORRUPT */
     return CLI_EINTERNAL;

@@ -142,6 +142,48 @@ int cli_unit_is_currency(const char *unit);
 /* Writes a customer's fields as members of the current JSON object. */
 void cli_json_customer_fields(cli_json *j, const crm_customer *cu);
 
+/* ---- scores and figures (score_out.c) ------------------------------------ */
+
+/* A score line (model, name, value, label, date) and its explanation
+ * lines (factor, signed contribution, detail), indented by indent. */
+void cli_score_print(const crm_score *s, int indent);
+/* A score as a JSON object with its "explain" array. */
+void cli_score_json(cli_json *j, const crm_score *s);
+/* A number for reading: an integer as an integer, else 4 decimals. sign:
+ * "+" on positive values. */
+void cli_fmt_number(double v, int sign, char *buf, size_t size);
+
+/* Model figures, copied for sorting: by model, then the ungrouped ones by
+ * name, then the BTYD groups (bgnbd_, gg_, pnbd_) with their parameters
+ * in the order of the literature and the log-likelihood last. */
+typedef struct cli_fig_row {
+  char model[72];
+  char name[72];
+  char label[128];
+  double value;
+  int64_t computed_at;
+  size_t group; /* index of its group; the number of groups: none */
+  size_t rank;  /* parameter order within its group */
+} cli_fig_row;
+
+typedef struct cli_fig_list {
+  cli_fig_row *r; /* malloc'ed: free(l->r) */
+  size_t n, cap;
+} cli_fig_list;
+
+/* The figures of one model (NULL: all), sorted; a CRM code. */
+int cli_figs_load(cli *x, const char *model, cli_fig_list *l);
+/* Rows [from, to) of one model as text, under group headings. */
+void cli_figs_print_model(const cli_fig_list *l, size_t from, size_t to);
+/* "figures": {name: value, ...} in the current JSON object. */
+void cli_figs_json_map(cli_json *j, const cli_fig_list *l);
+/* Calls cb for each member of a flat JSON object of numbers (null comes
+ * as NAN). Returns 0, cb's non-zero value, or -1 when the text is not
+ * such an object. */
+int cli_flat_json_each(const char *s,
+                       int (*cb)(void *ud, const char *name, double v),
+                       void *ud);
+
 /* ---- loaded plugin components (cmd_plugins.c) ------------------------- */
 
 #define CLI_COMPONENTS_MAX 64

@@ -161,21 +161,12 @@ static int attr_cb(void *ud, const char *key, const char *value)
 static int score_cb(void *ud, const crm_score *s)
 {
   struct show_ctx *sc = ud;
-  char when[32];
   if(sc->j) {
-    cli_json_begin_object(sc->j, NULL);
-    cli_json_str(sc->j, "model", s->model);
-    cli_json_str(sc->j, "name", s->name);
-    cli_json_num(sc->j, "value", s->value);
-    cli_json_str(sc->j, "label", s->label && *s->label ? s->label : NULL);
-    cli_json_time(sc->j, "computed_at", s->computed_at);
-    cli_json_end(sc->j);
+    cli_score_json(sc->j, s);
     return 0;
   }
   text_section(sc, "scores");
-  cli_fmt_date(s->computed_at, when, sizeof(when));
-  printf("  %-10s %-14s %10.4g  %-16s %s\n", s->model, s->name, s->value,
-         s->label && *s->label ? s->label : "-", when);
+  cli_score_print(s, 2);
   return 0;
 }
 

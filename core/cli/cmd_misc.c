@@ -1,6 +1,7 @@
 /*
- * cmd_misc.c - crm init, crm config check, crm score run, crm lifecycle
- * advance (with the points' due work), crm points balance.
+ * cmd_misc.c - crm init, crm config check, crm lifecycle advance (with
+ * the points' due work), crm points balance. crm score run is in
+ * cmd_score.c.
  */
 #include "cli.h"
 
@@ -83,86 +84,6 @@ static int run_config_check(cli *x, const cli_cmd *cmd, int argc,
   if(!x->json)
     printf("%s: ok\n", file);
   return CLI_OK;
-}
-
-/* ---- crm score run ------------------------------------------------------------ */
-
-#define OPT_MODEL 256
-
-static int score_one(cli *x, cli_json *j, const char *model, int64_t as_of,
-                     size_t *total)
-{
-  size_t n = 0;
-  int rc = crm_score_run(x->c, model, as_of, &n);
-  if(rc)
-    return cli_fail(x, rc);
-  *total += n;
-  if(j) {
-    cli_json_begin_object(j, NULL);
-    cli_json_str(j, "model", model ? model : "all");
-    cli_json_int(j, "scored", (int64_t)n);
-    cli_json_end(j);
-  }
-  else if(!x->quiet)
-    printf("%-16s %zu customers scored\n", model ? model : "all", n);
-  return CLI_OK;
-}
-
-static int run_score_run(cli *x, const cli_cmd *cmd, int argc, char **argv)
-{
-  static const struct option lo[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {NULL, 0, NULL, 0},
-  };
-  cli_parser p;
-  const char *arg, *model = NULL;
-  cli_components comps;
-  cli_json j, *jp = NULL;
-  size_t i, total = 0, runs = 0;
-  int64_t as_of;
-  char when[32];
-  int opt, rc;
-
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    if(opt == OPT_MODEL)
-      model = arg;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 0, 0);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc && !model)
-    rc = cli_components_load(x, &comps);
-  if(rc)
-    return rc;
-  as_of = x->as_of ? x->as_of : crm_now(x->c);
-  cli_fmt_date(as_of, when, sizeof(when));
-  if(x->json) {
-    cli_json_init(&j, stdout);
-    cli_json_begin_object(&j, NULL);
-    cli_json_time(&j, "as_of", as_of);
-    cli_json_begin_array(&j, "models");
-    jp = &j;
-  }
-  else if(!x->quiet)
-    printf("scoring as of %s\n", when);
-  if(model)
-    rc = score_one(x, jp, model, as_of, &total);
-  for(i = 0; !model && !rc && i < comps.n; i++)
-    if(!strcmp(comps.items[i].kind, "scoring")) {
-      rc = score_one(x, jp, comps.items[i].name, as_of, &total);
-      runs++;
-    }
-  if(!model && !rc && !runs && !x->json && !x->quiet)
-    printf("no scoring models loaded\n");
-  if(jp) {
-    cli_json_end(&j);
-    cli_json_int(&j, "total", (int64_t)total);
-    cli_json_finish(&j);
-  }
-  return rc;
 }
 
 /* ---- crm lifecycle advance --------------------------------------------------- */
@@ -324,10 +245,6 @@ const cli_cmd cli_cmds_misc[] = {
    "crm config check [FILE]",
    "  FILE            the file to check (default: the config in use)\n",
    run_config_check},
-  {"score", "run", "run scoring models over every customer",
-   "crm score run [--model M] [--as-of DATE]",
-   "  --model M       run only this scoring component (default: all)\n",
-   run_score_run},
   {"lifecycle", "advance", "apply the time rules (at risk, lost) due by a "
    "date",
    "crm lifecycle advance [--as-of DATE]",
