@@ -83,6 +83,43 @@ step case list
 step customer show cdnow-0002
 step --as-of 1998-07-01 report
 
+# ---- scoring models on the whole CDNOW sample ------------------------------
+# All 2,357 customers of the sample (the 120 above included, same ids and
+# keys, so nothing is counted twice) are built from tests/data/cdnowElog.csv
+# as scripts/make_demo_data.py builds the 120. The clv fit learns from
+# weeks 1-39 (to 1997-09-30) and must print the published BG/NBD
+# parameters r 0.2426, alpha 4.4136, a 0.7929, b 2.4259 (LL -9582.43) and
+# Gamma-Gamma p 6.25, q 3.74, gamma 15.44.
+echo
+echo "---- scoring models: clv, churn, lead, loyalty index ----"
+awk -F, 'NR > 1 && !seen[$2]++ {
+    printf "cdnow-%04d,CDNOW %04d,,,America/New_York,,cdnow,1997Q1\n", $2, $2
+  }' "$data/cdnowElog.csv" |
+  { echo "external_id,name,email,phone,timezone,birthday,source,cohort"; sort; } \
+  > "$out/cdnow_all_customers.csv"
+awk -F, 'NR > 1 {
+    printf "%s,cdnow-r%d,cdnow-%04d,purchase,%s-%s-%sT12:00:00Z,%s,USD,%s,\n",
+      $3, NR - 1, $2, substr($3, 1, 4), substr($3, 5, 2), substr($3, 7, 2),
+      $5, $4
+  }' "$data/cdnowElog.csv" | sort -t, -k1,1 -k2.8n | cut -d, -f2- |
+  { echo "idempotency_key,customer,type,occurred_at,amount,currency,quantity,payload"; cat; } \
+  > "$out/cdnow_all_events.csv"
+step --as-of 1997-01-01 import customers "$out/cdnow_all_customers.csv"
+step --as-of 1998-07-01 import events "$out/cdnow_all_events.csv"
+step score fit clv --as-of 1997-10-01
+# The fitted model scores everyone as of the end of the data; churn reads
+# clv's P(alive). Synthetic surveys, NPS answers, referrals and lead
+# outcomes (tests/data/demo_scoring_events.csv) feed the loyalty index and
+# the lead model as they arrive.
+step --as-of 1998-07-01 import events "$data/demo_scoring_events.csv"
+step score run --model clv --as-of 1998-07-01
+step score run --model churn --as-of 1998-07-01
+step score fit loyalty_index --as-of 1998-07-01
+step score fit lead --as-of 1998-07-01
+step score show cdnow-0001
+step score show synth-p05 --model lead
+step score fits
+
 # ---- the loyalty engine: one member of each scheme -----------------------
 # A car dealer (2025 orders, a car returned in January 2026), three airline
 # members and six supermarket shoppers (2026). Each scheme is a plugin
@@ -122,8 +159,8 @@ step payouts list dealer-0001
 
 # The demo promises all four plugin kinds and the three schemes loaded.
 loaded=$(crm plugins list | awk '$2 == "loaded"' | wc -l)
-if [ "$loaded" -lt 7 ]; then
-  echo "demo: only $loaded plugins loaded, expected 7" >&2
+if [ "$loaded" -lt 11 ]; then
+  echo "demo: only $loaded plugins loaded, expected 11" >&2
   exit 1
 fi
 echo
