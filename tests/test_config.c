@@ -257,14 +257,17 @@ static void test_missing_file(void **state)
   assert_string_equal(err, want);
 }
 
-/* The shipped sample is valid and loads the four plugins, none required. */
+/* The shipped sample is valid: rfm and the four scoring models, the
+ * three loyalty packs behind basic_points, the file channel and
+ * basic_case; only the dealer's pack is required. */
 static void test_sample(void **state)
 {
-  static const char *const names[] = {"rfm", "basic_points", "air_miles",
-                                      "supermarket_points", "dealer_rebate",
-                                      "file", "basic_case"};
-  /* The packs are @included; only the dealer's is required. */
-  static const int required[] = {0, 0, 0, 0, 1, 0, 0};
+  static const char *const names[] = {
+    "rfm", "clv", "churn", "lead", "loyalty_index", "basic_points",
+    "air_miles", "supermarket_points", "dealer_rebate", "file",
+    "basic_case"};
+  static const int required[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0};
+  const size_t n = sizeof(names) / sizeof(names[0]);
   const char *path = CRM_TEST_SOURCE_DIR "/conf/crm.conf";
   crm__config *c = NULL;
   char err[512];
@@ -278,28 +281,32 @@ static void test_sample(void **state)
   assert_int_equal(crm__config_read(path, &c, err, sizeof(err)), 0);
   assert_int_equal(c->n_plugin_paths, 1);
   assert_string_equal(c->plugin_paths[0], "/usr/local/lib/crm/plugins");
-  assert_int_equal(c->n_plugins, 7);
-  for(i = 0; i < 7; i++) {
+  assert_int_equal(c->n_plugins, n);
+  for(i = 0; i < n; i++) {
     assert_string_equal(c->plugins[i].name, names[i]);
     assert_int_equal(c->plugins[i].enabled, 1);
     assert_int_equal(c->plugins[i].required, required[i]);
     assert_non_null(c->plugins[i].setting);
+    /* only the reward schemes carry the core's scheme rules */
+    if(i >= 5 && i <= 8)
+      assert_non_null(c->plugins[i].scheme);
+    else
+      assert_null(c->plugins[i].scheme);
   }
-  /* Every reward scheme in the sample carries its core rules. */
-  for(i = 1; i < 5; i++)
-    assert_non_null(c->plugins[i].scheme);
-  assert_null(c->plugins[0].scheme);
   assert_true(config_setting_lookup_int(c->plugins[0].setting, "bins",
                                         &bins));
   assert_int_equal(bins, 5);
   assert_true(config_setting_lookup_string(c->plugins[1].setting,
+                                           "time_unit", &cur));
+  assert_string_equal(cur, "week");
+  assert_true(config_setting_lookup_string(c->plugins[5].setting,
                                            "currency", &cur));
   assert_string_equal(cur, "USD");
-  assert_true(config_setting_lookup_string(c->plugins[5].setting, "path",
+  assert_true(config_setting_lookup_string(c->plugins[9].setting, "path",
                                            &cur));
   assert_string_equal(cur, "outbox.jsonl");
   bins = -1;
-  assert_true(config_setting_lookup_bool(c->plugins[6].setting,
+  assert_true(config_setting_lookup_bool(c->plugins[10].setting,
                                          "allow_close_new", &bins));
   assert_int_equal(bins, 0);
   crm__lifecycle_defaults(&d);

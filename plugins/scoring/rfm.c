@@ -27,10 +27,18 @@
  *
  * Scores stored (host->score_put): "r", "f", "m" (1..bins), "rfm" with
  * value r*100 + f*10 + m and label "545" ("10-4-5" when a score has two
- * digits), and "segment" whose label names the classic RFM segment of
- * (R, F) and whose value is the segment's number in the table below.
- * With bins other than 5, R and F are first brought to 1..5 with
- * ceil(score * 5 / bins).
+ * digits), and "segment" whose label names the customer's segment in the
+ * grid (rfm_grid.h: config `segments`, by default the classic table on
+ * (R, F)) and whose value is the segment's number in the grid (1 = the
+ * first), 0 for "other" (a cell the grid leaves out). The grid's ranges
+ * are on 1..5: with bins other than 5, R, F and M are first brought to
+ * 1..5 with ceil(score * 5 / bins).
+ *
+ * On a 1.3 host "segment" is written with host->score_write and an
+ * explanation: factors "r", "f" and "m" with the scores (1..bins) as
+ * contribution and details "last purchase 12 days ago", "7 purchases",
+ * "spend 1234.00 USD". A 1.1 or 1.2 host gets the same value and label
+ * through score_put, without explanation.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +46,8 @@
 #include <string.h>
 
 #include "crm/sdk.h"
+
+#include "rfm_grid.h"
 
 #define RFM_DEFAULT_BINS 5
 #define RFM_MIN_BINS 2
@@ -47,31 +57,12 @@
 struct rfm_state {
   const crm_host_api *api;
   int bins;
+  int has_write; /* the host has score_write (1.3) */
+  struct rfm_grid grid;
 };
 
-/* The classic segment table on (R, F), both 1..5: first match wins. */
-struct rfm_segment {
-  int r_lo, r_hi, f_lo, f_hi;
-  const char *name;
-};
-
-static const struct rfm_segment rfm_segments[] = {
-  {5, 5, 4, 5, "Champions"},
-  {3, 4, 4, 5, "Loyal"},
-  {4, 5, 2, 3, "Potential Loyalist"},
-  {5, 5, 1, 1, "New"},
-  {4, 4, 1, 1, "Promising"},
-  {3, 3, 3, 3, "Need Attention"},
-  {3, 3, 1, 2, "About To Sleep"},
-  {1, 2, 5, 5, "Can't Lose Them"},
-  {1, 2, 3, 4, "At Risk"},
-  {1, 2, 1, 2, "Hibernating"},
-};
-
-#define RFM_N_SEGMENTS (sizeof(rfm_segments) / sizeof(rfm_segments[0]))
-
-static int rfm_read_config(const crm_host_api *api, crm_host_ctx *ctx,
-                           int *bins_out)
+static int rfm_read_bins(const crm_host_api *api, crm_host_ctx *ctx,
+                         int *bins_out)
 {
   int64_t bins = RFM_DEFAULT_BINS;
   int rc;
@@ -89,25 +80,52 @@ static int rfm_read_config(const crm_host_api *api, crm_host_ctx *ctx,
   return CRM_OK;
 }
 
+/* bins and the segment grid into a scratch state: st changes only when
+ * the whole config is good. */
+static int rfm_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                           struct rfm_state *st)
+{
+  struct rfm_grid *grid;
+  int bins = RFM_DEFAULT_BINS;
+  int rc;
+
+  rc = rfm_read_bins(api, ctx, &bins);
+  if(rc)
+    return rc;
+  grid = api->alloc(ctx, sizeof(*grid));
+  if(!grid)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  rc = rfm_grid_read(api, ctx, grid);
+  if(!rc) {
+    st->bins = bins;
+    memcpy(&st->grid, grid, sizeof(*grid));
+  }
+  api->free(ctx, grid);
+  return rc;
+}
+
 static int rfm_init(const crm_host_api *api, crm_host_ctx *ctx,
                     void **state)
 {
   struct rfm_state *st;
-  int bins = RFM_DEFAULT_BINS;
   int rc;
 
   if(!CRM_HAS_MEMBER(api, crm_host_api, score_put) || !api->score_put)
     return api->set_error(ctx, CRM_ENOTSUP,
                           "host has no score_put (core sdk %u.%u, rfm "
                           "needs 1.1)", api->abi_major, api->abi_minor);
-  rc = rfm_read_config(api, ctx, &bins);
-  if(rc)
-    return rc;
   st = api->alloc(ctx, sizeof(*st));
   if(!st)
     return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  memset(st, 0, sizeof(*st));
   st->api = api;
-  st->bins = bins;
+  st->has_write =
+    CRM_HAS_MEMBER(api, crm_host_api, score_write) && api->score_write;
+  rc = rfm_read_config(api, ctx, st);
+  if(rc) {
+    api->free(ctx, st);
+    return rc;
+  }
   *state = st;
   return CRM_OK;
 }
@@ -120,17 +138,12 @@ static void rfm_fini(void *state, crm_host_ctx *ctx)
     st->api->free(ctx, st);
 }
 
+/* A bad config is refused and the old settings stay. */
 static int rfm_reconfigure(void *state, crm_host_ctx *ctx)
 {
   struct rfm_state *st = state;
-  int bins = st->bins;
-  int rc;
 
-  rc = rfm_read_config(st->api, ctx, &bins);
-  if(rc)
-    return rc; /* the old setting stays */
-  st->bins = bins;
-  return CRM_OK;
+  return rfm_read_config(st->api, ctx, st);
 }
 
 static int rfm_cmp_i64(const void *a, const void *b)
@@ -230,20 +243,67 @@ static int rfm_scale5(int s, int bins)
   return (s * 5 + bins - 1) / bins;
 }
 
-/* Segment of an (R, F) pair on 1..bins: index into rfm_segments. */
-static size_t rfm_segment_of(int r, int f, int bins)
+/* The detail texts of the segment's explanation. */
+struct rfm_why {
+  char r[48];
+  char f[48];
+  char m[64];
+};
+
+static void rfm_why_fill(struct rfm_why *w, const crm_customer_view *cv,
+                         int64_t days)
 {
-  int r5 = rfm_scale5(r, bins);
-  int f5 = rfm_scale5(f, bins);
-  size_t i;
+  int64_t t = cv->monetary_total;
+  uint64_t a = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+  int cur = CRM_HAS_MEMBER(cv, crm_customer_view, currency) && cv->currency &&
+            *cv->currency;
 
-  for(i = 0; i < RFM_N_SEGMENTS; i++) {
-    const struct rfm_segment *s = &rfm_segments[i];
+  snprintf(w->r, sizeof(w->r), "last purchase %lld day%s ago",
+           (long long)days, days == 1 ? "" : "s");
+  snprintf(w->f, sizeof(w->f), "%lld purchase%s",
+           (long long)cv->purchase_count, cv->purchase_count == 1 ? "" : "s");
+  snprintf(w->m, sizeof(w->m), "spend %s%llu.%02llu%s%.8s", t < 0 ? "-" : "",
+           (unsigned long long)(a / 100), (unsigned long long)(a % 100),
+           cur ? " " : "", cur ? cv->currency : "");
+}
 
-    if(r5 >= s->r_lo && r5 <= s->r_hi && f5 >= s->f_lo && f5 <= s->f_hi)
-      return i;
+/* "segment": its number in the grid (0 = "other") and name, with the
+ * explanation when the host takes one. */
+static int rfm_store_segment(struct rfm_state *st, crm_host_ctx *ctx,
+                             const crm_customer_view *cv, int64_t days,
+                             const int rfm[RFM_DIMS])
+{
+  const crm_host_api *api = st->api;
+  crm_score_factor fac[RFM_DIMS];
+  crm_score_value v;
+  struct rfm_why why;
+  const char *detail[RFM_DIMS];
+  int idx, d;
+
+  idx = rfm_grid_find(&st->grid, rfm_scale5(rfm[0], st->bins),
+                      rfm_scale5(rfm[1], st->bins),
+                      rfm_scale5(rfm[2], st->bins));
+  memset(&v, 0, sizeof(v));
+  v.struct_size = sizeof(v);
+  v.name = "segment";
+  v.value = (double)(idx + 1);
+  v.label = idx < 0 ? RFM_OTHER : st->grid.seg[idx].name;
+  if(!st->has_write)
+    return api->score_put(ctx, cv->customer_id, v.name, v.value, v.label);
+  rfm_why_fill(&why, cv, days);
+  detail[0] = why.r;
+  detail[1] = why.f;
+  detail[2] = why.m;
+  for(d = 0; d < RFM_DIMS; d++) {
+    memset(&fac[d], 0, sizeof(fac[d]));
+    fac[d].struct_size = sizeof(fac[d]);
+    fac[d].factor = rfm_dim_name[d];
+    fac[d].contribution = rfm[d];
+    fac[d].detail = detail[d];
   }
-  return RFM_N_SEGMENTS - 1; /* unreachable: the table covers 5x5 */
+  v.factors = fac;
+  v.n_factors = RFM_DIMS;
+  return api->score_write(ctx, cv->customer_id, &v);
 }
 
 struct rfm_cols {
@@ -260,18 +320,21 @@ struct rfm_cols {
 
 #define RFM_N_COLS 9
 
-static int rfm_store(struct rfm_state *st, crm_host_ctx *ctx, int64_t id,
-                     int64_t days, int64_t count, int r, int f, int m)
+static int rfm_store(struct rfm_state *st, crm_host_ctx *ctx,
+                     const crm_customer_view *cv, int64_t days, int r, int f,
+                     int m)
 {
   const crm_host_api *api = st->api;
+  const int rfm[RFM_DIMS] = {r, f, m};
+  int64_t id = cv->customer_id;
   char label[48];
-  size_t seg;
   int rc;
 
   snprintf(label, sizeof(label), "%lld days", (long long)days);
   rc = api->score_put(ctx, id, "r", r, label);
   if(!rc) {
-    snprintf(label, sizeof(label), "%lld purchases", (long long)count);
+    snprintf(label, sizeof(label), "%lld purchases",
+             (long long)cv->purchase_count);
     rc = api->score_put(ctx, id, "f", f, label);
   }
   if(!rc)
@@ -285,9 +348,7 @@ static int rfm_store(struct rfm_state *st, crm_host_ctx *ctx, int64_t id,
   rc = api->score_put(ctx, id, "rfm", r * 100 + f * 10 + m, label);
   if(rc)
     return rc;
-  seg = rfm_segment_of(r, f, st->bins);
-  return api->score_put(ctx, id, "segment", (double)(seg + 1),
-                        rfm_segments[seg].name);
+  return rfm_store_segment(st, ctx, cv, days, rfm);
 }
 
 static void rfm_cols_free(const crm_host_api *api, crm_host_ctx *ctx,
@@ -337,8 +398,7 @@ static int rfm_score_all(struct rfm_state *st, crm_host_ctx *ctx,
     r = (int)cols->screc[rfm_count_below(cols->srec, pop, cols->rec[k])];
     f = (int)cols->scfrq[rfm_count_below(cols->sfrq, pop, cols->frq[k])];
     m = (int)cols->scmon[rfm_count_below(cols->smon, pop, cols->mon[k])];
-    rc = rfm_store(st, ctx, cv->customer_id, -cols->rec[k],
-                   cv->purchase_count, r, f, m);
+    rc = rfm_store(st, ctx, cv, -cols->rec[k], r, f, m);
     k++;
   }
   return rc;
@@ -403,10 +463,10 @@ static const crm_component *const rfm_components[] = {&rfm_component};
 static const crm_plugin_desc rfm_desc = {
   CRM_PLUGIN_DESC_HEADER,
   .name = "rfm",
-  .version = "1.0.0",
+  .version = "1.1.0",
   .vendor = "crmcore",
   .license = "MIT",
-  .description = "RFM scoring: quantile scores and classic segments",
+  .description = "RFM scoring: quantile scores and configurable segments",
   .components = rfm_components,
   .n_components = 1,
   .init = rfm_init,
