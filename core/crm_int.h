@@ -182,6 +182,9 @@ struct crm {
    * have been checked against lc (lifecycle.c). */
   crm__lifecycle_cfg lc_synced;
   int lc_synced_ok;
+  /* at_risk_model warnings given once per handle (lifecycle_model.c):
+   * [0] the component not loaded, [1] "component/score" missing */
+  char lcm_warned[2][136];
   crm__config *conf;
   crm__plugin *plugins; /* singly linked, load order */
   crm__component *comps;
@@ -295,14 +298,16 @@ int crm__score_on_event(crm *c, const crm_customer *cust,
 int crm__score_ask(crm *c, const char *model, const crm_customer *cust,
                    int64_t as_of);
 /* SDK 1.3 host services behind host->score_write, figure_put/get,
- * score_get, events_walk and progress (host_score.c). model is the
- * component the score or figure belongs to. */
+ * score_get, events_walk, customers_walk and progress (host_score.c).
+ * model is the component the score or figure belongs to. */
 int crm__score_write(crm *c, int64_t customer_id, const char *model,
                      const crm_score_value *s);
 int crm__figure_put(crm *c, const char *model, const char *name,
                     double value, const char *label);
 int crm__events_walk(crm *c, const crm_event_filter *f, crm_event_cb cb,
                      void *ud);
+int crm__customers_walk(crm *c, const crm_customer_filter *f,
+                        crm_customer_cb cb, void *ud);
 int crm__fit_progress(crm *c, int64_t done, int64_t total);
 /* Called inside the ingest transaction for a "complaint" event: opens a
  * case with the first complaint component (no-op when none is loaded). */

@@ -554,6 +554,26 @@ static int crm__host_events_walk(crm_host_ctx *ctx, const crm_event_filter *f,
   return crm__host_done(ctx, &saved, rc);
 }
 
+static int crm__host_customers_walk(crm_host_ctx *ctx,
+                                    const crm_customer_filter *f,
+                                    crm_customer_cb cb, void *ud)
+{
+  crm__host_err saved;
+  int rc;
+
+  if(!ctx)
+    return CRM_EINVAL;
+  crm__host_save(ctx->c, &saved);
+  crm__clear_err(ctx->c);
+  rc = crm__customers_walk(ctx->c, f, cb, ud);
+  /* as events_walk: a callback's stop value is passed back as it is */
+  if(rc && !ctx->c->errcode) {
+    crm__host_restore(ctx->c, &saved);
+    return rc;
+  }
+  return crm__host_done(ctx, &saved, rc);
+}
+
 static int crm__host_progress(crm_host_ctx *ctx, int64_t done, int64_t total)
 {
   crm__host_err saved;
@@ -644,6 +664,7 @@ static const crm_host_api crm__host_table = {
   .figure_put = crm__host_figure_put,
   .figure_get = crm__host_figure_get,
   .score_get = crm__host_score_get,
+  .customers_walk = crm__host_customers_walk,
 };
 
 const crm_host_api *crm__host_api(void)

@@ -1,13 +1,15 @@
 /*
  * host_score.c - SDK 1.3 host services for scoring models: scores with
- * explanations, model figures, the event walk and fit progress.
+ * explanations, model figures, the event and customer walks and fit
+ * progress.
  *
  * score_write validates everything before it touches the store, builds
  * the explanation JSON in a fixed buffer on the stack (it never
  * allocates) and upserts with a cached statement. events_walk runs one
  * of two cached statements (every customer / one customer) with
  * crm__stmt_fresh, so a callback may call host services and even walk
- * again.
+ * again; customers_walk likewise, with views that point into the
+ * statement's row (nothing allocated per customer).
  */
 #include <math.h>
 #include <stddef.h>
@@ -33,6 +35,8 @@
   (offsetof(crm_score_value, n_factors) + sizeof(uint32_t))
 #define CRM__FILTER_SIZE_13                                                  \
   (offsetof(crm_event_filter, until) + sizeof(int64_t))
+#define CRM__CFILTER_SIZE_13                                                 \
+  (offsetof(crm_customer_filter, after_id) + sizeof(int64_t))
 
 /* One factor as JSON, worst case: every byte of name and detail escaped
  * as \u00XX (6 bytes), a number of at most 24 characters, the keys. */
@@ -76,6 +80,17 @@ static const char crm__sql_walk_all[] =
 static const char crm__sql_walk_one[] =
   CRM__WALK_COLS " INDEXED BY events_customer WHERE customer_id = ?4 AND"
   CRM__WALK_WHERE " ORDER BY occurred_at, id";
+
+/* The customer walk: ?1 stage mask (0: all), ?2 after id. Walks the
+ * table in rowid order, testing the stage of each row: a mask picking a
+ * few stages still reads every row once, sequentially, where the
+ * customers_stage index would need a sort to give id order. */
+static const char crm__sql_customers_walk[] =
+  "SELECT id, external_id, name, email, phone, timezone, stage,"
+  " created_at, first_purchase_at, last_purchase_at, purchase_count,"
+  " monetary_total, points_balance, contact_count, currency, birthday"
+  " FROM customers WHERE id > ?2 AND (?1 = 0 OR (?1 >> stage) & 1)"
+  " ORDER BY id";
 
 /* ---- the explanation as JSON ------------------------------------------- */
 
@@ -421,6 +436,79 @@ int crm__events_walk(crm *c, const crm_event_filter *f, crm_event_cb cb,
     return stop;
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "walking events");
+  return CRM_OK;
+}
+
+/* ---- crm__customers_walk --------------------------------------------------- */
+
+/* A text column that is NULL or empty as NULL (as crm__customer_view
+ * gives currency and birthday). */
+static const char *crm__col_opt(sqlite3_stmt *st, int col)
+{
+  const char *s = crm__col(st, col);
+
+  return s && *s ? s : NULL;
+}
+
+/* The view of the row, its strings in the statement (no allocation). */
+static void crm__customer_row(sqlite3_stmt *st, crm_customer_view *v)
+{
+  memset(v, 0, sizeof(*v));
+  v->struct_size = sizeof(*v);
+  v->customer_id = sqlite3_column_int64(st, 0);
+  v->external_id = crm__col(st, 1);
+  v->name = crm__col(st, 2);
+  v->email = crm__col(st, 3);
+  v->phone = crm__col(st, 4);
+  v->timezone = crm__col(st, 5);
+  v->stage = sqlite3_column_int(st, 6);
+  v->created_at = sqlite3_column_int64(st, 7);
+  v->first_purchase_at = sqlite3_column_int64(st, 8);
+  v->last_purchase_at = sqlite3_column_int64(st, 9);
+  v->purchase_count = sqlite3_column_int64(st, 10);
+  v->monetary_total = sqlite3_column_int64(st, 11);
+  v->points_balance = sqlite3_column_int64(st, 12);
+  v->contact_count = sqlite3_column_int64(st, 13);
+  v->currency = crm__col_opt(st, 14);
+  v->birthday = crm__col_opt(st, 15);
+}
+
+int crm__customers_walk(crm *c, const crm_customer_filter *f,
+                        crm_customer_cb cb, void *ud)
+{
+  crm_customer_view v;
+  sqlite3_stmt *st;
+  int rc;
+  int stop = 0;
+
+  if(!cb)
+    return crm__err(c, CRM_EINVAL, "customer walk has no callback");
+  if(!f || f->struct_size < CRM__CFILTER_SIZE_13)
+    return crm__err(c, CRM_EINVAL, "customer filter struct_size %u is "
+                    "smaller than sdk 1.3's %u", f ? f->struct_size : 0u,
+                    (unsigned)CRM__CFILTER_SIZE_13);
+  if(f->after_id < 0)
+    return crm__err(c, CRM_EINVAL, "customer filter after_id %lld is "
+                    "negative", (long long)f->after_id);
+  st = crm__stmt_fresh(c, crm__sql_customers_walk);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)f->stages);
+  sqlite3_bind_int64(st, 2, f->after_id);
+  for(;;) {
+    rc = sqlite3_step(st);
+    if(rc != SQLITE_ROW)
+      break;
+    crm__customer_row(st, &v);
+    stop = cb(ud, &v);
+    if(stop)
+      break;
+  }
+  crm__stmt_done(c, st);
+  if(stop)
+    return stop;
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "walking customers");
   return CRM_OK;
 }
 

@@ -2,11 +2,12 @@
  * score_fit.c - the fit step of scoring components, model figures and
  * the record of fits (crm_score_fit, crm_figures_foreach, ...).
  *
- * A fit runs in one transaction: the model's scores are cleared (unless
- * CRM_FIT_NO_SCORE), the component's fit stores figures and scores
- * through the host, and a score_fits row records the figures at the end.
- * A failure or a cancel from the progress callback rolls everything
- * back, figures included.
+ * A fit runs in one transaction: the model's figures and scores are
+ * cleared (the scores unless CRM_FIT_NO_SCORE), the component's fit
+ * stores figures and scores through the host, and a score_fits row
+ * records the figures at the end. A failure or a cancel from the
+ * progress callback rolls everything back, so the old figures and scores
+ * stay.
  */
 #include <string.h>
 
@@ -14,6 +15,8 @@
 
 static const char crm__sql_fit_clear[] =
   "DELETE FROM scores WHERE model = ?1";
+static const char crm__sql_fit_clear_figures[] =
+  "DELETE FROM score_figures WHERE model = ?1";
 static const char crm__sql_fit_record[] =
   "INSERT INTO score_fits(model, as_of, started_at, finished_at, n_scored,"
   " figures)"
@@ -44,14 +47,15 @@ static const char crm__sql_score_get[] =
 
 /* ---- crm_score_fit --------------------------------------------------------- */
 
-static int crm__fit_clear(crm *c, const char *model)
+static int crm__fit_clear(crm *c, const char *sql, const char *model,
+                          const char *what)
 {
-  sqlite3_stmt *st = crm__stmt(c, crm__sql_fit_clear);
+  sqlite3_stmt *st = crm__stmt(c, sql);
 
   if(!st)
     return c->errcode;
   sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  return crm__step_end(c, st, "clearing old scores");
+  return crm__step_end(c, st, what);
 }
 
 /* Records the fit; n_scored: the customers with scores of the model
@@ -114,10 +118,15 @@ static int crm__fit_tx(crm *c, crm__component *comp, int64_t as_of,
                        size_t *n)
 {
   int64_t started = crm_now(c);
-  int rc = CRM_OK;
+  int rc;
 
-  if(!(flags & CRM_FIT_NO_SCORE))
-    rc = crm__fit_clear(c, comp->name);
+  /* the fit's figures replace the last fit's: none is left over from a
+   * fit that wrote more (a failed fit rolls this back with the rest) */
+  rc = crm__fit_clear(c, crm__sql_fit_clear_figures, comp->name,
+                      "clearing old figures");
+  if(!rc && !(flags & CRM_FIT_NO_SCORE))
+    rc = crm__fit_clear(c, crm__sql_fit_clear, comp->name,
+                        "clearing old scores");
   if(!rc)
     rc = crm__fit_call(c, comp, as_of, flags, progress, ud);
   if(!rc)

@@ -12,11 +12,11 @@ foreach(fxs fx_score fx_score_v12)
 endforeach()
 target_compile_definitions(fx_score_v12 PRIVATE FXS_V12)
 
-# test_host_1_3: the host services through fx_score's ctx;
+# test_host_1_3, test_host_walk: the host services through fx_score's ctx;
 # test_score_fit: crm_score_fit, fits and figures, rollback, cancel,
 # allocation torture; test_score_event: the score step after each event,
 # crm__score_ask, the 1.2 score_one path.
-foreach(t test_host_1_3 test_score_fit test_score_event)
+foreach(t test_host_1_3 test_host_walk test_score_fit test_score_event)
   if(EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${t}.c")
     crm_test(${t} ${t}.c loader_util.c)
     add_dependencies(${t} fx_score fx_score_v12)

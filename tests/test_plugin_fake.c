@@ -339,6 +339,7 @@ void fake_host_1_2(crm_host_ctx *h)
   h->api.figure_put = NULL;
   h->api.figure_get = NULL;
   h->api.score_get = NULL;
+  h->api.customers_walk = NULL;
 }
 
 void fake_host_1_1(crm_host_ctx *h)

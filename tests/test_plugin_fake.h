@@ -114,8 +114,9 @@ struct crm_host_ctx {
   int64_t last_done, last_total;
   int cancel_at;        /* > 0: the cancel_at-th progress call cancels */
   int n_walks;          /* events_walk calls */
-  crm_customer_view customers[FAKE_MAX];
+  crm_customer_view customers[FAKE_MAX]; /* customer_get, customers_walk */
   size_t n_customers;
+  int n_customer_walks; /* customers_walk calls */
   /* plugin */
   void *dl;
   const crm_plugin_desc *desc;
@@ -147,8 +148,9 @@ void fake_figure_set(crm_host_ctx *h, const char *model, const char *name,
                      double value);
 const struct fake_figure *fake_figure_find(crm_host_ctx *h, const char *model,
                                            const char *name);
-/* A customer for customer_get: the view is copied (its strings must
- * outlive the test). */
+/* A customer for customer_get and customers_walk (walked in id order
+ * whatever the order of adding; stages and after_id honoured): the view
+ * is copied (its strings must outlive the test). */
 void fake_customer(crm_host_ctx *h, const crm_customer_view *v);
 /* Sets a customer attribute seen through customer_attr. */
 void fake_attr(crm_host_ctx *h, int64_t customer_id, const char *name,

@@ -1,6 +1,7 @@
 /*
  * test_plugin_fake_13.c - the fake host's SDK 1.3 services: scores with
- * explanations, the event walk, figures, progress, customer_get.
+ * explanations, the event and customer walks, figures, progress,
+ * customer_get.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -266,6 +267,53 @@ static int fake_customer_get(crm_host_ctx *h, int64_t id,
   return CRM_ENOTFOUND;
 }
 
+static int fake_customer_match(const crm_customer_view *v,
+                               const crm_customer_filter *f)
+{
+  if(v->customer_id <= f->after_id)
+    return 0;
+  if(!f->stages)
+    return 1;
+  return v->stage >= 0 && v->stage < 32 &&
+         (f->stages & (1u << (unsigned)v->stage)) != 0;
+}
+
+/* h->customers in id order (whatever the order of adding), the view a
+ * copy so that a callback changing h cannot move it under the walk. */
+static int fake_customers_walk(crm_host_ctx *h, const crm_customer_filter *f,
+                               crm_customer_cb cb, void *ud)
+{
+  static size_t order[FAKE_MAX];
+  size_t n = 0;
+  size_t i;
+  size_t j;
+
+  if(!cb)
+    return fake_set_error(h, CRM_EINVAL, "customer walk has no callback");
+  if(!f || f->struct_size < sizeof(*f))
+    return fake_set_error(h, CRM_EINVAL, "bad customer filter");
+  if(f->after_id < 0)
+    return fake_set_error(h, CRM_EINVAL, "after_id is negative");
+  h->n_customer_walks++;
+  for(i = 0; i < h->n_customers; i++) {
+    if(!fake_customer_match(&h->customers[i], f))
+      continue;
+    for(j = n; j > 0 && h->customers[i].customer_id <
+                        h->customers[order[j - 1]].customer_id; j--)
+      order[j] = order[j - 1];
+    order[j] = i;
+    n++;
+  }
+  for(i = 0; i < n; i++) {
+    crm_customer_view v = h->customers[order[i]];
+    int rc = cb(ud, &v);
+
+    if(rc)
+      return rc;
+  }
+  return CRM_OK;
+}
+
 void fake_customer(crm_host_ctx *h, const crm_customer_view *v)
 {
   size_t i;
@@ -330,4 +378,5 @@ void fake__install_1_3(crm_host_ctx *h)
   h->api.figure_put = fake_figure_put;
   h->api.figure_get = fake_figure_get;
   h->api.score_get = fake_score_get;
+  h->api.customers_walk = fake_customers_walk;
 }

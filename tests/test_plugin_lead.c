@@ -462,6 +462,10 @@ static void test_incremental_equals_fit(void **state)
   snprintf(source, sizeof(source), "%s", fake_kv_find(&host, "nb:f:source"));
   snprintf(tags, sizeof(tags), "%s", fake_kv_find(&host, "nb:f:tags"));
   snprintf(meta, sizeof(meta), "%s", fake_kv_find(&host, "nb:meta"));
+  /* a parked prospect and a repeat buyer without any event (22 added
+   * before 21: the walk sorts by id): the fit scores the prospect only */
+  customer(22, CRM_STAGE_REPEAT, "web", NULL);
+  customer(21, CRM_STAGE_PARKED, "web", NULL);
   /* wipe the table: fit must rebuild it from the events alone */
   kv_drop("nb:");
   kv_drop("o:");
@@ -477,6 +481,10 @@ static void test_incremental_equals_fit(void **state)
   assert_string_equal(h1, h2);
   assert_true(fake_figure_find(&host, NULL, "outcomes")->value == 20);
   assert_non_null(fake_score_find(&host, 1, "nb"));
+  assert_int_equal(host.n_customer_walks, 1);
+  assert_non_null(fake_score_find(&host, 21, "nb"));
+  assert_non_null(fake_score_find(&host, 21, "lead"));
+  assert_null(fake_score_find(&host, 22, "lead"));
 }
 
 static void test_config_errors(void **state)

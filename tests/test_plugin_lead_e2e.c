@@ -396,6 +396,61 @@ static void test_incremental_equals_fit(void **state)
   env_close(&e);
 }
 
+/* Adds a customer row straight into the store (as an import with its
+ * own ids would): id far past the others, no events. */
+static void raw_customer(struct env *e, int64_t id, int stage)
+{
+  sqlite3 *db = NULL;
+  char sql[256];
+
+  snprintf(sql, sizeof(sql), "INSERT INTO customers(id, external_id, name,"
+           " stage, stage_since, created_at, updated_at) VALUES(%lld,"
+           " 'raw%lld', 'raw', %d, %lld, %lld, %lld)", (long long)id,
+           (long long)id, stage, (long long)NOW, (long long)NOW,
+           (long long)NOW);
+  assert_int_equal(sqlite3_open(e->db, &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* Prospects without any event are scored by the fit (the host's
+ * customer walk over the prospect stages), also one whose id is far
+ * beyond every customer with events; a silent customer in another stage
+ * is not. Training as above: source web gives nb = 2.4/3.4, and with no
+ * MAN facts lead = 100 x (0.5 x 0 + 0.5 x nb) = 50 nb. n_scored: the 10
+ * trained prospects (outcomes leave the stage alone) + s + far = 12. */
+static void test_fit_scores_silent_prospects(void **state)
+{
+  struct env e;
+  struct got g;
+  int64_t s, far = 5000, buyer = 6000;
+  size_t n = 0;
+  double p = 2.4 / 3.4;
+
+  (void)state;
+  env_open(&e, conf_source);
+  train(&e);
+  s = prospect(&e, "s", "web");
+  raw_customer(&e, far, CRM_STAGE_PROSPECT);
+  raw_customer(&e, buyer, CRM_STAGE_FIRST_PURCHASE);
+  assert_int_equal(crm_customer_set_attr(e.c, far, "source", "web"), 0);
+  assert_int_equal(crm_customer_set_attr(e.c, buyer, "source", "web"), 0);
+  assert_false(get(&e, s, "lead").found); /* no event: never scored */
+  assert_int_equal(crm_score_fit(e.c, "lead", 0, 0, NULL, NULL, &n), CRM_OK);
+  assert_int_equal(n, 12);
+  g = get(&e, s, "nb");
+  assert_true(g.found);
+  assert_true(fabs(g.value - p) < 1e-9);
+  g = get(&e, s, "lead");
+  assert_true(fabs(g.value - 50 * p) < 1e-9);
+  g = get(&e, far, "nb");
+  assert_true(g.found);
+  assert_true(fabs(g.value - p) < 1e-9);
+  assert_false(get(&e, buyer, "lead").found);
+  env_close(&e);
+}
+
 struct pstate {
   char state[32];
   char reason[512];
@@ -437,6 +492,7 @@ int main(void)
     cmocka_unit_test(test_naive_bayes),
     cmocka_unit_test(test_rollback),
     cmocka_unit_test(test_incremental_equals_fit),
+    cmocka_unit_test(test_fit_scores_silent_prospects),
     cmocka_unit_test(test_config_error),
   };
 

@@ -1,8 +1,8 @@
 /*
  * test_score_fit.c - crm_score_fit with the fx_score fixture: figures,
- * the fits record, n_scored, stale scores cleared, rollback of a failed
- * fit, cancel from the progress callback, the refusals; and the fit plus
- * crm_scores_foreach with the Nth core allocation failing.
+ * the fits record, n_scored, stale scores and figures cleared, rollback
+ * of a failed fit, cancel from the progress callback, the refusals; and
+ * the fit plus crm_scores_foreach with the Nth core allocation failing.
  *
  * The data (customer: events in time order):
  *   A: purchase, purchase, contact     -> "events" 3 = purchases 2 + other 1
@@ -230,6 +230,40 @@ static void test_fit_twice_newest_first(void **state)
   assert_int_equal(g.n, 0);
 }
 
+/* A fit replaces the model's figures: "gg_p", stored as if by an
+ * earlier fit, is not written by fx_score's fit and is gone after it
+ * (with or without scoring); another model's figure stays. */
+static void test_fit_drops_old_figures(void **state)
+{
+  fdata *d = *state;
+  crm *c = d->f.c;
+  struct fits g;
+  size_t n = 0;
+  double v = 0;
+
+  assert_int_equal(crm__figure_put(c, "fx_score", "gg_p", 6.25, NULL),
+                   CRM_OK);
+  assert_int_equal(crm__figure_put(c, "fx_score_v12", "gg_p", 1.5, NULL),
+                   CRM_OK);
+  assert_int_equal(crm_score_fit(c, "fx_score", 0, 0, NULL, NULL, &n),
+                   CRM_OK);
+  assert_int_equal(crm_figure_get(c, "fx_score", "gg_p", &v),
+                   CRM_ENOTFOUND);
+  assert_int_equal(st_n_figures(c, "fx_score"), 2); /* events, customers */
+  assert_int_equal(crm_figure_get(c, "fx_score_v12", "gg_p", &v), CRM_OK);
+  assert_true(v == 1.5);
+  get_fits(c, "fx_score", &g);
+  assert_string_equal(g.figures[0], "{\"customers\":2.0,\"events\":5.0}");
+  /* a fit without scoring replaces them too */
+  assert_int_equal(crm__figure_put(c, "fx_score", "gg_p", 6.25, NULL),
+                   CRM_OK);
+  assert_int_equal(crm_score_fit(c, "fx_score", 0, CRM_FIT_NO_SCORE, NULL,
+                                 NULL, &n), CRM_OK);
+  assert_int_equal(crm_figure_get(c, "fx_score", "gg_p", &v),
+                   CRM_ENOTFOUND);
+  assert_int_equal(st_n_figures(c, "fx_score"), 2);
+}
+
 /* CRM_FIT_NO_SCORE: figures only; the scores the ingest wrote stay. */
 static void test_fit_no_score(void **state)
 {
@@ -285,6 +319,9 @@ static void test_fit_failure_rolls_back(void **state)
 
   assert_int_equal(crm__figure_put(c, "fx_score", "events", 99, NULL),
                    CRM_OK);
+  /* a figure the fit does not write: kept, the clear is rolled back */
+  assert_int_equal(crm__figure_put(c, "fx_score", "gg_p", 6.25, NULL),
+                   CRM_OK);
   st_scores_of(c, 0, &before);
   assert_int_equal(crm_score_fit(c, "fx_score", 0, 0, NULL, NULL, &n),
                    CRM_EPLUGIN);
@@ -295,6 +332,9 @@ static void test_fit_failure_rolls_back(void **state)
   assert_true(v == 99);
   assert_int_equal(crm_figure_get(c, "fx_score", "customers", &v),
                    CRM_ENOTFOUND);
+  assert_int_equal(crm_figure_get(c, "fx_score", "gg_p", &v), CRM_OK);
+  assert_true(v == 6.25);
+  assert_int_equal(st_n_figures(c, "fx_score"), 2);
   st_scores_of(c, 0, &after);
   assert_int_equal(after.n, before.n);
   assert_int_equal(before.n, 2); /* last_event of A and B */
@@ -316,7 +356,10 @@ static void test_fit_cancel(void **state)
   struct prog p;
   struct fits g;
   size_t n = 99;
+  double v = 0;
 
+  assert_int_equal(crm__figure_put(c, "fx_score", "gg_p", 6.25, NULL),
+                   CRM_OK);
   memset(&p, 0, sizeof(p));
   p.cancel_at = 3;
   assert_int_equal(crm_score_fit(c, "fx_score", 0, 0, on_progress, &p, &n),
@@ -324,8 +367,10 @@ static void test_fit_cancel(void **state)
   assert_string_equal(crm_errmsg(c), "fit of \"fx_score\" canceled");
   assert_int_equal(p.n, 3);
   assert_int_equal(n, 0);
-  assert_int_equal(st_n_figures(c, NULL), 0);
-  /* the clear was rolled back: last_event of A and B are still there */
+  /* the clears were rolled back: the old figure is the only one, and
+   * last_event of A and B are still there */
+  assert_int_equal(st_n_figures(c, NULL), 1);
+  assert_int_equal(crm_figure_get(c, "fx_score", "gg_p", &v), CRM_OK);
   assert_int_equal(n_fx_scores(c), 2);
   get_fits(c, NULL, &g);
   assert_int_equal(g.n, 0);
@@ -333,6 +378,8 @@ static void test_fit_cancel(void **state)
   assert_int_equal(crm_score_fit(c, "fx_score", 0, 0, NULL, NULL, &n),
                    CRM_OK);
   assert_int_equal(n, 2);
+  assert_int_equal(crm_figure_get(c, "fx_score", "gg_p", &v),
+                   CRM_ENOTFOUND);
 }
 
 static void test_fit_refused(void **state)
@@ -449,6 +496,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     T(test_fit),
     T(test_fit_twice_newest_first),
+    T(test_fit_drops_old_figures),
     T(test_fit_no_score),
     cmocka_unit_test_setup_teardown(test_fit_types, setup_types, teardown),
     cmocka_unit_test_setup_teardown(test_fit_failure_rolls_back, setup_fail,

@@ -36,7 +36,7 @@ static int lead_init(const crm_host_api *api, crm_host_ctx *ctx,
   *state = NULL;
   if(!LEAD_HAS(api, score_get) || !LEAD_HAS(api, score_write) ||
      !LEAD_HAS(api, events_walk) || !LEAD_HAS(api, customer_attr) ||
-     !LEAD_HAS(api, json_get))
+     !LEAD_HAS(api, json_get) || !LEAD_HAS(api, customers_walk))
     return api->set_error(ctx, CRM_ENOTSUP, "host too old for lead (core "
                           "sdk %u.%u, lead needs 1.3)", api->abi_major,
                           api->abi_minor);

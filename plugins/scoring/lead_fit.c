@@ -2,7 +2,8 @@
  * lead_fit.c - the fit step of `lead`: rebuilds the frequency table from
  * every stored event up to as_of (after lost kv data or a change of
  * nb.fields), rewrites the per-customer records and, with CRM_FIT_SCORE,
- * scores every prospect.
+ * scores every prospect (host->customers_walk over the prospect stages,
+ * so prospects without any event are scored too).
  *
  * One walk over all events, in (customer, time, id) order. Per customer:
  *   - the outcome is the last one in time: an event of an nb.won type
@@ -21,7 +22,6 @@
 #include "lead.h"
 
 #define LEAD_PROGRESS_EVERY 256
-#define LEAD_PROBE_GAP 1024
 
 struct lead_fit_run {
   struct lead_state *st;
@@ -32,8 +32,8 @@ struct lead_fit_run {
   int seen_purchase;
   int cls;
   struct lead_man_rec facts; /* from qualify events */
-  int64_t max_id; /* the highest customer id met */
-  int64_t customers;
+  int64_t customers; /* walked in the event walk */
+  int64_t scored;    /* prospects scored */
   int rc;
 };
 
@@ -117,8 +117,6 @@ static int lead_fit_finish(struct lead_fit_run *r)
 static void lead_fit_start(struct lead_fit_run *r, int64_t id)
 {
   r->cur = id;
-  if(id > r->max_id)
-    r->max_id = id;
   r->had_other = 0;
   r->seen_purchase = 0;
   r->cls = -1;
@@ -188,38 +186,36 @@ static int lead_fit_drop_old(struct lead_state *st, crm_host_ctx *ctx)
   return rc;
 }
 
+/* One prospect of the customer walk: scored with its record. */
+static int lead_fit_score_one(void *ud, const crm_customer_view *cv)
+{
+  struct lead_fit_run *r = ud;
+  struct lead_state *st = r->st;
+  struct lead_man_rec rec;
+  int found;
+
+  r->rc = lead_man_get(st, r->ctx, cv->customer_id, &rec, &found);
+  if(!r->rc)
+    r->rc = lead_score_customer(st, r->ctx, cv, &rec);
+  if(!r->rc && ++r->scored % LEAD_PROGRESS_EVERY == 0)
+    r->rc = st->api->progress(r->ctx, r->customers + r->scored, 0);
+  return r->rc ? 1 : 0;
+}
+
 /* Scores every prospect, also those without events (whose scores the
- * fit cleared too): the host has no customer walk, so customer ids are
- * probed from 1 up to the highest met in the event walk and then on
- * until LEAD_PROBE_GAP ids in a row are free. */
+ * fit cleared too), walking the customers in the prospect stages. */
 static int lead_fit_score(struct lead_fit_run *r)
 {
-  struct lead_state *st = r->st;
-  crm_customer_view cv;
-  struct lead_man_rec rec;
-  int64_t id, misses = 0, n = 0;
-  int found;
-  int rc = CRM_OK;
+  crm_customer_filter f;
+  int rc;
 
-  for(id = 1; !rc && (id <= r->max_id || misses < LEAD_PROBE_GAP); id++) {
-    memset(&cv, 0, sizeof(cv));
-    cv.struct_size = sizeof(cv);
-    rc = st->api->customer_get(r->ctx, id, &cv);
-    if(rc == CRM_ENOTFOUND) {
-      misses++;
-      rc = CRM_OK;
-      continue;
-    }
-    misses = 0;
-    if(!rc && lead_is_prospect(cv.stage)) {
-      rc = lead_man_get(st, r->ctx, cv.customer_id, &rec, &found);
-      if(!rc)
-        rc = lead_score_customer(st, r->ctx, &cv, &rec);
-      if(!rc && ++n % LEAD_PROGRESS_EVERY == 0)
-        rc = st->api->progress(r->ctx, r->customers + n, 0);
-    }
-  }
-  return rc;
+  memset(&f, 0, sizeof(f));
+  f.struct_size = sizeof(f);
+  f.stages = 1u << CRM_STAGE_PROSPECT | 1u << CRM_STAGE_QUALIFIED |
+             1u << CRM_STAGE_PARKED;
+  r->rc = CRM_OK;
+  rc = r->st->api->customers_walk(r->ctx, &f, lead_fit_score_one, r);
+  return rc > 0 ? r->rc : rc;
 }
 
 static int lead_fit_figures(struct lead_state *st, crm_host_ctx *ctx)

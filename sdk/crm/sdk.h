@@ -39,11 +39,12 @@
  *        json_len, cfg_get_path. A 1.0 or 1.1 plugin runs on a 1.2 core
  *        unchanged (its reward results are read as before).
  *   1.3  scoring models. Appended: crm_score_factor, crm_score_value,
- *        crm_event_filter, crm_fit_request; crm_scoring_v1 fit and
- *        score_event; host table score_write, events_walk, progress,
- *        figure_put, figure_get, score_get. A 1.0-1.2 plugin runs on a
- *        1.3 core unchanged (score_one is still called when a component
- *        has no score_event).
+ *        crm_event_filter, crm_fit_request, crm_customer_filter;
+ *        crm_scoring_v1 fit and score_event; host table score_write,
+ *        events_walk, progress, figure_put, figure_get, score_get,
+ *        customers_walk. A 1.0-1.2 plugin runs on a 1.3 core
+ *        unchanged (score_one is still called when a component has no
+ *        score_event).
  */
 #ifndef CRM_SDK_H
 #define CRM_SDK_H
@@ -298,6 +299,20 @@ typedef struct crm_fit_request {
 
 #define CRM_FIT_SCORE 0x1u
 
+/* Which customers host->customers_walk visits. */
+typedef struct crm_customer_filter {
+  uint32_t struct_size;
+  /* Bit mask of 1u << CRM_STAGE_*; 0: every stage. Bits of stages the
+   * host does not know match no customer. */
+  uint32_t stages;
+  int64_t after_id; /* only ids > after_id (to resume); 0: from the start */
+} crm_customer_filter;
+
+/* Called for each customer, in id order. The view and its strings are
+ * valid during the call only. Non-zero stops the walk and is returned by
+ * customers_walk (a negative code with the message the callback set). */
+typedef int (*crm_customer_cb)(void *ud, const crm_customer_view *c);
+
 /* ---- host services: the function table (grows at the end only) ------- */
 
 typedef struct crm_host_api {
@@ -382,7 +397,9 @@ typedef struct crm_host_api {
    * return that code from fit, and the host rolls the fit back. */
   int (*progress)(crm_host_ctx *ctx, int64_t done, int64_t total);
   /* Model-level figures of the component being called (fitted
-   * parameters, log-likelihood, company NPS), kept until replaced. */
+   * parameters, log-likelihood, company NPS), kept until replaced. A
+   * fit starts with none: the figures it does not write again are gone
+   * once it succeeds (a failed fit keeps the old ones). */
   int (*figure_put)(crm_host_ctx *ctx, const char *name, double value,
                     const char *label);
   /* Any model's figure (model NULL: the component being called), e.g.
@@ -393,6 +410,12 @@ typedef struct crm_host_api {
    * called). CRM_ENOTFOUND: none. */
   int (*score_get)(crm_host_ctx *ctx, int64_t customer_id,
                    const char *model, const char *name, double *value);
+  /* 1.3 */
+  /* Visits the customers that match f (see crm_customer_filter) without
+   * loading them into memory; a callback may call host services, walk
+   * again included. */
+  int (*customers_walk)(crm_host_ctx *ctx, const crm_customer_filter *f,
+                        crm_customer_cb cb, void *ud);
 } crm_host_api;
 
 /* ---- component vtables: one per kind, each starts with struct_size ---- */
