@@ -612,8 +612,11 @@ typedef int (*crm_progress_fn)(void *ud, const char *model, int64_t done,
 
 /* Runs the fit step of one scoring component over the store's data up to
  * as_of (<= 0: now): the component stores its parameters as figures and,
- * unless CRM_FIT_NO_SCORE, scores every customer with them. Everything
- * happens in one transaction; the fit is recorded (crm_score_fits_foreach).
+ * unless CRM_FIT_NO_SCORE, scores every customer with them. The model's
+ * figures (and, when scoring, its scores) are cleared first, so nothing
+ * stale survives a refit. Everything happens in one transaction (a
+ * failed or canceled fit keeps the old figures and scores); the fit is
+ * recorded (crm_score_fits_foreach).
  * CRM_ENOTFOUND: no such scoring component; CRM_ENOTSUP: it has no fit
  * step. *n_scored (may be NULL) receives the customers scored. */
 CRM_API int crm_score_fit(crm *c, const char *model, int64_t as_of,
