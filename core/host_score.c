@@ -340,6 +340,38 @@ int crm__figure_put(crm *c, const char *model, const char *name,
 
 /* ---- crm__events_walk ----------------------------------------------------- */
 
+/* Each comma-separated element of a filter's types must be an event type
+ * name: "purchase, refund" would never match a refund. */
+static int crm__walk_types_check(crm *c, const char *types)
+{
+  char name[CRM_EVENT_TYPE_MAX + 1];
+  const char *p = types;
+  const char *end;
+  size_t len;
+
+  for(;;) {
+    end = strchr(p, ',');
+    len = end ? (size_t)(end - p) : strlen(p);
+    if(len == 0)
+      return crm__err(c, CRM_EINVAL, "event filter types \"%.200s\" has an "
+                      "empty element; separate type names with single "
+                      "commas", types);
+    if(len > CRM_EVENT_TYPE_MAX)
+      return crm__err(c, CRM_ERANGE, "event filter types element "
+                      "\"%.*s...\" is longer than %d bytes",
+                      CRM_EVENT_TYPE_MAX, p, CRM_EVENT_TYPE_MAX);
+    memcpy(name, p, len);
+    name[len] = '\0';
+    if(crm__check_event_type(c, name))
+      return crm__err(c, CRM_EINVAL, "event filter types element \"%s\" is "
+                      "not an event type; use [a-z][a-z0-9_.]*, commas "
+                      "without spaces", name);
+    if(!end)
+      return CRM_OK;
+    p = end + 1;
+  }
+}
+
 static int crm__walk_check(crm *c, const crm_event_filter *f, char *types,
                            size_t size)
 {
@@ -369,6 +401,8 @@ static int crm__walk_check(crm *c, const crm_event_filter *f, char *types,
   if(n + 3 > size)
     return crm__err(c, CRM_ERANGE, "event filter types is longer than %d "
                     "bytes", (int)(size - 3));
+  if(crm__walk_types_check(c, f->types))
+    return c->errcode;
   /* ",a,b," so that instr finds ",type," for whole names only */
   types[0] = ',';
   memcpy(types + 1, f->types, n);

@@ -153,7 +153,7 @@ int crm__lifecycle_on_create(crm *c, int64_t customer_id, int64_t at)
 
 /* The customer's usual gap between purchases, in seconds (0 if fewer
  * than two purchase days are known). */
-static int64_t crm__usual_gap(const crm_customer *cust)
+int64_t crm__usual_gap(const crm_customer *cust)
 {
   if(cust->purchase_count < 2 ||
      cust->last_purchase_at <= cust->first_purchase_at)
@@ -301,22 +301,26 @@ static int crm__set_review(crm *c, const crm_customer *cust, int64_t t)
   return CRM_OK;
 }
 
-/* The at_risk_model rule: the reviews due up to t. */
+/* The at_risk_model rule: the reviews due up to t (before an event at t
+ * when at_event). */
 static int crm__apply_model_due(crm *c, crm_customer *cust, int64_t t,
-                                int64_t lost)
+                                int64_t risk, int64_t lost, int at_event)
 {
   char cause[192];
   int64_t at = 0;
   int rc;
 
-  rc = crm__lcm_due(c, cust, t, lost, &at, cause, sizeof(cause));
+  rc = crm__lcm_due(c, cust, t, risk, lost, at_event, &at, cause,
+                    sizeof(cause));
   if(!rc && at)
     rc = crm__stage_set(c, cust, CRM_STAGE_AT_RISK, at, 0, cause);
   return rc;
 }
 
-/* Applies the silence rules that fell due up to t. */
-static int crm__apply_due(crm *c, crm_customer *cust, int64_t t)
+/* Applies the silence rules that fell due up to t (before an event at t
+ * when at_event). */
+static int crm__apply_due(crm *c, crm_customer *cust, int64_t t,
+                          int at_event)
 {
   char cause[160];
   int64_t risk, lost;
@@ -326,7 +330,7 @@ static int crm__apply_due(crm *c, crm_customer *cust, int64_t t)
     return CRM_OK;
   crm__silence_deadlines(c, cust, &risk, &lost);
   if(crm__is_buying(cust->stage) && crm__lcm_active(c))
-    rc = crm__apply_model_due(c, cust, t, lost);
+    rc = crm__apply_model_due(c, cust, t, risk, lost, at_event);
   else if(crm__is_buying(cust->stage) && t >= risk && risk < lost) {
     snprintf(cause, sizeof(cause),
              "rule at_risk: no purchase for %lld days (usual gap %lld "
@@ -429,7 +433,8 @@ static int crm__on_purchase(crm *c, crm_customer *cust, int64_t event_id,
 /* With at_risk_model, whether a customer outside the buying stages is
  * still at risk as of te (a buying stage is never left for at_risk on
  * old news, so the model is not asked then). */
-static int crm__late_model(crm *c, crm_customer *cust, int64_t te, int *to)
+static int crm__late_model(crm *c, crm_customer *cust, int64_t te,
+                           int64_t risk, int *to)
 {
   char cause[192];
   int risky = 0;
@@ -437,7 +442,7 @@ static int crm__late_model(crm *c, crm_customer *cust, int64_t te, int *to)
 
   if(crm__stage_rank(cust->stage) > 0)
     return CRM_OK;
-  rc = crm__lcm_judge(c, cust, te, &risky, cause, sizeof(cause));
+  rc = crm__lcm_judge(c, cust, te, risk, &risky, cause, sizeof(cause));
   if(!rc && risky)
     *to = CRM_STAGE_AT_RISK;
   return rc;
@@ -463,7 +468,7 @@ static int crm__on_late_purchase(crm *c, crm_customer *cust,
   if(te >= lost)
     to = CRM_STAGE_LOST;
   else if(crm__lcm_active(c))
-    rc = crm__late_model(c, cust, te, &to);
+    rc = crm__late_model(c, cust, te, risk, &to);
   else if(te >= risk && risk < lost)
     to = CRM_STAGE_AT_RISK;
   if(rc)
@@ -557,7 +562,7 @@ int crm__lifecycle_before_event(crm *c, crm_customer *cust, int64_t t,
   *te = t > clock ? t : clock;
   if(t < clock)
     return CRM_OK; /* late: the rules were applied up to the clock */
-  return crm__apply_due(c, cust, t);
+  return crm__apply_due(c, cust, t, 1);
 }
 
 int crm__lifecycle_on_event(crm *c, crm_customer *cust, int64_t event_id,
@@ -615,7 +620,7 @@ static int crm__advance_one(crm *c, int64_t id, int64_t as_of, size_t *n)
   if(rc)
     return rc;
   before = cust.stage;
-  rc = crm__apply_due(c, &cust, as_of);
+  rc = crm__apply_due(c, &cust, as_of, 0);
   if(!rc)
     rc = crm__set_review(c, &cust, as_of);
   if(!rc && cust.stage != before)

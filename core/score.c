@@ -416,6 +416,32 @@ static int crm__score_call(crm *c, crm__component *comp,
   return CRM_OK;
 }
 
+/* One component's score step in a savepoint of its own: a failure undoes
+ * its writes alone and is logged; the event and the other components'
+ * scores stay. Only a store or memory failure fails the event. */
+static int crm__score_step(crm *c, crm__component *comp,
+                           const crm_event_view *ev,
+                           const crm_customer_view *cv, int64_t as_of)
+{
+  int rc;
+
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
+  rc = crm__score_call(c, comp, ev, cv, as_of);
+  if(!rc)
+    return crm__tx_commit(c);
+  crm__tx_rollback(c);
+  if(rc == CRM_ENOMEM || rc == CRM_ESTORE)
+    return rc;
+  crm__log(c, CRM_LOG_WARN, "score", "score step on event #%lld failed: %s: "
+           "scores of customer #%lld not updated; the event is kept",
+           (long long)ev->event_id, crm_errmsg(c),
+           (long long)cv->customer_id);
+  crm__clear_err(c);
+  return CRM_OK;
+}
+
 int crm__score_on_event(crm *c, const crm_customer *cust,
                         const crm_event_view *ev)
 {
@@ -429,7 +455,11 @@ int crm__score_on_event(crm *c, const crm_customer *cust,
 
   if(!c || !cust || !ev)
     return CRM_EINVAL;
+  /* as of the event when it is dated ahead of the clock (up to 24 h is
+   * accepted), so that a model walking events up to as_of sees it */
   now = crm_now(c);
+  if(ev->occurred_at > now)
+    now = ev->occurred_at;
   crm__customer_view(cust, &cv);
   v = *ev;
   for(i = 0; i < c->n_comps; i++) {
@@ -444,7 +474,7 @@ int crm__score_on_event(crm *c, const crm_customer *cust,
         return rc;
       have_refund = 1;
     }
-    rc = crm__score_call(c, comp, &v, &cv, now);
+    rc = crm__score_step(c, comp, &v, &cv, now);
     if(rc)
       return rc;
   }
@@ -472,13 +502,19 @@ int crm__score_ask(crm *c, const char *model, const crm_customer *cust,
     as_of = crm_now(c);
   crm__customer_view(cust, &cv);
   pl = comp->plugin;
+  /* a savepoint: a failed call leaves none of its writes */
+  rc = crm__tx_begin(c);
+  if(rc)
+    return rc;
   crm__hctx_reset(&pl->hctx);
   pl->hctx.cur_component = comp->name;
   rc = comp->vt.scoring.score_event(pl->state, &pl->hctx, NULL, &cv, as_of);
   pl->hctx.cur_component = NULL;
-  if(rc)
-    return crm__plugin_call_failed(c, comp, rc, "score_event");
-  return CRM_OK;
+  if(!rc)
+    return crm__tx_commit(c);
+  rc = crm__plugin_call_failed(c, comp, rc, "score_event");
+  crm__tx_rollback(c);
+  return rc;
 }
 
 /* ---- reading ------------------------------------------------------------------ */

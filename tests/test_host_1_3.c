@@ -453,6 +453,65 @@ static void test_progress_idle(void **state)
   assert_int_equal(f->api->progress(f->ctx, 10, 10), CRM_OK);
 }
 
+/* events_walk refuses a types list that would silently never match:
+ * spaces, empty elements, upper case, over-long names (fixcore). */
+static int walk_count(void *ud, const crm_event_view *ev)
+{
+  (void)ev;
+  (*(int *)ud)++;
+  return 0;
+}
+
+struct walk_bad {
+  const char *types;
+  int rc;
+  const char *msg;
+};
+
+static void test_walk_types_refused(void **state)
+{
+  static const struct walk_bad bad[] = {
+    {"purchase, refund", CRM_EINVAL, "event filter types element \" refund\" "
+     "is not an event type; use [a-z][a-z0-9_.]*, commas without spaces"},
+    {"purchase ,refund", CRM_EINVAL, "event filter types element \"purchase "
+     "\" is not an event type; use [a-z][a-z0-9_.]*, commas without "
+     "spaces"},
+    {"Purchase", CRM_EINVAL, "event filter types element \"Purchase\" is "
+     "not an event type; use [a-z][a-z0-9_.]*, commas without spaces"},
+    {"purchase,,refund", CRM_EINVAL, "event filter types \"purchase,,refund\" "
+     "has an empty element; separate type names with single commas"},
+    {"purchase,", CRM_EINVAL, "event filter types \"purchase,\" has an empty "
+     "element; separate type names with single commas"},
+    {",refund", CRM_EINVAL, "event filter types \",refund\" has an empty "
+     "element; separate type names with single commas"},
+    {"refund,abcdefghijklmnopqrstuvwxyz0123456", CRM_ERANGE, "event filter "
+     "types element \"abcdefghijklmnopqrstuvwxyz012345...\" is longer than "
+     "32 bytes"},
+  };
+  st_fix *f = *state;
+  int64_t id = st_customer(f->c, "A");
+  crm_event_filter fl;
+  size_t i;
+  int n = 0;
+
+  st_event(f->c, id, "purchase", ST_T0 + 1, 1000, NULL, "w1");
+  st_event(f->c, id, "refund", ST_T0 + 2, 500, "{\"refund_of\":\"w1\"}", "w2");
+  memset(&fl, 0, sizeof(fl));
+  fl.struct_size = sizeof(fl);
+  fl.types = "purchase,refund";
+  assert_int_equal(f->api->events_walk(f->ctx, &fl, walk_count, &n), CRM_OK);
+  assert_int_equal(n, 2);
+  for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    crm__hctx_reset(f->ctx);
+    n = 0;
+    fl.types = bad[i].types;
+    assert_int_equal(f->api->events_walk(f->ctx, &fl, walk_count, &n),
+                     bad[i].rc);
+    assert_string_equal(f->ctx->errmsg, bad[i].msg);
+    assert_int_equal(n, 0);
+  }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -468,6 +527,7 @@ int main(void)
     T(test_figure_errors),
     T(test_score_get),
     T(test_progress_idle),
+    T(test_walk_types_refused),
   };
 
   return cmocka_run_group_tests_name("host_1_3", tests, NULL, NULL);
