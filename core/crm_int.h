@@ -302,6 +302,11 @@ int crm__score_ask(crm *c, const char *model, const crm_customer *cust,
  * model is the component the score or figure belongs to. */
 int crm__score_write(crm *c, int64_t customer_id, const char *model,
                      const crm_score_value *s);
+/* The checks every score and figure passes (score.c): model and name
+ * 1..64 bytes, label up to 256, a finite value; what = "score" or
+ * "figure" names it in the message. */
+int crm__check_named_value(crm *c, const char *what, const char *model,
+                           const char *name, const char *label, double value);
 int crm__figure_put(crm *c, const char *model, const char *name,
                     double value, const char *label);
 int crm__events_walk(crm *c, const crm_event_filter *f, crm_event_cb cb,

@@ -19,12 +19,8 @@
 
 #include "crm_int.h"
 
-#define CRM__SCORE_NAME_MAX 64
-#define CRM__SCORE_LABEL_MAX 256
 #define CRM__FACTOR_NAME_MAX 64
 #define CRM__FACTOR_DETAIL_MAX 128
-#define CRM__FIGURE_NAME_MAX 64
-#define CRM__FIGURE_LABEL_MAX 256
 /* Event types in a filter: comma-separated type names. */
 #define CRM__WALK_TYPES_MAX 1024
 
@@ -248,21 +244,16 @@ static int crm__check_factors(crm *c, const crm_score_value *s)
 static int crm__check_score(crm *c, const char *model,
                             const crm_score_value *s)
 {
+  int rc;
+
   if(!s || s->struct_size < CRM__VALUE_SIZE_13)
     return crm__err(c, CRM_EINVAL, "score value struct_size %u is smaller "
                     "than sdk 1.3's %u", s ? s->struct_size : 0u,
                     (unsigned)CRM__VALUE_SIZE_13);
-  if(!model || !*model || !s->name || !*s->name)
-    return crm__err(c, CRM_EINVAL, "score name is empty");
-  if(strlen(s->name) > CRM__SCORE_NAME_MAX)
-    return crm__err(c, CRM_ERANGE, "score name is longer than %d bytes",
-                    CRM__SCORE_NAME_MAX);
-  if(s->label && strlen(s->label) > CRM__SCORE_LABEL_MAX)
-    return crm__err(c, CRM_ERANGE, "score label is longer than %d bytes",
-                    CRM__SCORE_LABEL_MAX);
-  if(!isfinite(s->value))
-    return crm__err(c, CRM_EINVAL, "score \"%s\" is not a finite number",
-                    s->name);
+  rc = crm__check_named_value(c, "score", model, s->name, s->label,
+                              s->value);
+  if(rc)
+    return rc;
   return crm__check_factors(c, s);
 }
 
@@ -310,17 +301,9 @@ int crm__figure_put(crm *c, const char *model, const char *name,
   sqlite3_stmt *st;
   int rc;
 
-  if(!model || !*model || !name || !*name)
-    return crm__err(c, CRM_EINVAL, "figure name is empty");
-  if(strlen(name) > CRM__FIGURE_NAME_MAX)
-    return crm__err(c, CRM_ERANGE, "figure name is longer than %d bytes",
-                    CRM__FIGURE_NAME_MAX);
-  if(label && strlen(label) > CRM__FIGURE_LABEL_MAX)
-    return crm__err(c, CRM_ERANGE, "figure label is longer than %d bytes",
-                    CRM__FIGURE_LABEL_MAX);
-  if(!isfinite(value))
-    return crm__err(c, CRM_EINVAL, "figure \"%s\" is not a finite number",
-                    name);
+  rc = crm__check_named_value(c, "figure", model, name, label, value);
+  if(rc)
+    return rc;
   st = crm__stmt(c, crm__sql_figure_put);
   if(!st)
     return c->errcode;

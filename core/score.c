@@ -48,23 +48,34 @@ static const char crm__sql_score_population[] =
 
 /* ---- crm__score_put ---------------------------------------------------- */
 
+/* ---- checks shared by scores and figures -------------------------------- */
+
+int crm__check_named_value(crm *c, const char *what, const char *model,
+                           const char *name, const char *label, double value)
+{
+  if(!model || !*model || !name || !*name)
+    return crm__err(c, CRM_EINVAL, "%s name is empty", what);
+  if(strlen(name) > CRM__SCORE_NAME_MAX)
+    return crm__err(c, CRM_ERANGE, "%s name is longer than %d bytes", what,
+                    CRM__SCORE_NAME_MAX);
+  if(label && strlen(label) > CRM__SCORE_LABEL_MAX)
+    return crm__err(c, CRM_ERANGE, "%s label is longer than %d bytes", what,
+                    CRM__SCORE_LABEL_MAX);
+  if(!isfinite(value))
+    return crm__err(c, CRM_EINVAL, "%s \"%s\" is not a finite number",
+                    what, name);
+  return CRM_OK;
+}
+
 int crm__score_put(crm *c, int64_t customer_id, const char *model,
                    const char *name, double value, const char *label)
 {
   sqlite3_stmt *st;
   int rc;
 
-  if(!model || !*model || !name || !*name)
-    return crm__err(c, CRM_EINVAL, "score name is empty");
-  if(strlen(name) > CRM__SCORE_NAME_MAX)
-    return crm__err(c, CRM_ERANGE, "score name is longer than %d bytes",
-                    CRM__SCORE_NAME_MAX);
-  if(label && strlen(label) > CRM__SCORE_LABEL_MAX)
-    return crm__err(c, CRM_ERANGE, "score label is longer than %d bytes",
-                    CRM__SCORE_LABEL_MAX);
-  if(!isfinite(value))
-    return crm__err(c, CRM_EINVAL, "score \"%s\" is not a finite number",
-                    name);
+  rc = crm__check_named_value(c, "score", model, name, label, value);
+  if(rc)
+    return rc;
   st = crm__stmt(c, crm__sql_score_put);
   if(!st)
     return c->errcode;
