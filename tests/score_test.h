@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crm_test.h"
 #include "loader_util.h"
 
 /* lt_open's clock: 2000-01-01T00:00:00Z. */
@@ -48,37 +49,16 @@ static inline void st_close(st_fix *f)
 
 static inline int64_t st_customer(crm *c, const char *ext)
 {
-  crm_customer_fields cf;
-  int64_t id = 0;
-
-  memset(&cf, 0, sizeof(cf));
-  cf.external_id = ext;
-  cf.name = ext;
-  if(crm_customer_add(c, &cf, &id))
-    fail_msg("crm_customer_add(%s): %s", ext, crm_errmsg(c));
-  return id;
+  return t_add_customer(c, ext);
 }
 
-/* Ingests one event (USD when it has an amount); returns its id. */
+/* Ingests one event (USD for purchases, refunds and amounts); returns
+ * its id. */
 static inline int64_t st_event(crm *c, int64_t cust, const char *type,
                                int64_t at, int64_t amount,
                                const char *payload, const char *key)
 {
-  crm_event ev;
-  crm_ingest_result r;
-
-  memset(&ev, 0, sizeof(ev));
-  memset(&r, 0, sizeof(r));
-  ev.type = type;
-  ev.customer_id = cust;
-  ev.occurred_at = at;
-  ev.amount = amount;
-  ev.currency = amount ? "USD" : NULL;
-  ev.payload = payload;
-  ev.idempotency_key = key;
-  if(crm_event_ingest(c, &ev, &r))
-    fail_msg("crm_event_ingest(%s): %s", key, crm_errmsg(c));
-  return r.event_id;
+  return t_event(c, cust, type, at, amount, payload, key).event_id;
 }
 
 /* One stored score, copied. */
