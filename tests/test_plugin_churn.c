@@ -7,7 +7,10 @@
  *   gap      = t_x / x time units (x >= 1), else alpha / r (clv fitted) or
  *              default_gap_days; silence = T - t_x; both in days
  *   rhythm   = 1 - exp(-silence / gap)
- *   risk     = 0.6 (1 - P(alive)) + 0.4 rhythm (rhythm alone unfitted)
+ *   risk     = 0.6 (1 - P(alive)) + 0.4 rhythm; rhythm alone (weight 1)
+ *              unfitted or for a one-time buyer (x = 0)
+ *   days     = floor(t / 86400); T ends on the end day max(day(as_of - 1),
+ *              latest purchase day), clv's end day
  *
  * Figures used when "clv" is fitted: r 0.25, alpha 4, a 0.8, b 2.4, unit
  * 7 days (weeks).
@@ -183,19 +186,57 @@ static void test_one_time_buyer_gap(void **state)
   fit_clv();
   load();
   fake_event(&host, 1, "purchase", AT(0), 1000, "USD", NULL);
-  /* x = 0: P(alive) = 1; gap = alpha / r = 4 / 0.25 = 16 weeks = 112
-   * days; 30 days silent: rhythm = 1 - e^-(30/112) = 1 - e^-0.267857
-   * = 0.234983; risk = 0.6 * 0 + 0.4 * 0.234983 = 0.093993 -> "low" */
+  /* x = 0: P(alive) = 1 by construction, which says nothing: the risk
+   * is the rhythm alone (weight 1). gap = alpha / r = 4 / 0.25 = 16
+   * weeks = 112 days; 30 days silent: rhythm = 1 - e^-(30/112) =
+   * 1 - e^-0.267857 = 0.234983 = risk -> "low" (the old 0.6 * 0 + 0.4 *
+   * rhythm gave 0.093993) */
   assert_int_equal(ask(1, 1, AT(30)), CRM_OK);
   s = score(1, "risk");
-  assert_true(fabs(s->value - 0.093993) < 1e-6);
+  assert_true(fabs(s->value - 0.234983) < 1e-6);
   assert_string_equal(s->label, "low");
+  assert_string_equal(s->factors[0].factor, "p_alive");
   assert_true(s->factors[0].contribution == 0.0);
-  assert_string_equal(s->factors[0].detail, "P(alive) 1.00");
+  assert_string_equal(s->factors[0].detail,
+                      "not informative for a one-time buyer");
+  assert_true(fabs(s->factors[1].contribution - s->value) < 1e-12);
   assert_string_equal(s->factors[1].detail,
                       "30 days silent, usual gap 112 days (population)");
   assert_true(fabs(score(1, "p_alive")->value - 1.0) < 1e-12);
   assert_true(fabs(score(1, "overdue")->value - 30.0 / 112) < 1e-9);
+  /* Three years silent (1095 days): rhythm = 1 - e^-(1095/112) =
+   * 1 - e^-9.776786 = 0.999943 -> "high"; with the old 0.4 weight it
+   * was 0.399977, "low" for ever. */
+  assert_int_equal(ask(1, 1, AT(1095)), CRM_OK);
+  s = score(1, "risk");
+  assert_true(fabs(s->value - 0.999943) < 1e-6);
+  assert_string_equal(s->label, "high");
+}
+
+/* The reviewer's case with CDNOW's figures (r 0.2426, alpha 4.4136
+ * weeks): population gap 4.4136 / 0.2426 = 18.192910 weeks = 127.350371
+ * days; a one-time buyer silent 1095 days: overdue 8.598326, rhythm
+ * 1 - e^-8.598326 = 1 - 0.000184 = 0.999816 = risk, "high" (it was
+ * 0.4 * 0.999816 = 0.399926, "low"). */
+static void test_one_time_buyer_cdnow_figures(void **state)
+{
+  const struct fake_score *s;
+
+  (void)state;
+  fake_figure_set(&host, "clv", "bgnbd_r", 0.2426);
+  fake_figure_set(&host, "clv", "bgnbd_alpha", 4.4136);
+  fake_figure_set(&host, "clv", "bgnbd_a", 0.7929);
+  fake_figure_set(&host, "clv", "bgnbd_b", 2.4259);
+  fake_figure_set(&host, "clv", "unit_days", 7.0);
+  load();
+  fake_event(&host, 1, "purchase", AT(0), 1000, "USD", NULL);
+  assert_int_equal(ask(1, 1, AT(1095)), CRM_OK);
+  s = score(1, "risk");
+  assert_true(fabs(s->value - 0.999816) < 1e-6);
+  assert_string_equal(s->label, "high");
+  assert_string_equal(s->factors[1].detail,
+                      "1095 days silent, usual gap 127 days (population)");
+  assert_true(fabs(score(1, "overdue")->value - 8.598326) < 1e-6);
 }
 
 static void test_one_time_buyer_default_gap(void **state)
@@ -241,6 +282,88 @@ static void test_refund_removes_a_purchase_day(void **state)
    * risk = 1 - e^-0.2 = 0.181269 */
   assert_int_equal(ask(1, 3, AT(22)), CRM_OK);
   assert_true(fabs(score(1, "risk")->value - 0.181269) < 1e-6);
+}
+
+/* The end day is clv's: as of the instant day 98 00:00 the last whole day
+ * is day 97 (day_of(as_of - 1)), so T = 97 / 7 = 13.857143 weeks, x = 3,
+ * t_x = 6, silence 55 days:
+ *   ((4 + 13.857143) / 10)^3.25 = 1.785714^3.25 = 6.582470
+ *   P(alive) = 1 / (1 + 0.181818 * 6.582470) = 1 / 2.196813 = 0.455205
+ *   rhythm = 1 - e^-(55/14) = 1 - 0.019672 = 0.980328
+ *   risk = 0.6 * 0.544795 + 0.4 * 0.980328 = 0.326877 + 0.392131
+ *        = 0.719008
+ * (as_of / 86400 took day 98: T = 14, P(alive) 0.448791, as in
+ * test_fitted_regular_buyer; clv said 0.455205.) One second later the
+ * end day is 98. */
+static void test_end_day_is_clvs(void **state)
+{
+  const struct fake_score *s;
+
+  (void)state;
+  fit_clv();
+  load();
+  regular_buyer(1);
+  assert_int_equal(ask(1, 4, (D0 + 98) * DAY), CRM_OK);
+  assert_true(fabs(score(1, "p_alive")->value - 0.455205) < 1e-6);
+  s = score(1, "risk");
+  assert_true(fabs(s->value - 0.719008) < 1e-6);
+  assert_string_equal(s->factors[1].detail,
+                      "55 days silent, usual gap 14 days");
+  assert_true(fabs(score(1, "overdue")->value - 55.0 / 14) < 1e-9);
+  assert_int_equal(ask(1, 4, (D0 + 98) * DAY + 1), CRM_OK);
+  assert_true(fabs(score(1, "p_alive")->value - 0.448791) < 1e-6);
+}
+
+/* A purchase at exactly as_of (the score step passes as_of = max(now,
+ * event time)) counts even at midnight, where day_of(as_of - 1) is the
+ * day before: the end day is the purchase's day. Purchases on day 0 and
+ * at day 14 00:00, as of that instant: x = 1, t_x = 14 days = T, 0 days
+ * silent, gap 14: rhythm 1 - e^0 = 0, risk 0 (unfitted). Had the end day
+ * stayed day 13 the summary would drop the purchase: a one-time buyer 13
+ * days silent, risk 1 - e^-(13/90) = 0.134497. */
+static void test_purchase_at_as_of_counts(void **state)
+{
+  crm_customer_view v = view(1, 2);
+  crm_event_view ev;
+  const struct fake_score *s;
+  int64_t last;
+
+  (void)state;
+  load();
+  fake_event(&host, 1, "purchase", AT(0), 1000, "USD", NULL);
+  last = fake_event(&host, 1, "purchase", (D0 + 14) * DAY, 500, "USD",
+                    NULL);
+  fake_event_view(&host, last, &ev);
+  assert_int_equal(vt()->score_event(host.state, &host, &ev, &v,
+                                     (D0 + 14) * DAY), CRM_OK);
+  s = score(1, "risk");
+  assert_true(s->value == 0.0);
+  assert_string_equal(s->factors[1].detail,
+                      "0 days silent, usual gap 14 days");
+  assert_true(score(1, "overdue")->value == 0.0);
+}
+
+/* Days by floor division, so times before 1970 fall on the right day.
+ * Purchases at day -10 10:00 (t = -828000) and at 1969-12-31 23:59:59
+ * (t = -1, day -1), as of day 5 10:00 (end day 5): x = 1, gap 9 days,
+ * 6 days silent: risk = 1 - e^-(6/9) = 0.486583 "medium" (unfitted).
+ * Truncating division put them on days -9 and 0: 5 days silent,
+ * 1 - e^-(5/9) = 0.426247. */
+static void test_days_before_1970(void **state)
+{
+  const struct fake_score *s;
+
+  (void)state;
+  load();
+  fake_event(&host, 1, "purchase", -10 * DAY + 10 * 3600, 1000, "USD",
+             NULL);
+  fake_event(&host, 1, "purchase", -1, 1000, "USD", NULL);
+  assert_int_equal(ask(1, 2, 5 * DAY + 10 * 3600), CRM_OK);
+  s = score(1, "risk");
+  assert_true(fabs(s->value - 0.486583) < 1e-6);
+  assert_string_equal(s->label, "medium");
+  assert_string_equal(s->factors[1].detail,
+                      "6 days silent, usual gap 9 days");
 }
 
 static void test_score_event_types(void **state)
@@ -299,10 +422,11 @@ static void test_batch_one_walk_merged(void **state)
                    CRM_OK);
   assert_int_equal(host.n_walks, 1);
   /* 3 and 7 as in test_fitted_regular_buyer; 5 a one-time buyer 98 days
-   * silent: 0.4 (1 - e^-(98/112)) = 0.4 * 0.583138 = 0.233255 */
+   * silent, rhythm alone: 1 - e^-(98/112) = 0.583138 -> "medium" */
   assert_true(fabs(score(3, "risk")->value - 0.723399) < 1e-6);
   assert_true(fabs(score(7, "risk")->value - 0.723399) < 1e-6);
-  assert_true(fabs(score(5, "risk")->value - 0.233255) < 1e-6);
+  assert_true(fabs(score(5, "risk")->value - 0.583138) < 1e-6);
+  assert_string_equal(score(5, "risk")->label, "medium");
   assert_null(fake_score_find(&host, 4, "risk"));
   assert_null(fake_score_find(&host, 9, "risk"));
 }
@@ -432,8 +556,14 @@ int main(void)
                                     teardown),
     cmocka_unit_test_setup_teardown(test_one_time_buyer_gap, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(test_one_time_buyer_cdnow_figures,
+                                    setup, teardown),
     cmocka_unit_test_setup_teardown(test_one_time_buyer_default_gap, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(test_end_day_is_clvs, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_purchase_at_as_of_counts, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_days_before_1970, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refund_removes_a_purchase_day,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(test_score_event_types, setup, teardown),

@@ -8,8 +8,15 @@
  * The customer's summary comes from the stored events (host->events_walk
  * over "purchase,refund,cancel" up to as_of, with btyd_acc and a day
  * buffer kept in the state): x repeat purchase days, t_x the last
- * purchase day and T as_of's day, both counted from the first purchase
- * day, in the time unit of the clv model (figure unit_days).
+ * purchase day and T the end day, both counted from the first purchase
+ * day, in the time unit of the clv model (figure unit_days). Days are
+ * UTC days by floor division (right for times before 1970 too). The end
+ * day is clv's: the last whole day before the instant as_of, i.e.
+ * day_of(as_of - 1); an event at exactly as_of is walked too (the score
+ * step passes as_of = max(now, event time)), so the end day is never
+ * before the latest purchase day walked:
+ *   end_day = max(day_of(as_of - 1), latest purchase day).
+ * At the same as_of churn's P(alive) is thus clv's.
  *
  *   P(alive)   BG/NBD with the parameters the clv model fitted (figures
  *              bgnbd_r, bgnbd_alpha, bgnbd_a, bgnbd_b); unknown when clv
@@ -23,9 +30,11 @@
  *   rhythm     1 - exp(-silence / usual gap): the chance that a customer
  *              still buying at their own rate would have bought by now
  *   risk       w_alive (1 - P(alive)) + w_rhythm rhythm, the weights
- *              renormalised to sum 1; rhythm alone when P(alive) is
- *              unknown. Label "high" (>= high), "medium" (>= medium) or
- *              "low".
+ *              renormalised to sum 1; rhythm alone (weight 1) when
+ *              P(alive) is unknown, and for a one-time buyer (x = 0),
+ *              whose BG/NBD P(alive) is 1 by construction and so says
+ *              nothing about them. Label "high" (>= high), "medium"
+ *              (>= medium) or "low".
  *
  * Scores: "risk" with the factors "p_alive" and "rhythm" (contributions
  * in points of risk, summing to it), "p_alive" (when known), "overdue".
@@ -67,6 +76,9 @@ struct churn_params {
 struct churn_result {
   double risk;
   double p_alive; /* valid when params.fitted */
+  double w_alive; /* weights used: (0, 1) unfitted or for x = 0 */
+  double w_rhythm;
+  int one_time;   /* x = 0 */
   double overdue;
   double rhythm;
   double silence_days;
@@ -80,6 +92,14 @@ struct churn_state {
   btyd_acc acc;
   btyd_day days[CHURN_DAYS_CAP];
 };
+
+/* The UTC day of time t (seconds), by floor division: -1 is day -1. */
+static int64_t churn_day_of(int64_t t)
+{
+  if(t >= 0)
+    return t / CHURN_DAY;
+  return -((-t + CHURN_DAY - 1) / CHURN_DAY);
+}
 
 /* ---- configuration --------------------------------------------------- */
 
@@ -276,13 +296,17 @@ static void churn_compute(const struct churn_cfg *cfg,
   }
   r->overdue = r->silence_days / r->gap_days;
   r->rhythm = 1 - exp(-r->overdue);
+  r->one_time = !(s->x >= 1);
+  r->w_alive = 0;
+  r->w_rhythm = 1;
   if(p->fitted) {
     r->p_alive = btyd_bgnbd_p_alive(&p->bg, s->x, s->t_x, s->T);
-    r->risk = cfg->w_alive * (1 - r->p_alive) + cfg->w_rhythm * r->rhythm;
+    if(!r->one_time) { /* x = 0: P(alive) is 1 whatever the silence */
+      r->w_alive = cfg->w_alive;
+      r->w_rhythm = cfg->w_rhythm;
+    }
   }
-  else {
-    r->risk = r->rhythm;
-  }
+  r->risk = r->w_alive * (1 - r->p_alive) + r->w_rhythm * r->rhythm;
 }
 
 static const char *churn_label(const struct churn_cfg *cfg, double risk)
@@ -302,20 +326,22 @@ static int churn_write(struct churn_state *st, crm_host_ctx *ctx, int64_t id,
   crm_score_factor f[2];
   crm_score_value v;
   char d_alive[64], d_rhythm[128], lbl[64];
-  double w_rhythm = p->fitted ? st->cfg.w_rhythm : 1;
   int rc;
 
   memset(f, 0, sizeof(f));
   f[0].struct_size = f[1].struct_size = sizeof(crm_score_factor);
   f[0].factor = "p_alive";
-  f[0].contribution = p->fitted ? st->cfg.w_alive * (1 - r->p_alive) : 0;
-  if(p->fitted)
-    snprintf(d_alive, sizeof(d_alive), "P(alive) %.2f", r->p_alive);
-  else
+  f[0].contribution = r->w_alive * (1 - r->p_alive);
+  if(!p->fitted)
     snprintf(d_alive, sizeof(d_alive), "clv not fitted");
+  else if(r->one_time)
+    snprintf(d_alive, sizeof(d_alive), "not informative for a one-time "
+             "buyer");
+  else
+    snprintf(d_alive, sizeof(d_alive), "P(alive) %.2f", r->p_alive);
   f[0].detail = d_alive;
   f[1].factor = "rhythm";
-  f[1].contribution = w_rhythm * r->rhythm;
+  f[1].contribution = r->w_rhythm * r->rhythm;
   snprintf(d_rhythm, sizeof(d_rhythm), "%.0f days silent, usual gap %.0f "
            "days%s", r->silence_days, r->gap_days, r->gap_kind);
   f[1].detail = d_rhythm;
@@ -348,6 +374,18 @@ static int churn_write(struct churn_state *st, crm_host_ctx *ctx, int64_t id,
   return rc;
 }
 
+/* The end day of a summary as of the instant as_of: clv's day_of(as_of -
+ * 1), or the latest purchase day walked when a purchase lies at exactly
+ * as_of (a midnight as_of of the score step). */
+static int64_t churn_end_day(const btyd_acc *acc, int64_t as_of)
+{
+  int64_t end_day = churn_day_of(as_of - 1);
+
+  if(acc->n > 0 && acc->days[acc->n - 1].day > end_day)
+    end_day = acc->days[acc->n - 1].day;
+  return end_day;
+}
+
 /* Scores the customer accumulated in st->acc; nothing when it has no
  * purchase day by as_of. */
 static int churn_finish(struct churn_state *st, crm_host_ctx *ctx,
@@ -357,7 +395,8 @@ static int churn_finish(struct churn_state *st, crm_host_ctx *ctx,
   struct churn_result r;
   btyd_cust s;
 
-  if(btyd_acc_summary(&st->acc, as_of / CHURN_DAY, p->unit_days, &s))
+  if(btyd_acc_summary(&st->acc, churn_end_day(&st->acc, as_of),
+                      p->unit_days, &s))
     return CRM_OK;
   churn_compute(&st->cfg, p, &s, &r);
   if(!isfinite(r.risk) || !isfinite(r.overdue))
@@ -414,7 +453,7 @@ static int churn_flush(struct churn_walk *w)
 static int churn_on_event(void *ud, const crm_event_view *ev)
 {
   struct churn_walk *w = ud;
-  int64_t day = ev->occurred_at / CHURN_DAY;
+  int64_t day = churn_day_of(ev->occurred_at);
 
   if(ev->customer_id != w->cur) {
     w->rc = churn_flush(w);

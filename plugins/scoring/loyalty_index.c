@@ -28,7 +28,8 @@
  *   switching     mean of what is known of: tenure (first purchase to
  *                 as_of in years of 365.25 days, 100 at tenure_full_years,
  *                 linear) and the customer attribute "share_of_wallet"
- *                 (0..1, "35%" or 1..100) as a percentage.
+ *                 (a fraction 0..1, or a percentage with %: "35%";
+ *                 anything else is invalid and leaves it unknown).
  * A customer is scored when satisfaction, recommend or repeat is known or
  * they made a referral. Invalid survey/NPS payloads are logged (warning)
  * and ignored: they never fail an ingest or a run.

@@ -148,10 +148,13 @@ static void li_referral(struct li_state *st, struct li_parts *p)
            n == 1 ? "" : "s");
 }
 
-/* "share_of_wallet": a fraction 0..1 ("0.35"), a percentage ("35%"), or
- * a plain number above 1 up to 100 taken as a percentage ("35"). */
+/* "share_of_wallet", one unambiguous reading: a plain number is a
+ * fraction 0..1 ("0.35", "1" = all of it); a number with a % suffix is a
+ * percentage 0..100 ("35%", "1.5%"). Anything else ("35", "1.5", "-0.1",
+ * "0x1p-1", "35%%") is invalid. *pct gets the percentage. */
 static int li_sow_parse(const char *text, double *pct)
 {
+  const char *c;
   char *end = NULL;
   double v;
 
@@ -159,6 +162,10 @@ static int li_sow_parse(const char *text, double *pct)
     text++;
   if(!isdigit((unsigned char)*text) && *text != '.')
     return CRM_EINVAL;
+  for(c = text; *c; c++) {
+    if(*c == 'x' || *c == 'X') /* no hexadecimal floats */
+      return CRM_EINVAL;
+  }
   v = strtod(text, &end);
   if(end == text || !isfinite(v))
     return CRM_EINVAL;
@@ -173,9 +180,9 @@ static int li_sow_parse(const char *text, double *pct)
     *pct = v;
     return CRM_OK;
   }
-  if(*end || v > 100)
+  if(*end || v > 1)
     return CRM_EINVAL;
-  *pct = v <= 1 ? v * 100.0 : v;
+  *pct = v * 100.0;
   return CRM_OK;
 }
 
@@ -189,7 +196,8 @@ static void li_share_of_wallet(struct li_state *st, struct li_parts *p)
                               sizeof(buf));
   if(rc == CRM_ERANGE || (!rc && li_sow_parse(buf, &p->sow))) {
     st->api->log(st->ctx, CRM_LOG_WARN, "customer #%lld: share_of_wallet "
-                 "\"%.40s\" ignored: expected 0..1 or a percentage",
+                 "\"%.40s\" ignored: expected a fraction 0..1 "
+                 "or a percentage such as 35%%",
                  (long long)id, rc ? "(too long)" : buf);
     return;
   }
