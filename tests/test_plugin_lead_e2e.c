@@ -94,6 +94,61 @@ static const char *kv(struct env *e, const char *key)
   return out;
 }
 
+/* The plugin's kv rows whose key starts with prefix. */
+static int kv_count(struct env *e, const char *prefix)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int n;
+
+  assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM plugin_kv"
+                                      " WHERE plugin = 'lead' AND substr(key,"
+                                      " 1, length(?1)) = ?1", -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+/* A stored column as "value\twon\tlost\n" lines: the value list
+ * "nb:l:<field>" with each count "nb:v:<field>\t<value>" ("won lost");
+ * fails on a count key that the list does not name. */
+static const char *column(struct env *e, const char *field)
+{
+  static char out[4096];
+  char list[4096], key[256], value[128];
+  const char *s, *c;
+  size_t len = 0;
+  int n = 0;
+
+  snprintf(key, sizeof(key), "nb:l:%s", field);
+  s = kv(e, key);
+  snprintf(list, sizeof(list), "%s", s ? s : "");
+  out[0] = '\0';
+  for(s = list; *s; s += *s == '\n') {
+    size_t l = strcspn(s, "\n");
+    int w, lo;
+
+    snprintf(value, sizeof(value), "%.*s", (int)l, s);
+    snprintf(key, sizeof(key), "nb:v:%s\t%s", field, value);
+    c = kv(e, key);
+    if(!c || sscanf(c, "%d %d", &w, &lo) != 2)
+      fail_msg("no count for %s", key);
+    len += (size_t)snprintf(out + len, sizeof(out) - len, "%s\t%d\t%d\n",
+                            value, w, lo);
+    n++;
+    s += l;
+  }
+  snprintf(key, sizeof(key), "nb:v:%s\t", field);
+  assert_int_equal(kv_count(e, key), n);
+  return out;
+}
+
 /* Deletes the plugin's kv rows whose key starts with prefix. */
 static void kv_wipe(struct env *e, const char *prefix)
 {
@@ -261,7 +316,7 @@ static void test_naive_bayes(void **state)
   (void)state;
   env_open(&e, conf_source);
   train(&e);
-  assert_string_equal(kv(&e, "nb:f:source"),
+  assert_string_equal(column(&e, "source"),
                       "fair\t1\t3\nreferral\t2\t0\nweb\t3\t1\n");
   id = prospect(&e, "p", "web");
   ev(&e, id, "contact", NULL, "p-1");
@@ -282,11 +337,11 @@ static void test_naive_bayes(void **state)
   /* a replayed lost event (same key) changes nothing */
   assert_false(t_event(e.c, id, "lead_lost", T1, 0, NULL, "p-lost")
                .duplicate);
-  assert_string_equal(kv(&e, "nb:f:source"),
+  assert_string_equal(column(&e, "source"),
                       "fair\t1\t3\nreferral\t2\t0\nweb\t3\t2\n");
   assert_true(t_event(e.c, id, "lead_lost", T1, 0, NULL, "p-lost")
               .duplicate);
-  assert_string_equal(kv(&e, "nb:f:source"),
+  assert_string_equal(column(&e, "source"),
                       "fair\t1\t3\nreferral\t2\t0\nweb\t3\t2\n");
   assert_non_null(strstr(kv(&e, "nb:meta"), " won=6 lost=5 "));
   g = get(&e, id, "nb");
@@ -311,7 +366,7 @@ static void test_rollback(void **state)
   ev(&e, q, "contact", NULL, "b-q");
   assert_true(fabs(get(&e, q, "nb").value - 1.44 / 2.44) < 1e-9);
   assert_int_equal(crm_rollback(e.c), CRM_OK);
-  assert_string_equal(kv(&e, "nb:f:source"),
+  assert_string_equal(column(&e, "source"),
                       "fair\t1\t3\nreferral\t2\t0\nweb\t3\t1\n");
   ev(&e, q, "contact", NULL, "q-1");
   assert_true(fabs(get(&e, q, "nb").value - 2.4 / 3.4) < 1e-9);
@@ -360,10 +415,10 @@ static void test_incremental_equals_fit(void **state)
   assert_non_null(strstr(kv(&e, "nb:meta"), " won=11 lost=9 "));
   assert_string_equal(kv(&e, "o:3"),
                       "lost\nsource=referral\nstage=prospect\n");
-  assert_string_equal(kv(&e, "nb:f:stage"),
+  assert_string_equal(column(&e, "stage"),
                       "prospect\t11\t4\nqualified\t0\t5\n");
-  snprintf(source, sizeof(source), "%s", kv(&e, "nb:f:source"));
-  snprintf(stage, sizeof(stage), "%s", kv(&e, "nb:f:stage"));
+  snprintf(source, sizeof(source), "%s", column(&e, "source"));
+  snprintf(stage, sizeof(stage), "%s", column(&e, "stage"));
   snprintf(meta, sizeof(meta), "%s", strstr(kv(&e, "nb:meta"), "won="));
   x = prospect(&e, "x", "web");
   ev_auto(&e, x, "contact");
@@ -374,8 +429,8 @@ static void test_incremental_equals_fit(void **state)
   kv_wipe(&e, "o:");
   assert_null(kv(&e, "nb:meta"));
   assert_int_equal(crm_score_fit(e.c, "lead", 0, 0, NULL, NULL, &n), CRM_OK);
-  assert_string_equal(kv(&e, "nb:f:source"), source);
-  assert_string_equal(kv(&e, "nb:f:stage"), stage);
+  assert_string_equal(column(&e, "source"), source);
+  assert_string_equal(column(&e, "stage"), stage);
   assert_string_equal(strstr(kv(&e, "nb:meta"), "won="), meta);
   assert_string_equal(kv(&e, "o:3"),
                       "lost\nsource=referral\nstage=prospect\n");

@@ -24,12 +24,15 @@ static char *db_path(char *dir, size_t size, char *path, size_t psize)
 static void cleanup(const char *dir, const char *path)
 {
   char p[600];
+  int n;
 
   unlink(path);
-  snprintf(p, sizeof(p), "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof(p), "%s-shm", path);
-  unlink(p);
+  n = snprintf(p, sizeof(p), "%s-wal", path);
+  if(n > 0 && (size_t)n < sizeof(p))
+    unlink(p);
+  n = snprintf(p, sizeof(p), "%s-shm", path);
+  if(n > 0 && (size_t)n < sizeof(p))
+    unlink(p);
   rmdir(dir);
 }
 

@@ -21,6 +21,7 @@
 #define LEAD_FEAT_MAX 1024   /* one field's feature text (a tag list) */
 #define LEAD_ATTR_MAX 256    /* an attribute read with customer_attr */
 #define LEAD_KV_MAX 65536    /* the host's kv value limit */
+#define LEAD_KEY_MAX 192     /* the host's kv key limit */
 #define LEAD_META_MAX 1536
 
 #define LEAD_NONE "(none)"
@@ -84,6 +85,8 @@ struct lead_entry {
   int64_t n[2];
   double llr;
   double llr_absent;
+  unsigned char dirty; /* counts changed since saved */
+  unsigned char fresh; /* not yet in the kv (nor in the value list) */
 };
 
 struct lead_col {
@@ -91,17 +94,18 @@ struct lead_col {
   size_t n, cap;
   double llr_unseen; /* category: a value never seen in an outcome */
   double absent_sum; /* set: sum of llr_absent over the known tags */
-  int dirty;         /* changed since loaded: to be written */
 };
 
 /* The frequency table as cached in the plugin's state: valid while the
  * kv "nb:meta" equals meta. */
 struct lead_table {
   int loaded;
-  int usable; /* built for the configured fields */
+  int usable;     /* built for the configured fields, in this layout */
+  int old_layout; /* not usable: stored by lead 1.0 (nb:f: texts) */
   char meta[LEAD_META_MAX];
   int64_t gen;
-  int64_t n[2]; /* outcomes per class */
+  uint64_t stamp; /* running hash of the table's writes */
+  int64_t n[2];   /* outcomes per class */
   struct lead_col col[LEAD_FIELDS_MAX];
 };
 
@@ -151,8 +155,13 @@ int lead_table_count(struct lead_state *st, crm_host_ctx *ctx, int cls,
 void lead_table_prepare(struct lead_state *st);
 const struct lead_entry *lead_col_get(const struct lead_col *c,
                                       const char *value);
-/* Writes the changed fields (all: every field) and the meta record. */
+/* Writes the changed counts (all: every count and value list) and the
+ * meta record. */
 int lead_table_save(struct lead_state *st, crm_host_ctx *ctx, int all);
+/* For a fit, before its lead_table_save(all): deletes the kv keys of
+ * the stored table that the rebuilt one (in st->tab) has not, and
+ * continues the stored generation. */
+int lead_table_drop_stale(struct lead_state *st, crm_host_ctx *ctx);
 
 /* ---- lead_nb.c: features, outcomes, the nb score ---- */
 int lead_features(struct lead_state *st, crm_host_ctx *ctx,

@@ -1,9 +1,11 @@
 /*
  * lead_fit.c - the fit step of `lead`: rebuilds the frequency table from
  * every stored event up to as_of (after lost kv data or a change of
- * nb.fields), rewrites the per-customer records and, with CRM_FIT_SCORE,
- * scores every prospect (host->customers_walk over the prospect stages,
- * so prospects without any event are scored too).
+ * nb.fields), deletes the stored counts the new table has not (walking
+ * the old value lists: the kv has no prefix delete), rewrites the
+ * per-customer records and, with CRM_FIT_SCORE, scores every prospect
+ * (host->customers_walk over the prospect stages, so prospects without
+ * any event are scored too).
  *
  * One walk over all events, in (customer, time, id) order. Per customer:
  *   - the outcome is the last one in time: an event of an nb.won type
@@ -151,41 +153,6 @@ static int lead_fit_event(void *ud, const crm_event_view *ev)
   return 0;
 }
 
-/* Removes the kv text of fields the previous table had and this one has
- * not (nb:meta's "fields=a:category,b:set"). */
-static int lead_fit_drop_old(struct lead_state *st, crm_host_ctx *ctx)
-{
-  char key[LEAD_NAME_MAX + 8];
-  char *meta = NULL;
-  const char *s;
-  int rc = st->api->kv_get(ctx, "nb:meta", &meta);
-
-  if(rc == CRM_ENOTFOUND)
-    return CRM_OK;
-  if(rc)
-    return rc;
-  s = strstr(meta, " fields=");
-  s = s ? s + 8 : "";
-  while(*s && !rc) {
-    const char *colon = strchr(s, ':');
-    const char *comma = strchr(s, ',');
-    size_t len = colon ? (size_t)(colon - s) : strlen(s);
-    size_t i;
-    int keep = 0;
-
-    for(i = 0; i < st->cfg.n_fields; i++)
-      keep |= strlen(st->cfg.fields[i].name) == len &&
-              !strncmp(st->cfg.fields[i].name, s, len);
-    if(!keep && len > 0 && len <= LEAD_NAME_MAX) {
-      snprintf(key, sizeof(key), "nb:f:%.*s", (int)len, s);
-      rc = st->api->kv_put(ctx, key, NULL);
-    }
-    s = comma ? comma + 1 : s + strlen(s);
-  }
-  st->api->free(ctx, meta);
-  return rc;
-}
-
 /* One prospect of the customer walk: scored with its record. */
 static int lead_fit_score_one(void *ud, const crm_customer_view *cv)
 {
@@ -238,9 +205,6 @@ static int lead_fit_run(struct lead_fit_run *r)
   crm_event_filter f;
   int rc;
 
-  rc = lead_fit_drop_old(st, r->ctx);
-  if(rc)
-    return rc;
   lead_table_reset(st, r->ctx);
   st->tab.loaded = st->tab.usable = 1;
   memset(&f, 0, sizeof(f));
@@ -251,6 +215,8 @@ static int lead_fit_run(struct lead_fit_run *r)
     rc = r->rc;
   if(!rc)
     rc = lead_fit_finish(r);
+  if(!rc)
+    rc = lead_table_drop_stale(st, r->ctx);
   if(rc)
     return rc;
   lead_table_prepare(st);

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,19 @@ static void lead_money_fmt(int64_t minor, int decimals, char *buf,
              (long long)(a / scale), decimals, (long long)(a % scale));
 }
 
+/* A factor's detail: cut to size when longer (as a detail may be). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void lead_detail(char *detail, size_t size, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(detail, size, fmt, ap);
+  va_end(ap);
+}
+
 static double lead_money(struct lead_state *st, crm_host_ctx *ctx,
                          int64_t id, char *detail, size_t size)
 {
@@ -173,20 +187,20 @@ static double lead_money(struct lead_state *st, crm_host_ctx *ctx,
   long long v;
 
   if(!lead_attr(st, ctx, id, c->money_attr)) {
-    snprintf(detail, size, "no %s", c->money_attr);
+    lead_detail(detail, size, "no %s", c->money_attr);
     return 0;
   }
   errno = 0;
   v = strtoll(st->attr, &end, 10);
   if(errno || end == st->attr || *end) {
-    snprintf(detail, size, "%s \"%.40s\" is not an amount in minor units",
-             c->money_attr, st->attr);
+    lead_detail(detail, size, "%s \"%.40s\" is not an amount in minor "
+                "units", c->money_attr, st->attr);
     return 0;
   }
   lead_money_fmt(v, c->money_decimals, have, sizeof(have));
   lead_money_fmt(c->money_min, c->money_decimals, need, sizeof(need));
-  snprintf(detail, size, "%s %s >= %s? %s", c->money_attr, have, need,
-           v >= c->money_min ? "yes" : "no");
+  lead_detail(detail, size, "%s %s >= %s? %s", c->money_attr, have, need,
+              v >= c->money_min ? "yes" : "no");
   if(v >= c->money_min)
     return 1;
   if(v <= 0)
@@ -224,20 +238,21 @@ static double lead_authority(struct lead_state *st, crm_host_ctx *ctx,
   const struct lead_cfg *c = &st->cfg;
 
   if(!lead_attr(st, ctx, id, c->authority_attr)) {
-    snprintf(detail, size, "no %s", c->authority_attr);
+    lead_detail(detail, size, "no %s", c->authority_attr);
     return 0;
   }
   if(lead_in(c->roles_auth, c->n_roles_auth, st->attr)) {
-    snprintf(detail, size, "%s %.60s decides", c->authority_attr, st->attr);
+    lead_detail(detail, size, "%s %.60s decides", c->authority_attr,
+                st->attr);
     return 1;
   }
   if(lead_in(c->roles_infl, c->n_roles_infl, st->attr)) {
-    snprintf(detail, size, "%s %.60s influences", c->authority_attr,
-             st->attr);
+    lead_detail(detail, size, "%s %.60s influences", c->authority_attr,
+                st->attr);
     return 0.5;
   }
-  snprintf(detail, size, "%s %.60s neither decides nor influences",
-           c->authority_attr, st->attr);
+  lead_detail(detail, size, "%s %.60s neither decides nor influences",
+              c->authority_attr, st->attr);
   return 0;
 }
 
@@ -248,7 +263,7 @@ static double lead_need(struct lead_state *st, crm_host_ctx *ctx, int64_t id,
   double v = 0;
 
   if(!lead_attr(st, ctx, id, c->need_attr)) {
-    snprintf(detail, size, "no %s", c->need_attr);
+    lead_detail(detail, size, "no %s", c->need_attr);
     return 0;
   }
   if(lead_same(st->attr, "yes") || lead_same(st->attr, "true") ||
@@ -256,15 +271,15 @@ static double lead_need(struct lead_state *st, crm_host_ctx *ctx, int64_t id,
     v = 1;
   else if(lead_same(st->attr, "maybe"))
     v = 0.5;
-  snprintf(detail, size, "%s %.60s", c->need_attr, st->attr);
+  lead_detail(detail, size, "%s %.60s", c->need_attr, st->attr);
   return v;
 }
 
 static double lead_override(int fact, const char *what, char *detail,
                             size_t size)
 {
-  snprintf(detail, size, "qualify event: %s %s", what,
-           fact ? "yes" : "no");
+  lead_detail(detail, size, "qualify event: %s %s", what,
+              fact ? "yes" : "no");
   return fact ? 1 : 0;
 }
 

@@ -230,8 +230,9 @@ int lead_outcome_apply(struct lead_state *st, crm_host_ctx *ctx,
     return rc;
   if(!st->tab.usable) {
     st->api->log(ctx, CRM_LOG_WARN, "lead outcome of customer #%lld not "
-                 "counted: the frequency table was built for other fields; "
-                 "run crm score fit lead", (long long)cv->customer_id);
+                 "counted: the frequency table was %s; run crm score fit "
+                 "lead", (long long)cv->customer_id, st->tab.old_layout ?
+                 "stored by an older lead" : "built for other fields");
     return CRM_OK;
   }
   rc = lead_outcome_apply_tx(st, ctx, cv, rec, cls);
@@ -258,6 +259,11 @@ static int lead_nb_ready(struct lead_state *st, char *why, size_t size)
   const struct lead_table *t = &st->tab;
   int64_t n = t->n[0] + t->n[1];
 
+  if(!t->usable && t->old_layout) {
+    snprintf(why, size, "table stored by an older lead: run crm score fit "
+             "lead");
+    return 0;
+  }
   if(!t->usable) {
     snprintf(why, size, "table built for other fields: run crm score fit "
              "lead");
