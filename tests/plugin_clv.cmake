@@ -8,3 +8,11 @@ target_include_directories(test_plugin_clv PRIVATE
   ${PROJECT_SOURCE_DIR}/plugins/scoring)
 target_link_libraries(test_plugin_clv PRIVATE m)
 add_dependencies(test_plugin_clv clv)
+# Stores the model cannot be fitted on, model = "pnbd" without Pareto/NBD
+# figures, money labels (clv_config.c compiled in for clv_money_format).
+crm_test(test_plugin_clv_edge test_plugin_clv_edge.c
+  ${PROJECT_SOURCE_DIR}/plugins/scoring/clv_config.c)
+target_include_directories(test_plugin_clv_edge PRIVATE
+  ${PROJECT_SOURCE_DIR}/plugins/scoring)
+target_link_libraries(test_plugin_clv_edge PRIVATE m)
+add_dependencies(test_plugin_clv_edge clv)

@@ -413,11 +413,12 @@ static void test_bad_data(void **state)
   assert_int_equal(btyd_bgnbd_fit(c, 2, NULL, &bg, &ll), BTYD_EDATA);
   assert_int_equal(btyd_pnbd_fit(c, 2, NULL, &pn, &ll), BTYD_EDATA);
   assert_int_equal(btyd_gg_fit(c, 2, NULL, &gg, &ll), BTYD_EDATA);
-  /* weighted, but no repeat buyer: nothing for Gamma-Gamma */
+  /* weighted, but no repeat buyer: nothing for Gamma-Gamma (more such
+   * data in test_btyd_edge.c) */
   c[0].w = 3;
   c[1].x = 0;
   c[1].w = 1;
-  assert_int_equal(btyd_gg_fit(c, 2, NULL, &gg, &ll), BTYD_EDATA);
+  assert_int_equal(btyd_gg_fit(c, 2, NULL, &gg, &ll), BTYD_ENOREPEAT);
   assert_string_equal(btyd_strerror(BTYD_EDATA), "no usable data");
 }
 
@@ -432,7 +433,8 @@ static int stop_at_3(void *ud, int iter, int max_iter)
 
 static void test_progress_stops(void **state)
 {
-  btyd_cust c[3] = {{0, 0, 30, 0, 5}, {2, 20, 30, 10, 2}, {5, 25, 38, 9, 1}};
+  btyd_cust c[4] = {{0, 0, 30, 0, 5}, {2, 20, 30, 10, 2}, {5, 25, 38, 9, 1},
+                    {1, 3, 12, 7, 2}};
   btyd_bgnbd bg = {-1, -1, -1, -1};
   btyd_fit_opts o = {0, 0, stop_at_3, NULL};
   int calls = 0;
@@ -440,7 +442,7 @@ static void test_progress_stops(void **state)
 
   (void)state;
   o.ud = &calls;
-  assert_int_equal(btyd_bgnbd_fit(c, 3, &o, &bg, &ll), 7);
+  assert_int_equal(btyd_bgnbd_fit(c, 4, &o, &bg, &ll), 7);
   assert_int_equal(calls, 3);
   assert_near(bg.r, -1, 0); /* a stopped fit leaves the output alone */
 }

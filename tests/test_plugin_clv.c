@@ -77,8 +77,12 @@ static int64_t cdnow_date(const char *d)
   return t_at(iso);
 }
 
+/* The currency of the imported purchases (test_jpy: JPY). */
+static const char *g_import_ccy = "USD";
+
 /* Customers 1..max_id (external id = sampleid) and their purchases: amount
- * = sales in cents, at 00:00 UTC, USD, quantity = cds. ids[sampleid]. */
+ * = sales in cents, at 00:00 UTC, g_import_ccy, quantity = cds.
+ * ids[sampleid]. */
 static void cdnow_import(crm *c, int max_id, int64_t *ids)
 {
   char path[1024], line[256], ext[16], key[32];
@@ -121,7 +125,7 @@ static void cdnow_import(crm *c, int max_id, int64_t *ids)
     ev.customer_id = ids[sid];
     ev.occurred_at = cdnow_date(date);
     ev.amount = llround(sales * 100.0);
-    ev.currency = "USD";
+    ev.currency = g_import_ccy;
     ev.quantity = cds;
     ev.idempotency_key = key;
     if(crm_event_ingest(c, &ev, NULL))
@@ -174,6 +178,32 @@ static struct sc get_score(crm *c, int64_t id, const char *name)
 
   memset(&out, 0, sizeof(out));
   assert_int_equal(crm_scores_foreach(c, id, sc_cb, &w), CRM_OK);
+  return out;
+}
+
+static int fig_cb(void *ud, const crm_figure *f)
+{
+  struct sc_want *w = ud;
+
+  if(strcmp(f->name, w->name) != 0)
+    return 0;
+  w->out->found = 1;
+  w->out->value = f->value;
+  snprintf(w->out->label, sizeof(w->out->label), "%s",
+           f->label ? f->label : "");
+  return 0;
+}
+
+/* A clv figure: value and label in a struct sc. */
+static struct sc get_figure(crm *c, const char *name)
+{
+  struct sc out;
+  struct sc_want w = {name, &out};
+
+  memset(&out, 0, sizeof(out));
+  assert_int_equal(crm_figures_foreach(c, "clv", fig_cb, &w), CRM_OK);
+  if(!out.found)
+    fail_msg("no figure %s", name);
   return out;
 }
 
@@ -506,6 +536,7 @@ static void test_cancel(void **state)
 
 struct warn_log {
   int no_gg;
+  int limit;
 };
 
 static void warn_cb(void *ud, int level, const char *source, const char *msg)
@@ -515,6 +546,9 @@ static void warn_cb(void *ud, int level, const char *source, const char *msg)
   (void)source;
   if(level == CRM_LOG_WARN && strstr(msg, "no gamma-gamma spend model"))
     l->no_gg++;
+  if(level == CRM_LOG_WARN && strstr(msg, "bg/nbd parameter") &&
+     strstr(msg, "ran to a limit of the model"))
+    l->limit++;
 }
 
 /* Fewer than 10 repeat buyers: no Gamma-Gamma (no gg_* figure, a
@@ -524,8 +558,9 @@ static void warn_cb(void *ud, int level, const char *source, const char *msg)
  * (merged per day, repeat days only):
  *   109: 3909   111: 1297   129: 958   142: (2714 + 5166) / 2 = 3940
  *   157: 997    159: 5906   -> mean 17007 / 6 = 2834.5 cents
- * (Ten days say little about dropping out: BG/NBD's a and b run off to
- * ~1e12, where each 2F1 is slow; a short horizon keeps the test quick.) */
+ * Ten days say little about dropping out: BG/NBD's b runs off (past 1e6:
+ * one dropout probability for all). No failure: a warning names it, the
+ * figure bgnbd_boundary is 1 with the names as its label. */
 static void test_no_gamma_gamma(void **state)
 {
   static const char conf[] =
@@ -535,7 +570,8 @@ static void test_no_gamma_gamma(void **state)
     "}; } ); };\n";
   pe_env e;
   int64_t ids[301];
-  struct warn_log l = {0};
+  struct warn_log l = {0, 0};
+  struct sc b;
   size_t n = 0;
   double v;
 
@@ -546,6 +582,10 @@ static void test_no_gamma_gamma(void **state)
     fail_msg("crm_score_fit: %s", crm_errmsg(e.c));
   assert_int_equal(n, 217);
   assert_int_equal(l.no_gg, 1);
+  assert_int_equal(l.limit, 1);
+  b = get_figure(e.c, "bgnbd_boundary");
+  assert_true(b.value == 1 && strchr(b.label, 'b'));
+  assert_true(fig(e.c, "bgnbd_b") > 1e6);
   assert_true(fig(e.c, "customers") == 217);
   assert_true(fig(e.c, "repeat_buyers") == 6);
   assert_true(fig(e.c, "unit_days") == 1);
@@ -610,6 +650,49 @@ static void test_pnbd(void **state)
     prev = y;
   }
   assert_close(get_score(e.c, ids[1], "clv").value, sum, 0.5 + 1e-6, "clv");
+  pe_close(&e);
+}
+
+/* Yen (0 minor digits): the CDNOW integers as yen. Gamma-Gamma is fitted
+ * in yen (money_scale 1, was a fixed 1/100): p, q as in dollars (the
+ * model is invariant to the money unit), gamma 100 x 15.44; labels
+ * without decimals ("2234 JPY", was "22.34 JPY"). */
+static void test_jpy(void **state)
+{
+  static const char conf[] =
+    "plugins = { load = ( { name = \"clv\"; required = true; config = {\n"
+    "  calibration_end = \"1997-09-30\"; currency = \"JPY\";\n"
+    "}; } ); };\n";
+  static int64_t ids[N_CDNOW + 1];
+  pe_env e;
+  btyd_gg gg;
+  struct sc s;
+  char want[64];
+
+  (void)state;
+  g_import_ccy = "JPY";
+  open_small(&e, conf, N_CDNOW, ids);
+  g_import_ccy = "USD";
+  if(crm_score_fit(e.c, "clv", t_at("1997-10-01"), 0, NULL, NULL, NULL))
+    fail_msg("crm_score_fit: %s", crm_errmsg(e.c));
+  assert_true(fig(e.c, "money_scale") == 1);
+  gg.p = fig(e.c, "gg_p");
+  gg.q = fig(e.c, "gg_q");
+  gg.gamma = fig(e.c, "gg_gamma");
+  assert_close(gg.p, 6.25, 0.005, "gg_p");
+  assert_close(gg.q, 3.74, 0.005, "gg_q");
+  assert_close(gg.gamma, 1544, 0.5, "gg_gamma");
+  s = get_figure(e.c, "mean_spend");
+  snprintf(want, sizeof(want), "%.0f JPY", s.value);
+  assert_string_equal(s.label, want);
+  s = get_score(e.c, ids[1], "expected_spend");
+  assert_close(s.value, btyd_gg_expected_spend(&gg, 2, 2234.5), 1e-9,
+               "expected_spend");
+  snprintf(want, sizeof(want), "%.0f JPY", s.value);
+  assert_string_equal(s.label, want);
+  s = get_score(e.c, ids[1], "clv");
+  snprintf(want, sizeof(want), "%.0f JPY", s.value);
+  assert_string_equal(s.label, want);
   pe_close(&e);
 }
 
@@ -704,6 +787,7 @@ int main(void)
     cmocka_unit_test(test_cancel),
     cmocka_unit_test(test_no_gamma_gamma),
     cmocka_unit_test(test_pnbd),
+    cmocka_unit_test(test_jpy),
     cmocka_unit_test(test_config_errors),
     cmocka_unit_test(test_reconfigure),
   };

@@ -11,8 +11,10 @@
 #include "btyd.h"
 
 /* ln 2F1(a, b; c; z) for a positive 2F1 (NaN otherwise): the value may
- * be far outside the double range (Pareto/NBD with many purchases). */
-double btyd__hyp2f1_ln(double a, double b, double c, double z);
+ * be far outside the double range (Pareto/NBD with many purchases).
+ * work (may be NULL) gets the series terms summed added: the cost. */
+double btyd__hyp2f1_ln(double a, double b, double c, double z,
+                       double *work);
 
 /* 2F1 at many z for the same (a, b, c): h keeps the Gamma factors of
  * the 1 - z formula (7 lgamma calls) between calls. Zero h->valid first. */
@@ -41,12 +43,28 @@ double btyd__lgx_get(btyd__lgx *t, double x);
 int btyd__row_ok(const btyd_cust *c);
 
 /* Minimises f over R^k (k <= BTYD__KMAX) from th (in: start, out: best
- * point) by Nelder-Mead with restarts. Returns 0, BTYD_ECONVERGE (th and
- * *fmin still the best point seen), BTYD_ENUM (f is not finite at any
- * point tried) or the progress callback's non-zero code. */
+ * point) by Nelder-Mead with restarts. lim (may be NULL): |th[i]| beyond
+ * lim[i] is a limit of the model where f is flat (btyd_*_boundary); a
+ * simplex flat in f whose best point is there has converged whatever its
+ * span, instead of drifting on to the iteration cap. Returns 0, BTYD_ECONVERGE (the
+ * iteration cap; th and *fmin still the best point seen), BTYD__ECAPPED
+ * (likewise, stopped by *stop (may be NULL), which f sets when it has
+ * spent its work budget), BTYD_ENUM (f is not finite at any point tried)
+ * or the progress callback's non-zero code. */
 #define BTYD__KMAX 4
+#define BTYD__ECAPPED (-199)
 typedef double (*btyd__objective)(const double *th, void *ud);
 int btyd__minimize(int k, double *th, btyd__objective f, void *ud,
+                   const double *lim, const int *stop,
                    const btyd_fit_opts *o, double *fmin);
+
+/* The limits of the fits' log-parameters (see btyd_*_boundary). */
+extern const double btyd__lim_bg[4], btyd__lim_pn[4], btyd__lim_gg[3];
+
+/* A fit's return code from the optimiser's and the parameters' boundary
+ * mask: the iteration cap is success when some parameter ran to a limit
+ * of the model (the optimiser drifted along the flat direction); the
+ * work budget is BTYD_ECONVERGE. */
+int btyd__fit_rc(int rc, unsigned boundary);
 
 #endif

@@ -19,6 +19,12 @@
 #define MAX_RESTARTS 12
 #define STEP0 0.5
 #define STEP_RESTART 0.1
+/* At a limit of the model the likelihood creeps towards its supremum
+ * along a ridge to infinity, and the parameters there are not identified
+ * anyway: a simplex within 1e-8 in f has converged, and the search stops
+ * LIMIT_ITERS iterations after its best point first got there. */
+#define LIMIT_FTOL 1e-8
+#define LIMIT_ITERS 1000
 
 typedef struct nm {
   int k;
@@ -26,6 +32,7 @@ typedef struct nm {
   double f[BTYD__KMAX + 1];
   btyd__objective fn;
   void *ud;
+  const double *lim;
 } nm;
 
 static double eval(const nm *s, const double *th)
@@ -130,6 +137,19 @@ static void step(nm *s)
   order(s);
 }
 
+/* The best point has a log-parameter beyond its limit. */
+static int at_limit(const nm *s)
+{
+  int j;
+
+  if(!s->lim)
+    return 0;
+  for(j = 0; j < s->k; j++)
+    if(fabs(s->x[0][j]) > s->lim[j])
+      return 1;
+  return 0;
+}
+
 static int converged(const nm *s, double tol)
 {
   double span = 0;
@@ -137,6 +157,8 @@ static int converged(const nm *s, double tol)
 
   if(!isfinite(s->f[0]))
     return 0;
+  if(at_limit(s))
+    return s->f[s->k] - s->f[0] <= LIMIT_FTOL * (fabs(s->f[0]) + 1e-30);
   if(s->f[s->k] - s->f[0] > tol * (fabs(s->f[0]) + 1e-30))
     return 0;
   for(i = 1; i <= s->k; i++)
@@ -146,20 +168,32 @@ static int converged(const nm *s, double tol)
   return span <= XTOL;
 }
 
+
+int btyd__fit_rc(int rc, unsigned boundary)
+{
+  if(rc == BTYD__ECAPPED)
+    return BTYD_ECONVERGE;
+  if(rc == BTYD_ECONVERGE && boundary)
+    return 0;
+  return rc;
+}
+
 int btyd__minimize(int k, double *th, btyd__objective f, void *ud,
+                   const double *lim, const int *stop,
                    const btyd_fit_opts *o, double *fmin)
 {
   nm s;
   int max_iter = o && o->max_iter > 0 ? o->max_iter : DEF_MAX_ITER;
   double tol = o && o->tol > 0 ? o->tol : DEF_TOL;
   double best = HUGE_VAL;
-  int iter = 0, restart, rc = BTYD_ECONVERGE;
+  int iter = 0, restart, rc = BTYD_ECONVERGE, limit_iter = -1;
 
   if(k < 1 || k > BTYD__KMAX)
     return BTYD_ENUM;
   s.k = k;
   s.fn = f;
   s.ud = ud;
+  s.lim = lim;
   for(restart = 0; restart <= MAX_RESTARTS && iter < max_iter; restart++) {
     simplex_init(&s, th, restart ? STEP_RESTART : STEP0);
     while(iter < max_iter && !converged(&s, tol)) {
@@ -171,6 +205,19 @@ int btyd__minimize(int k, double *th, btyd__objective f, void *ud,
           return prc;
       }
       step(&s);
+      if(limit_iter < 0 && at_limit(&s))
+        limit_iter = iter;
+      if(limit_iter >= 0 && iter - limit_iter >= LIMIT_ITERS) {
+        max_iter = iter; /* drifting along the ridge: enough */
+        break;
+      }
+      if(stop && *stop) {
+        if(!isfinite(s.f[0]))
+          return BTYD_ENUM;
+        memcpy(th, s.x[0], sizeof(double) * (size_t)k);
+        *fmin = best < s.f[0] ? best : s.f[0];
+        return BTYD__ECAPPED;
+      }
     }
     if(!isfinite(s.f[0]))
       return BTYD_ENUM;

@@ -25,7 +25,7 @@
  * factor): *l_alive = -(r+x) ln(alpha+T) - s ln(beta+T), *l_dead = ln(s /
  * (r+s+x) A0), -inf when A0 = 0 (t_x = T). */
 static int pn_parts(const btyd_pnbd *p, double x, double t_x, double T,
-                    double *l_alive, double *l_dead)
+                    double *l_alive, double *l_dead, double *work)
 {
   double rsx = p->r + p->s + x, m, b2, d, l1, l2;
 
@@ -39,9 +39,10 @@ static int pn_parts(const btyd_pnbd *p, double x, double t_x, double T,
     b2 = p->r + x;
     d = p->beta - p->alpha;
   }
-  l1 = btyd__hyp2f1_ln(rsx, b2, rsx + 1, d / (m + t_x)) -
+  l1 = btyd__hyp2f1_ln(rsx, b2, rsx + 1, d / (m + t_x), work) -
        rsx * log(m + t_x);
-  l2 = btyd__hyp2f1_ln(rsx, b2, rsx + 1, d / (m + T)) - rsx * log(m + T);
+  l2 = btyd__hyp2f1_ln(rsx, b2, rsx + 1, d / (m + T), work) -
+       rsx * log(m + T);
   if(isnan(l1) || isnan(l2))
     return BTYD_ENUM;
   if(l2 >= l1)
@@ -61,11 +62,11 @@ static double logaddexp(double u, double v)
 }
 
 static double pn_ll_row(const btyd_pnbd *p, btyd__lgx *t, double x,
-                        double t_x, double T)
+                        double t_x, double T, double *work)
 {
   double la, ld;
 
-  if(pn_parts(p, x, t_x, T, &la, &ld))
+  if(pn_parts(p, x, t_x, T, &la, &ld, work))
     return NAN;
   return btyd__lgx_get(t, x) + p->r * log(p->alpha) + p->s * log(p->beta) +
          logaddexp(la, ld);
@@ -76,10 +77,11 @@ double btyd_pnbd_ll1(const btyd_pnbd *p, double x, double t_x, double T)
   btyd__lgx t;
 
   btyd__lgx_direct(&t, p->r);
-  return pn_ll_row(p, &t, x, t_x, T);
+  return pn_ll_row(p, &t, x, t_x, T, NULL);
 }
 
-double btyd_pnbd_ll(const btyd_pnbd *p, const btyd_cust *c, size_t n)
+static double pn_ll_sum(const btyd_pnbd *p, const btyd_cust *c, size_t n,
+                        double *work)
 {
   btyd__lgx t;
   double ll = 0;
@@ -88,19 +90,37 @@ double btyd_pnbd_ll(const btyd_pnbd *p, const btyd_cust *c, size_t n)
   btyd__lgx_init(&t, p->r);
   for(i = 0; i < n; i++)
     if(btyd__row_ok(&c[i]))
-      ll += c[i].w * pn_ll_row(p, &t, c[i].x, c[i].t_x, c[i].T);
+      ll += c[i].w * pn_ll_row(p, &t, c[i].x, c[i].t_x, c[i].T, work);
   return ll;
 }
+
+double btyd_pnbd_ll(const btyd_pnbd *p, const btyd_cust *c, size_t n)
+{
+  return pn_ll_sum(p, c, n, NULL);
+}
+
+/* The fit's work budget, in 2F1 series terms (a few ns each): a fixed
+ * allowance plus PN_WORK_ROW per row and evaluation. A fit of ordinary
+ * data stays far below (CDNOW: about 10 terms per row and evaluation);
+ * degenerate data, whose parameters run to where every 2F1 costs
+ * thousands of terms, stop after some seconds with BTYD_ECONVERGE instead
+ * of running for minutes. */
+#define PN_WORK_FIXED 1e9
+
+#define PN_WORK_ROW 1000.0
 
 typedef struct pn_fit {
   const btyd_cust *c;
   size_t n;
   double wsum;
+  double work;   /* series terms so far */
+  double rows;   /* rows evaluated so far */
+  int stop;      /* the budget is spent */
 } pn_fit;
 
 static double pn_objective(const double *th, void *ud)
 {
-  const pn_fit *d = ud;
+  pn_fit *d = ud;
   btyd_pnbd p;
   int i;
 
@@ -111,24 +131,32 @@ static double pn_objective(const double *th, void *ud)
   p.alpha = exp(th[1]);
   p.s = exp(th[2]);
   p.beta = exp(th[3]);
-  return -btyd_pnbd_ll(&p, d->c, d->n) / d->wsum;
+  d->rows += (double)d->n;
+  {
+    double v = -pn_ll_sum(&p, d->c, d->n, &d->work) / d->wsum;
+
+    if(d->work > PN_WORK_FIXED + PN_WORK_ROW * d->rows)
+      d->stop = 1;
+    return v;
+  }
 }
 
 int btyd_pnbd_fit(const btyd_cust *c, size_t n, const btyd_fit_opts *o,
                   btyd_pnbd *out, double *ll)
 {
-  pn_fit d = {c, n, 0};
+  pn_fit d = {c, n, 0, 0, 0, 0};
   double th[4] = {0, 0, 0, 0}, f = 0;
   size_t i;
-  int rc;
+  int rc = btyd_data_check(c, n);
 
+  if(rc)
+    return rc;
   for(i = 0; i < n; i++)
     if(btyd__row_ok(&c[i]))
       d.wsum += c[i].w;
-  if(!(d.wsum > 0))
-    return BTYD_EDATA;
-  rc = btyd__minimize(4, th, pn_objective, &d, o, &f);
-  if(rc != 0 && rc != BTYD_ECONVERGE)
+  rc = btyd__minimize(4, th, pn_objective, &d, btyd__lim_pn, &d.stop, o,
+                      &f);
+  if(rc != 0 && rc != BTYD_ECONVERGE && rc != BTYD__ECAPPED)
     return rc;
   out->r = exp(th[0]);
   out->alpha = exp(th[1]);
@@ -136,7 +164,7 @@ int btyd_pnbd_fit(const btyd_cust *c, size_t n, const btyd_fit_opts *o,
   out->beta = exp(th[3]);
   if(ll)
     *ll = -f * d.wsum;
-  return rc;
+  return btyd__fit_rc(rc, btyd_pnbd_boundary(out));
 }
 
 /* P(alive) = 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0), note
@@ -145,7 +173,7 @@ double btyd_pnbd_p_alive(const btyd_pnbd *p, double x, double t_x, double T)
 {
   double la, ld;
 
-  if(pn_parts(p, x, t_x, T, &la, &ld))
+  if(pn_parts(p, x, t_x, T, &la, &ld, NULL))
     return NAN;
   if(ld == -HUGE_VAL)
     return 1;

@@ -15,9 +15,11 @@
  *                 terms cancel, as with large parameters). When c-a-b is
  *                 within BTYD__DEG of an integer the two terms blow up:
  *                 for z <= 0.9 the power series is used instead, above it
- *                 2F1 is interpolated in c (quintic, nodes at c-a-b = m +-h,
- *                 m +- 2h, m +- 3h), relative error about 1e-12 (1e-10 for
- *                 z within 1e-9 of 1).
+ *                 a series whose terms fall like z^n when there is one
+ *                 (c = a + 1: Pareto/NBD), else 2F1 is interpolated in c
+ *                 (quintic, nodes at c-a-b = m +-h, m +- 2h, m +- 3h),
+ *                 relative error about 1e-12 (1e-10 for z within 1e-9
+ *                 of 1).
  * Cancellation is tracked; NaN when less than about 8 digits survive.
  */
 #include <math.h>
@@ -33,10 +35,12 @@
 #define LN_RESCALE 460.51701859880913680 /* ln 1e200 */
 #define MAX_ERR 1e-8
 #define SERIES_OK 1e-12 /* 1-z result worse than this: try the series */
+#define NEAR_SERIES_OK 1e-11 /* as good as the interpolation near_integer */
 
-/* A scaled value: m * exp(l); err is a relative error estimate. */
+/* A scaled value: m * exp(l); err is a relative error estimate, n the
+ * series terms it cost. */
 typedef struct sval {
-  double m, l, err;
+  double m, l, err, n;
 } sval;
 
 static int is_nonpos_int(double v)
@@ -60,7 +64,7 @@ static double lgam_sign(double v, int *sign)
  * before a polynomial ends) makes a term infinite: NaN. */
 static sval series(double a, double b, double c, double z)
 {
-  sval out = {NAN, 0, HUGE_VAL};
+  sval out = {NAN, 0, HUGE_VAL, 0};
   double term = 1, sum = 1, amax = 1, l = 0;
   double an = a, bn = b, cn = c, n1 = 1;
   /* no stop before n passes every negative parameter: with c < 0 the
@@ -68,6 +72,12 @@ static sval series(double a, double b, double c, double z)
   double nsafe = fmax(0, fmax(-c, fmax(-a, -b)));
   int n;
 
+  /* could not end in time: the terms' ratio tends to z, so the tail
+   * alone needs about ln(1e-16) / ln z terms; give up at once */
+  if(nsafe >= SERIES_MAX ||
+     (!is_nonpos_int(a) && !is_nonpos_int(b) &&
+      -36.8 / log(fabs(z)) >= SERIES_MAX))
+    return out;
   for(n = 0; n < SERIES_MAX; n++) {
     double r = an * bn / (cn * n1) * z, at;
 
@@ -92,6 +102,7 @@ static sval series(double a, double b, double c, double z)
     if(at <= SERIES_EPS * (1 - fabs(r)) * fabs(sum) && n > nsafe)
       break;
   }
+  out.n = n + 1.0;
   if(n == SERIES_MAX || sum == 0 || !isfinite(sum))
     return out;
   out.m = sum;
@@ -103,7 +114,7 @@ static sval series(double a, double b, double c, double z)
 /* s1 * exp(l1) * v1 + s2 * exp(l2) * v2 as a scaled value. */
 static sval combine(double c1, int s1, sval v1, double c2, int s2, sval v2)
 {
-  sval out = {NAN, 0, HUGE_VAL};
+  sval out = {NAN, 0, HUGE_VAL, v1.n + v2.n};
   double l1 = c1 + v1.l, l2 = c2 + v2.l, lm, t1, t2;
 
   if(c1 == -HUGE_VAL || v1.m == 0) /* first term absent */
@@ -159,7 +170,7 @@ static sval one_minus_z(double a, double b, double c, double z, btyd__hyp *h)
 {
   double u = 1 - z, d = c - a - b;
   btyd__hyp local;
-  sval f1 = {0, 0, 0}, f2;
+  sval f1 = {0, 0, 0, 0}, f2;
 
   if(!h || !h->valid || h->a != a || h->b != b || h->c != c) {
     h = h ? h : &local;
@@ -169,7 +180,7 @@ static sval one_minus_z(double a, double b, double c, double z, btyd__hyp *h)
     f1 = series(a, b, 1 - d, u);
   f2 = series(c - a, c - b, 1 + d, u);
   if(isnan(f1.m) || isnan(f2.m)) {
-    sval bad = {NAN, 0, HUGE_VAL};
+    sval bad = {NAN, 0, HUGE_VAL, f1.n + f2.n};
     return bad;
   }
   return combine(h->k1, h->s1, f1, h->k2 + d * log(u), h->s2, f2);
@@ -182,14 +193,17 @@ static sval one_minus_z(double a, double b, double c, double z, btyd__hyp *h)
 static sval near_integer(double a, double b, double c, double z, double m)
 {
   static const double node[NODES] = {-3, -2, -1, 1, 2, 3};
-  double e = (c - a - b - m) / BTYD__DEG, lref, acc = 0, err = 0;
+  double e = (c - a - b - m) / BTYD__DEG, lref, acc = 0, err = 0, n = 0;
   int i, j;
   sval v[NODES];
 
   for(i = 0; i < NODES; i++) {
     v[i] = one_minus_z(a, b, a + b + m + node[i] * BTYD__DEG, z, NULL);
-    if(isnan(v[i].m))
+    n += v[i].n;
+    if(isnan(v[i].m)) {
+      v[i].n = n;
       return v[i];
+    }
   }
   lref = v[0].l;
   for(i = 0; i < NODES; i++) {
@@ -203,7 +217,7 @@ static sval near_integer(double a, double b, double c, double z, double m)
     err += fabs(t) * v[i].err;
   }
   {
-    sval out = {acc, lref, 1e-11 + (acc != 0 ? err / fabs(acc) : 1)};
+    sval out = {acc, lref, 1e-11 + (acc != 0 ? err / fabs(acc) : 1), n};
     return out;
   }
 }
@@ -221,6 +235,13 @@ static sval euler(double a, double b, double c, double z)
 
   v.l += (c - a - b) * log1p(-z);
   return v;
+}
+
+/* The chosen one of two tries, with the terms of both. */
+static sval cost(sval chosen, sval v, sval w)
+{
+  chosen.n = v.n + w.n;
+  return chosen;
 }
 
 /* The power series of 2F1 itself or, by Euler's transformation, of
@@ -245,7 +266,75 @@ static sval direct(double a, double b, double c, double z)
   if(!isnan(v.m) && v.err <= SERIES_OK)
     return v;
   w = use_euler ? series(a, b, c, z) : euler(a, b, c, z);
-  return !isnan(w.m) && (isnan(v.m) || w.err < v.err) ? w : v;
+  return cost(!isnan(w.m) && (isnan(v.m) || w.err < v.err) ? w : v, v, w);
+}
+
+/* Terms that fall at least as fast as z^n from the first: 0 < a <= 1
+ * and 0 < b <= c, or the other way round (the slack covers c - a
+ * rounded from a large a + 1). */
+static int falls(double a, double b, double c)
+{
+  const double one = 1 + 1e-9;
+
+  return (a > 0 && a <= one && b > 0 && b <= c) ||
+         (b > 0 && b <= one && a > 0 && a <= c);
+}
+
+/* 2F1 near z = 1 with c - a - b near an integer by a series whose terms
+ * fall like z^n: the series itself, or the Euler form, as with
+ * 2F1(a, b; a + 1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z) (Pareto/NBD
+ * with s -> 0, where the interpolation in c would sum 12 series of huge
+ * parameters). NaN when neither form falls or it would take too long. */
+static sval near_integer_series(double a, double b, double c, double z)
+{
+  sval none = {NAN, 0, HUGE_VAL, 0}, v;
+
+  if(-39.0 / log(z) > SERIES_MAX / 4) /* 1e-17 needs ~ -39 / ln z terms */
+    return none;
+  if(falls(c - a, c - b, c))
+    v = euler(a, b, c, z);
+  else if(falls(a, b, c))
+    v = series(a, b, c, z);
+  else
+    return none;
+  if(isnan(v.m) || v.err > NEAR_SERIES_OK) {
+    v.m = NAN;
+    v.err = HUGE_VAL;
+  }
+  return v;
+}
+
+/* 2F1(a, b; a+1; z) for large a near z = 1 (Pareto/NBD as r or x grow)
+ * by Pfaff: (1-z)^-b 2F1(1, b; a+1; -k), k = z/(1-z), whose terms
+ * (b)_n (-k)^n / (a+1)_n alternate and fall at first by b k / (a+1). The
+ * series diverges in the end (k > 1), but while the terms fall the sum is
+ * within the first omitted term of 2F1, and with b k / (a+1) < 1/4 that
+ * is below 1e-16 of it after a few dozen terms. NaN when not so. */
+static sval large_a(double a, double b, double z)
+{
+  sval v = {NAN, 0, HUGE_VAL, 0};
+  double k = z / (1 - z), term = 1, sum = 1;
+  int n;
+
+  if(!(a > 0 && b > 0 && b * k < 0.25 * (a + 1)))
+    return v;
+  for(n = 0; n < 200; n++) {
+    double r = (b + n) * k / (a + 1 + n);
+
+    if(r >= 1) /* no longer falling: not accurate enough */
+      return v;
+    term *= -r;
+    sum += term;
+    if(fabs(term) <= SERIES_EPS * fabs(sum))
+      break;
+  }
+  if(n == 200)
+    return v;
+  v.m = sum;
+  v.l = -b * log1p(-z);
+  v.err = 2e-16 * (n + 2.0) + 1e-16 * fabs(v.l);
+  v.n = n + 1.0;
+  return v;
 }
 
 /* 2F1 for 0 <= z < 1. */
@@ -256,28 +345,79 @@ static sval hyp_pos(double a, double b, double c, double z, btyd__hyp *h)
 
   if(z <= DIRECT_Z || is_nonpos_int(a) || is_nonpos_int(b))
     return direct(a, b, c, z);
+  /* c = a + 1 (or b + 1) within the rounding of a large a + 1 */
+  if(fabs(c - a - 1) <= 1e-9 * c || fabs(c - b - 1) <= 1e-9 * c) {
+    v = fabs(c - a - 1) <= 1e-9 * c ? large_a(c - 1, b, z)
+                                    : large_a(c - 1, a, z);
+    if(!isnan(v.m))
+      return v;
+  }
   d = c - a - b;
   m = nearbyint(d);
   if(fabs(d - m) >= BTYD__DEG)
     v = one_minus_z(a, b, c, z, h);
   else if(z <= DEG_DIRECT_Z)
     return direct(a, b, c, z);
-  else
-    v = near_integer(a, b, c, z, m);
+  else {
+    v = near_integer_series(a, b, c, z);
+    if(!isnan(v.m))
+      return v;
+    {
+      double spent = v.n;
+
+      v = near_integer(a, b, c, z, m);
+      v.n += spent;
+    }
+  }
   if(!isnan(v.m) && v.err <= SERIES_OK)
     return v;
   /* the two terms cancelled (large parameters): sum the series */
   {
     sval w = direct(a, b, c, z);
 
-    return !isnan(w.m) && (isnan(v.m) || w.err < v.err) ? w : v;
+    return cost(!isnan(w.m) && (isnan(v.m) || w.err < v.err) ? w : v, v,
+                w);
   }
+}
+
+/* 2F1(a, b; c; z) for z < 0 with a > 0 and c > b > 0 by its own power
+ * series while the terms fall, even for |z| > 1: it is then completely
+ * monotone in -z (Euler's integral of (1 - z t)^-a against a positive
+ * measure), so the error after any term is below the next term. Worth it
+ * when c is large (BG/NBD with a large b): the terms fall at once, where
+ * Pfaff's transformation would sum series of huge parameters near 1. NaN
+ * when the terms stop falling before reaching 1e-16 of the sum. */
+static sval falling_neg(double a, double b, double c, double z)
+{
+  sval v = {NAN, 0, HUGE_VAL, 0};
+  double term = 1, sum = 1, prev = HUGE_VAL;
+  int n;
+
+  if(!(a > 0 && b > 0 && c > b && a * b * -z < 0.5 * c))
+    return v;
+  for(n = 0; n < 400; n++) {
+    double r = (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+
+    if(!(fabs(r) < 1) || fabs(term * r) >= prev)
+      return v;
+    prev = fabs(term * r);
+    term *= r;
+    sum += term;
+    if(fabs(term) <= SERIES_EPS * fabs(sum))
+      break;
+  }
+  if(n == 400 || !(sum > 0))
+    return v;
+  v.m = sum;
+  v.err = 2e-16 * (n + 2.0) / sum;
+  v.n = n + 1.0;
+  return v;
 }
 
 static sval hyp_scaled(double a, double b, double c, double z,
                        btyd__hyp *h)
 {
-  sval bad = {NAN, 0, HUGE_VAL}, one = {1, 0, 0}, v;
+  sval bad = {NAN, 0, HUGE_VAL, 0}, one = {1, 0, 0, 0}, v;
   double keep, other;
 
   if(!isfinite(a) || !isfinite(b) || !isfinite(c) || !isfinite(z) || z >= 1)
@@ -289,6 +429,11 @@ static sval hyp_scaled(double a, double b, double c, double z,
     return bad;
   if(z > 0)
     return hyp_pos(a, b, c, z, h);
+  v = falling_neg(a, b, c, z);
+  if(isnan(v.m))
+    v = falling_neg(b, a, c, z);
+  if(!isnan(v.m))
+    return v;
   /* Pfaff: keep a polynomial parameter, else the smaller one */
   if(is_nonpos_int(a) || (!is_nonpos_int(b) && fabs(a) <= fabs(b))) {
     keep = a;
@@ -320,9 +465,13 @@ double btyd_hyp2f1(double a, double b, double c, double z)
   return v.m * exp(v.l);
 }
 
-double btyd__hyp2f1_ln(double a, double b, double c, double z)
+double btyd__hyp2f1_ln(double a, double b, double c, double z,
+                       double *work)
 {
   sval v = hyp_scaled(a, b, c, z, NULL);
+
+  if(work)
+    *work += v.n;
 
   if(isnan(v.m) || v.err > MAX_ERR || v.m <= 0)
     return NAN;

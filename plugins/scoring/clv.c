@@ -88,6 +88,7 @@ static int clv_reconfigure(void *state, crm_host_ctx *ctx)
   st->cfg = cfg;
   st->par.valid = 0; /* derived horizons follow the new settings */
   st->warned_unfitted = 0;
+  st->unusable = 0; /* the model may have changed: look again */
   return CRM_OK;
 }
 

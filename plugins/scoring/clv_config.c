@@ -38,6 +38,52 @@ int64_t clv_day_of(int64_t t)
   return -((-t + CLV_DAY - 1) / CLV_DAY);
 }
 
+/* ISO 4217 currencies whose minor unit is not 1/100 (list of 2024). */
+struct clv_ccy {
+  char code[4];
+  int digits;
+};
+
+static const struct clv_ccy clv_ccys[] = {
+  {"BHD", 3}, {"BIF", 0}, {"CLF", 4}, {"CLP", 0}, {"DJF", 0},
+  {"GNF", 0}, {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0},
+  {"KMF", 0}, {"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"OMR", 3},
+  {"PYG", 0}, {"RWF", 0}, {"TND", 3}, {"UGX", 0}, {"UYI", 0},
+  {"UYW", 4}, {"VND", 0}, {"VUV", 0}, {"XAF", 0}, {"XOF", 0},
+  {"XPF", 0},
+};
+
+int clv_ccy_digits(const char *ccy)
+{
+  size_t i;
+
+  if(!ccy)
+    return CLV_DEFAULT_DIGITS;
+  for(i = 0; i < sizeof(clv_ccys) / sizeof(clv_ccys[0]); i++) {
+    if(!strcmp(ccy, clv_ccys[i].code))
+      return clv_ccys[i].digits;
+  }
+  return CLV_DEFAULT_DIGITS;
+}
+
+double clv_ccy_scale(const char *ccy)
+{
+  return pow(10.0, clv_ccy_digits(ccy));
+}
+
+void clv_money_format(char *buf, size_t size, double minor, const char *ccy,
+                      double scale)
+{
+  int digits = CLV_DEFAULT_DIGITS;
+
+  if(ccy && ccy[0])
+    digits = clv_ccy_digits(ccy);
+  else if(scale > 0)
+    digits = (int)floor(log10(scale) + 0.5);
+  snprintf(buf, size, "%.*f%s%s", digits, minor / pow(10.0, digits),
+           ccy && ccy[0] ? " " : "", ccy ? ccy : "");
+}
+
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
 static int64_t clv_days_from_civil(int64_t y, int m, int d)
 {

@@ -24,6 +24,8 @@ struct clv_fitdata {
   double day_count;
   int64_t end_day;
   double unit_days;
+  char ccy[8];   /* the one currency of every customer's purchases */
+  int ccy_mixed; /* more than one, or some unknown */
 };
 
 struct clv_fitctx {
@@ -65,6 +67,10 @@ static int clv_fit_push(struct clv_walk *w)
       return rc;
   }
   d->c[d->n++] = s;
+  if(!w->ccy[0] || (d->ccy[0] && strcmp(d->ccy, w->ccy) != 0))
+    d->ccy_mixed = 1;
+  else if(!d->ccy[0])
+    snprintf(d->ccy, sizeof(d->ccy), "%s", w->ccy);
   for(i = 0; i < w->acc.n; i++) {
     if(w->acc.days[i].day <= d->end_day && w->acc.days[i].spend > 0) {
       d->day_spend += w->acc.days[i].spend;
@@ -111,7 +117,7 @@ static void clv_fit_gg(struct clv_state *st, crm_host_ctx *ctx,
     return;
   }
   for(i = 0; i < d->n; i++)
-    d->c[i].m_x /= CLV_GG_SCALE; /* the last use of the summaries */
+    d->c[i].m_x /= p->money_scale; /* the last use of the summaries */
   rc = btyd_gg_fit(d->c, d->n, o, &p->gg, gg_ll);
   if(rc == CRM_ECANCELED || (rc < 0 && rc > -100)) {
     *rc_out = rc;
@@ -125,6 +131,12 @@ static void clv_fit_gg(struct clv_state *st, crm_host_ctx *ctx,
     return;
   }
   p->have_gg = 1;
+  if(btyd_gg_boundary(&p->gg))
+    st->api->log(ctx, CRM_LOG_WARN,
+                 "gamma-gamma parameters ran to a limit of the model (p = "
+                 "%g, q = %g, gamma = %g): spend varies too little between "
+                 "customers to identify them", p->gg.p, p->gg.q,
+                 p->gg.gamma);
 }
 
 /* Population mean spend without Gamma-Gamma: the mean of the repeat
@@ -150,7 +162,86 @@ struct clv_fitout {
   struct clv_params p;
   double bg_ll, gg_ll, pn_ll;
   size_t repeat_buyers;
+  unsigned pn_boundary;
+  const char *ccy; /* of the money figures: "" when unknown or mixed */
 };
+
+/* "r, a" from a boundary mask over four names. */
+static void clv_names(char *buf, size_t size, unsigned mask,
+                      const char *const *names)
+{
+  size_t len = 0;
+  int i;
+
+  buf[0] = '\0';
+  for(i = 0; i < 4 && len < size; i++) {
+    if(mask & (1u << i))
+      len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                              len ? ", " : "", names[i]);
+  }
+}
+
+static const char *const clv_bg_names[] = {"r", "alpha", "a", "b"};
+static const char *const clv_pn_names[] = {"r", "alpha", "s", "beta"};
+
+/* Parameters that ran to a limit of the model: a warning, not a failure
+ * (the scores are those of the limit model). */
+static void clv_warn_boundary(struct clv_state *st, crm_host_ctx *ctx,
+                              const char *model, unsigned mask,
+                              const char *const *names, const double *v)
+{
+  char list[64];
+  char vals[160];
+  size_t len = 0;
+  int i;
+
+  if(!mask)
+    return;
+  clv_names(list, sizeof(list), mask, names);
+  vals[0] = '\0';
+  for(i = 0; i < 4 && len < sizeof(vals); i++) {
+    if(mask & (1u << i))
+      len += (size_t)snprintf(vals + len, sizeof(vals) - len, "%s%s = %g",
+                              len ? ", " : "", names[i], v[i]);
+  }
+  st->api->log(ctx, CRM_LOG_WARN,
+               "%s parameter%s %s ran to a limit of the model (%s): the "
+               "data do not identify %s; the scores use the limit",
+               model, strchr(list, ',') ? "s" : "", list, vals,
+               strchr(list, ',') ? "them" : "it");
+}
+
+/* Data a 4-parameter model cannot be fitted on, said with its numbers. */
+static int clv_fit_refused(struct clv_state *st, crm_host_ctx *ctx, int rc,
+                           const struct clv_fitdata *d, const btyd_cust *c,
+                           size_t m)
+{
+  char day[16];
+  size_t i, aged = 0;
+
+  clv_day_format(d->end_day, day, sizeof(day));
+  for(i = 0; i < m; i++)
+    aged += c[i].T > 0;
+  if(rc == BTYD_ENOAGE)
+    return st->api->set_error(ctx, CRM_ESTATE,
+                              "clv fit refused: no customer observed for "
+                              "any time (T = 0) among %zu customers up to "
+                              "%s: every first purchase is on the last day",
+                              d->n, day);
+  if(rc == BTYD_ENOREPEAT)
+    return st->api->set_error(ctx, CRM_ESTATE,
+                              "clv fit refused: no repeat buyer among %zu "
+                              "customers up to %s", d->n, day);
+  if(rc == BTYD_EFEW)
+    return st->api->set_error(ctx, CRM_ESTATE,
+                              "clv fit refused: too few distinct customers "
+                              "(%zu distinct summaries with T > 0 among %zu "
+                              "customers up to %s) to fit 4 parameters",
+                              aged, d->n, day);
+  return st->api->set_error(ctx, CRM_ESTATE,
+                            "clv fit refused: %s among %zu customers up to "
+                            "%s", btyd_strerror(rc), d->n, day);
+}
 
 static int clv_fit_pnbd(struct clv_state *st, crm_host_ctx *ctx,
                         const btyd_cust *c, size_t m, const btyd_fit_opts *o,
@@ -162,6 +253,14 @@ static int clv_fit_pnbd(struct clv_state *st, crm_host_ctx *ctx,
   if(st->cfg.model != CLV_PNBD && !st->cfg.fit_pnbd)
     return CRM_OK;
   rc = btyd_pnbd_fit(c, m, o, &out->p.pn, &out->pn_ll);
+  if(!rc) {
+    const double v[4] = {out->p.pn.r, out->p.pn.alpha, out->p.pn.s,
+                         out->p.pn.beta};
+
+    out->pn_boundary = btyd_pnbd_boundary(&out->p.pn);
+    clv_warn_boundary(st, ctx, "pareto/nbd", out->pn_boundary, clv_pn_names,
+                      v);
+  }
   /* needed for the scores, canceled, or not a failure of the maths */
   if(rc && (st->cfg.model == CLV_PNBD || rc > -100))
     return clv_fit_failed(st, ctx, rc, "pareto/nbd");
@@ -192,10 +291,19 @@ static int clv_fit_models(struct clv_state *st, crm_host_ctx *ctx,
   memcpy(c, d->c, d->n * sizeof(*c));
   m = btyd_compress(c, d->n);
   rc = btyd_bgnbd_fit(c, m, &o, &out->p.bg, &out->bg_ll);
-  if(rc)
+  if(BTYD_IS_EDATA(rc))
+    rc = clv_fit_refused(st, ctx, rc, d, c, m);
+  else if(rc)
     rc = clv_fit_failed(st, ctx, rc, "bg/nbd");
-  if(!rc)
+  if(!rc) {
+    const double v[4] = {out->p.bg.r, out->p.bg.alpha, out->p.bg.a,
+                         out->p.bg.b};
+
+    out->p.bg_boundary = btyd_bgnbd_boundary(&out->p.bg);
+    clv_warn_boundary(st, ctx, "bg/nbd", out->p.bg_boundary, clv_bg_names,
+                      v);
     rc = clv_fit_pnbd(st, ctx, c, m, &o, out);
+  }
   st->api->free(ctx, c);
   if(rc)
     return rc;
@@ -209,7 +317,7 @@ static int clv_fit_models(struct clv_state *st, crm_host_ctx *ctx,
     return clv_fit_failed(st, ctx, rc, "gamma-gamma");
   if(out->p.have_gg)
     out->p.mean_spend = out->p.gg.p * out->p.gg.gamma /
-                        (out->p.gg.q - 1) * CLV_GG_SCALE;
+                        (out->p.gg.q - 1) * out->p.money_scale;
   return CRM_OK;
 }
 
@@ -242,11 +350,15 @@ static int clv_fit_figures(struct clv_state *st, crm_host_ctx *ctx,
   const struct clv_params *p = &o->p;
   char day[16];
   char mean[48];
+  char bgb[64];
+  char pnb[64];
   int rc;
 
   clv_day_format(end_day, day, sizeof(day));
-  snprintf(mean, sizeof(mean), "%.2f%s%s", p->mean_spend / 100.0,
-           st->cfg.currency[0] ? " " : "", st->cfg.currency);
+  clv_money_format(mean, sizeof(mean), p->mean_spend, o->ccy,
+                   p->money_scale);
+  clv_names(bgb, sizeof(bgb), p->bg_boundary, clv_bg_names);
+  clv_names(pnb, sizeof(pnb), o->pn_boundary, clv_pn_names);
   {
     const struct clv_fig base[] = {
       {"bgnbd_r", p->bg.r, NULL},
@@ -259,6 +371,9 @@ static int clv_fit_figures(struct clv_state *st, crm_host_ctx *ctx,
       {"unit_days", p->unit_days, st->cfg.unit_name},
       {"calibration_end", (double)((end_day + 1) * CLV_DAY), day},
       {"mean_spend", p->mean_spend, mean},
+      {"money_scale", p->money_scale, o->ccy[0] ? o->ccy : NULL},
+      {"bgnbd_boundary", p->bg_boundary ? 1 : 0,
+       p->bg_boundary ? bgb : "no parameter at a limit"},
     };
     rc = clv_put_all(st, ctx, base, sizeof(base) / sizeof(base[0]));
   }
@@ -278,6 +393,8 @@ static int clv_fit_figures(struct clv_state *st, crm_host_ctx *ctx,
       {"pnbd_s", p->pn.s, NULL},
       {"pnbd_beta", p->pn.beta, NULL},
       {"pnbd_ll", o->pn_ll, "Pareto/NBD log-likelihood"},
+      {"pnbd_boundary", o->pn_boundary ? 1 : 0,
+       o->pn_boundary ? pnb : "no parameter at a limit"},
     };
     rc = clv_put_all(st, ctx, pn, sizeof(pn) / sizeof(pn[0]));
   }
@@ -377,6 +494,9 @@ static int clv_fit_run(struct clv_state *st, crm_host_ctx *ctx,
                               "nothing to fit", day);
   memset(&out, 0, sizeof(out));
   out.p.unit_days = d->unit_days;
+  out.ccy = st->cfg.currency[0] ? st->cfg.currency
+                                : (d->ccy_mixed ? "" : d->ccy);
+  out.p.money_scale = clv_ccy_scale(out.ccy);
   rc = clv_fit_models(st, ctx, d, &out);
   if(rc)
     return rc;
@@ -388,6 +508,7 @@ static int clv_fit_run(struct clv_state *st, crm_host_ctx *ctx,
   st->par.valid = 1;
   clv_params_derive(st);
   st->warned_unfitted = 0;
+  st->unusable = 0;
   if(!(req->flags & CRM_FIT_SCORE))
     return CRM_OK;
   rc = clv_fit_score(st, ctx, req->as_of, d->n);

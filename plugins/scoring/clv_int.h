@@ -20,10 +20,12 @@
 #define CLV_TYPES "purchase,refund,cancel"
 #define CLV_MONTH_DAYS 30.4375
 #define CLV_MIN_GG_BUYERS 10
-/* Gamma-Gamma is fitted on spend in major units (minor / 100) so that
- * gg_gamma reads like the published figures (15.44 dollars, not 1544
- * cents); every score and mean_spend stay in minor units. */
-#define CLV_GG_SCALE 100.0
+/* Gamma-Gamma is fitted on spend in major units (minor / money_scale,
+ * 10^(ISO 4217 minor digits) of the currency: 100 for USD, 1 for JPY,
+ * 1000 for KWD) so that gg_gamma reads like the published figures (15.44
+ * dollars, not 1544 cents); every score and mean_spend stay in minor
+ * units. The figure money_scale keeps the fit's scale (100 when absent). */
+#define CLV_DEFAULT_DIGITS 2
 
 /* Scores of equal summaries are equal: the staged model values of the
  * last summaries seen, direct-mapped by (x, t_x, T). */
@@ -60,6 +62,8 @@ struct clv_params {
   btyd_gg gg;
   int have_gg;
   double mean_spend; /* population E[M], minor units */
+  double money_scale; /* minor units per major unit of the fit */
+  unsigned bg_boundary; /* btyd_bgnbd_boundary of the fitted bg */
   double unit_days;  /* the unit the parameters were fitted in */
   /* derived once per load, in the fitted unit */
   double forecast;   /* config forecast_period */
@@ -75,6 +79,10 @@ struct clv_state {
   struct clv_cache_ent *cache; /* CLV_CACHE_SIZE entries */
   uint32_t gen;   /* bumped whenever the parameters or settings change */
   int warned_unfitted;
+  /* the fitted_at of figures found unusable (no pnbd_* with model pnbd):
+   * the next calls compare the stamp only */
+  double unusable_at;
+  int unusable;
 };
 
 /* One walk over stored events, building a summary per customer; `done`
@@ -98,6 +106,13 @@ int clv_config_read(const crm_host_api *api, crm_host_ctx *ctx,
                     struct clv_config *out);
 int64_t clv_day_of(int64_t t);
 void clv_day_format(int64_t day, char *buf, size_t size);
+/* ISO 4217 minor-unit digits of a currency code (2 when unknown or ""),
+ * and minor units formatted as major ones with the code: "153.27 USD",
+ * "15327 JPY", "1.234 KWD" (digits of ccy, or of scale when ccy is ""). */
+int clv_ccy_digits(const char *ccy);
+double clv_ccy_scale(const char *ccy);
+void clv_money_format(char *buf, size_t size, double minor, const char *ccy,
+                      double scale);
 
 /* clv_score.c */
 void clv_walk_init(struct clv_walk *w, struct clv_state *st,

@@ -185,11 +185,31 @@ static int clv_params_read(struct clv_state *st, crm_host_ctx *ctx,
   if(rc && rc != CRM_ENOTFOUND)
     return rc;
   p->have_pnbd = !rc;
+  /* fits before money_scale was a figure were in 1/100 */
+  rc = st->api->figure_get(ctx, NULL, "money_scale", &p->money_scale);
+  if(rc == CRM_ENOTFOUND || (!rc && !(p->money_scale > 0)))
+    p->money_scale = 100.0;
+  else if(rc)
+    return rc;
   return CRM_OK;
 }
 
-/* 1: fitted (st->par valid), 0: not fitted, < 0: an error. One figure
- * look-up when nothing changed since the last call. */
+/* Figures of fit `stamp` that cannot be used: remembered, so that the
+ * next calls cost one look-up, and said once. */
+static int clv_params_unusable(struct clv_state *st, crm_host_ctx *ctx,
+                               double stamp, const char *why)
+{
+  st->par.valid = 0;
+  st->unusable = 1;
+  st->unusable_at = stamp;
+  st->api->log(ctx, CRM_LOG_WARN, "%s: run crm score fit clv", why);
+  st->warned_unfitted = 1; /* said: no "not fitted yet" on top */
+  return 0;
+}
+
+/* 1: fitted (st->par valid), 0: not fitted or the figures do not fit the
+ * settings, < 0: an error. One figure look-up when nothing changed since
+ * the last call. */
 int clv_params_load(struct clv_state *st, crm_host_ctx *ctx)
 {
   struct clv_params p;
@@ -205,14 +225,23 @@ int clv_params_load(struct clv_state *st, crm_host_ctx *ctx)
     return rc;
   if(st->par.valid && stamp == st->par.fitted_at)
     return 1;
+  if(st->unusable && stamp == st->unusable_at)
+    return 0;
   memset(&p, 0, sizeof(p));
   rc = clv_params_read(st, ctx, &p);
   if(rc == CRM_ENOTFOUND)
-    return 0;
+    return clv_params_unusable(st, ctx, stamp,
+                               "clv figures are incomplete (a bgnbd "
+                               "parameter, unit_days or mean_spend is "
+                               "missing)");
   if(rc)
     return rc;
   if(st->cfg.model == CLV_PNBD && !p.have_pnbd)
-    return 0;
+    return clv_params_unusable(st, ctx, stamp,
+                               "clv model is pnbd but pareto/nbd is not "
+                               "fitted (the last fit has no pnbd_* "
+                               "figures)");
+  st->unusable = 0;
   p.fitted_at = stamp;
   p.valid = 1;
   st->par = p;
@@ -267,8 +296,8 @@ static double clv_f_value(const struct clv_state *st, double x, double t_x,
 static double clv_f_spend(const struct clv_state *st, double x, double m_x)
 {
   if(st->par.have_gg)
-    return btyd_gg_expected_spend(&st->par.gg, x, m_x / CLV_GG_SCALE) *
-           CLV_GG_SCALE;
+    return btyd_gg_expected_spend(&st->par.gg, x, m_x / st->par.money_scale) *
+           st->par.money_scale;
   if(x > 0 && m_x > 0)
     return m_x;
   return st->par.mean_spend;
@@ -311,9 +340,16 @@ static void clv_details(const struct clv_state *st, const btyd_cust *s,
              "last purchase %.1f %ss after the first", s->t_x, u);
   else
     snprintf(e->detail[3], sizeof(e->detail[3]), "no repeat purchase");
-  snprintf(e->detail[4], sizeof(e->detail[4]),
-           "%.2f%s%s per purchase against %.2f on average", spend / 100.0,
-           ccy[0] ? " " : "", ccy, st->par.mean_spend / 100.0);
+  {
+    char a[31];
+    char b[31];
+
+    clv_money_format(a, sizeof(a), spend, ccy, st->par.money_scale);
+    clv_money_format(b, sizeof(b), st->par.mean_spend, "",
+                     ccy[0] ? clv_ccy_scale(ccy) : st->par.money_scale);
+    snprintf(e->detail[4], sizeof(e->detail[4]),
+             "%s per purchase against %s on average", a, b);
+  }
 }
 
 static int clv_write(struct clv_state *st, crm_host_ctx *ctx, int64_t id,
@@ -412,7 +448,6 @@ static int clv_write_money(struct clv_state *st, crm_host_ctx *ctx,
                            double spend, const char *ccy,
                            struct clv_expl *e)
 {
-  const char *sep = ccy[0] ? " " : "";
   double pop = st->par.mean_spend;
   char label[64];
   double v[4];
@@ -423,7 +458,7 @@ static int clv_write_money(struct clv_state *st, crm_host_ctx *ctx,
   e->n = 0;
   clv_expl_add(e, "base", pop, 0);
   clv_expl_add(e, "spend", spend - pop, 4);
-  snprintf(label, sizeof(label), "%.2f%s%s", spend / 100.0, sep, ccy);
+  clv_money_format(label, sizeof(label), spend, ccy, st->par.money_scale);
   rc = clv_write(st, ctx, id, "expected_spend", spend, label, e);
   if(rc)
     return rc;
@@ -436,7 +471,7 @@ static int clv_write_money(struct clv_state *st, crm_host_ctx *ctx,
   clv_expl_stages(e, v);
   clv_expl_add(e, "spend", value - v[3], 4);
   value = floor(value + 0.5);
-  snprintf(label, sizeof(label), "%.2f%s%s", value / 100.0, sep, ccy);
+  clv_money_format(label, sizeof(label), value, ccy, st->par.money_scale);
   return clv_write(st, ctx, id, "clv", value, label, e);
 }
 
