@@ -5,9 +5,12 @@
  * once, then one look-up per call), and the money labels of currencies
  * without cents (clv_money_format, compiled in from clv_config.c).
  */
+#include <math.h>
+
 #include "test_plugin_env.h"
 
 #include "clv_int.h"
+#include "crm_int.h" /* crm__score_ask */
 
 static int64_t t_at(const char *text)
 {
@@ -220,12 +223,43 @@ static void test_money_format(void **state)
   assert_string_equal(b, "153.27");
 }
 
+/* The score step and the batch agree at a midnight as_of: both take the
+ * last whole day before as_of as the end of the data (T ends on
+ * 1997-12-31 for as_of 1998-01-01 00:00; before the fix the score step
+ * asked by the lifecycle (ev NULL) counted 1998-01-01 too, a day more
+ * of age, so its p_alive was lower than the batch's). */
+static void test_step_matches_batch(void **state)
+{
+  pe_env e;
+  crm_customer cu;
+  int64_t as_of = t_at("1998-01-01");
+  double batch = 0;
+  double step = 0;
+  size_t n = 0;
+
+  (void)state;
+  open_store(&e, conf_bg);
+  six_customers(e.c);
+  assert_int_equal(crm_score_fit(e.c, "clv", t_at("1997-10-01"),
+                                 CRM_FIT_NO_SCORE, NULL, NULL, NULL), 0);
+  assert_int_equal(crm_score_run(e.c, "clv", as_of, &n), 0);
+  assert_int_equal(n, 6);
+  assert_int_equal(crm_customer_resolve(e.c, "c1", &cu), 0);
+  assert_int_equal(crm_score_get(e.c, cu.id, "clv", "p_alive", &batch), 0);
+  assert_int_equal(crm__score_ask(e.c, "clv", &cu, as_of), 0);
+  assert_int_equal(crm_score_get(e.c, cu.id, "clv", "p_alive", &step), 0);
+  assert_true(batch > 0 && batch < 1);
+  assert_true(fabs(step - batch) < 1e-12);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_refused),
     cmocka_unit_test(test_pnbd_not_fitted),
     cmocka_unit_test(test_money_format),
+    cmocka_unit_test(test_step_matches_batch),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

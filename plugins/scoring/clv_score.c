@@ -623,7 +623,11 @@ int clv_score_event(void *state, crm_host_ctx *ctx, const crm_event_view *ev,
     until = ev->occurred_at;
   until++;
   o.cv = customer;
-  o.end_day = clv_day_of(until - 1);
+  /* as the batch does: the data ends with the last whole day before
+   * as_of, or the event's own day when later (a purchase at as_of) */
+  o.end_day = clv_day_of(as_of - 1);
+  if(ev && clv_day_of(ev->occurred_at) > o.end_day)
+    o.end_day = clv_day_of(ev->occurred_at);
   memset(&f, 0, sizeof(f));
   f.struct_size = sizeof(f);
   f.customer_id = customer->customer_id;
