@@ -151,6 +151,12 @@ void crm__hctx_reset(struct crm_host_ctx *h);
 int crm__plugin_call_failed(crm *c, crm__component *comp, int rc,
                             const char *what);
 
+/* ---- consent limits (consent.c) ------------------------------------------ */
+#define CRM__CHANNEL_MAX 32
+#define CRM__CONSENT_SOURCE_MAX 128
+#define CRM__CONSENT_NOTE_MAX 256
+#define CRM__LANGUAGE_MAX 35
+
 /* ---- the handle --------------------------------------------------------- */
 struct crm__stmt_slot {
   const char *sql; /* identity: the static string's address */
@@ -201,6 +207,16 @@ struct crm {
   void *fit_progress_ud;
   const char *fit_model;
   int fit_canceled; /* the progress callback asked to stop */
+
+  /* Strings crm_consent_get / crm_prefs_get hand out (consent.c). */
+  struct crm__consent_buf {
+    char channel[CRM__CHANNEL_MAX + 1];
+    char source[CRM__CONSENT_SOURCE_MAX + 1];
+    char dnc_reason[16];
+    char dnc_note[CRM__CONSENT_NOTE_MAX + 1];
+    char pref_channel[CRM__CHANNEL_MAX + 1];
+    char language[CRM__LANGUAGE_MAX + 1];
+  } consent_buf;
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */

@@ -386,10 +386,60 @@ static const char crm__migration_3[] =
   ");"
   "CREATE INDEX score_fits_model ON score_fits(model, id);";
 
+/*
+ * 4: consent and contact preferences. consent holds the current state of
+ * each (customer, channel); channel '*' carries a do-not-contact of every
+ * channel. consent_history is append-only (kind opt_in, opt_out, dnc,
+ * dnc_clear, prefs; channel NULL for prefs); contact_prefs one row per
+ * customer.
+ */
+static const char crm__migration_4[] =
+  "CREATE TABLE consent ("
+  "  customer_id INTEGER NOT NULL REFERENCES customers(id)"
+  "    ON DELETE CASCADE,"
+  "  channel TEXT NOT NULL,"
+  "  status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+  "  source TEXT,"
+  "  at INTEGER NOT NULL DEFAULT 0,"
+  "  dnc_reason TEXT CHECK (dnc_reason IS NULL OR dnc_reason IN"
+  "    ('unsubscribed', 'bounced', 'complained', 'manual')),"
+  "  dnc_note TEXT,"
+  "  dnc_at INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (customer_id, channel)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE consent_history ("
+  "  id INTEGER PRIMARY KEY,"
+  "  customer_id INTEGER NOT NULL REFERENCES customers(id)"
+  "    ON DELETE CASCADE,"
+  "  channel TEXT,"
+  "  kind TEXT NOT NULL CHECK (kind IN"
+  "    ('opt_in', 'opt_out', 'dnc', 'dnc_clear', 'prefs')),"
+  "  status INTEGER NOT NULL DEFAULT 0,"
+  "  source TEXT,"
+  "  note TEXT,"
+  "  at INTEGER NOT NULL,"
+  "  recorded_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX consent_history_customer"
+  "  ON consent_history(customer_id, id);"
+  "CREATE TABLE contact_prefs ("
+  "  customer_id INTEGER PRIMARY KEY REFERENCES customers(id)"
+  "    ON DELETE CASCADE,"
+  "  preferred_channel TEXT,"
+  "  language TEXT,"
+  "  quiet_start INTEGER,"
+  "  quiet_end INTEGER,"
+  "  pause_from INTEGER,"
+  "  pause_until INTEGER,"
+  "  updated_at INTEGER NOT NULL"
+  ");";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
   crm__migration_3,
+  crm__migration_4,
 };
 
 int crm__schema_latest(void)

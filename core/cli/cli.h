@@ -61,6 +61,7 @@ extern const cli_cmd cli_cmds_points_ops[];
 extern const cli_cmd cli_cmds_rewards[];
 extern const cli_cmd cli_cmds_tier[];
 extern const cli_cmd cli_cmds_score[];
+extern const cli_cmd cli_cmds_consent[];
 
 /* ---- option parsing (getopt_long with the common options added:
  * --help, --json, --quiet, --as-of DATE) ---------------------------------- */

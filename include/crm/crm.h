@@ -693,6 +693,80 @@ CRM_API int crm_message_send(crm *c, int64_t customer_id, const char *channel,
                              const char *subject, const char *body,
                              int64_t *message_id);
 
+/* ---- consent and contact preferences ----------------------------------- */
+/*
+ * What a customer agreed to, per channel ("email", "sms", "webhook",
+ * "file" or any channel component's name; 1..32 bytes, [a-z0-9_]), kept
+ * with when they said it and where it came from; do-not-contact with a
+ * reason; and their contact preferences. Every change is kept in the
+ * consent history (never rewritten) and audited; nothing is sent against
+ * them (the send gate reads them).
+ */
+#define CRM_CONSENT_UNKNOWN 0 /* never asked: marketing may not be sent */
+#define CRM_CONSENT_IN 1      /* opted in */
+#define CRM_CONSENT_OUT 2     /* opted out */
+
+/* Reasons for do-not-contact. */
+#define CRM_DNC_UNSUBSCRIBED "unsubscribed"
+#define CRM_DNC_BOUNCED "bounced"
+#define CRM_DNC_COMPLAINED "complained"
+#define CRM_DNC_MANUAL "manual"
+
+typedef struct crm_consent {
+  int64_t customer_id;
+  const char *channel;
+  int status;             /* CRM_CONSENT_* */
+  const char *source;     /* "web form", "import", "unsubscribe link" */
+  int64_t at;             /* when the customer said it (UTC) */
+  const char *dnc_reason; /* CRM_DNC_* when the channel is do-not-contact,
+                             else NULL */
+  const char *dnc_note;   /* NULL when none */
+  int64_t dnc_at;
+  int64_t recorded_at;    /* history rows: when it was recorded */
+} crm_consent;
+
+/* Records an opt-in or opt-out (status CRM_CONSENT_IN/OUT) given at `at`
+ * (<= 0: now; not in the future). source is required (1..128 bytes).
+ * An opt-in older than the channel's latest change is kept in the history
+ * but does not change the current status. */
+CRM_API int crm_consent_set(crm *c, int64_t customer_id, const char *channel,
+                            int status, const char *source, int64_t at);
+/* The current consent of one channel (status CRM_CONSENT_UNKNOWN and the
+ * strings NULL when nothing was recorded). Strings valid until the next
+ * call on c. */
+CRM_API int crm_consent_get(crm *c, int64_t customer_id, const char *channel,
+                            crm_consent *out);
+/* Marks a channel (NULL: every channel) do-not-contact with a CRM_DNC_*
+ * reason and an optional note; crm_dnc_clear lifts it (source required).
+ * Both are recorded in the history. */
+CRM_API int crm_dnc_set(crm *c, int64_t customer_id, const char *channel,
+                        const char *reason, const char *note, int64_t at);
+CRM_API int crm_dnc_clear(crm *c, int64_t customer_id, const char *channel,
+                          const char *source, int64_t at);
+/* The current consent of each channel with a record (history 0), or the
+ * whole history oldest first (history 1). */
+CRM_API int crm_consent_foreach(crm *c, int64_t customer_id, int history,
+                                int (*cb)(void *ud, const crm_consent *),
+                                void *ud);
+
+typedef struct crm_contact_prefs {
+  const char *preferred_channel; /* NULL: none */
+  const char *language;          /* "en", "fr-CA" (BCP 47); NULL: none */
+  int quiet_start;     /* minutes after local midnight, -1: no quiet hours */
+  int quiet_end;       /* the window may cross midnight (22:00-07:00) */
+  int64_t pause_from;  /* a pause of all contact, UTC, [from, until); */
+  int64_t pause_until; /* both 0: none */
+} crm_contact_prefs;
+
+/* Replaces the preferences (validated: a known channel name shape, the
+ * language tag, 0..1439 minutes with both or neither quiet bound, pause
+ * from < until); recorded in the history with source. */
+CRM_API int crm_prefs_set(crm *c, int64_t customer_id,
+                          const crm_contact_prefs *p, const char *source);
+/* Fills p (defaults when nothing was set: NULLs, quiet -1, no pause);
+ * strings valid until the next call on c. */
+CRM_API int crm_prefs_get(crm *c, int64_t customer_id, crm_contact_prefs *p);
+
 /* ---- helpers ------------------------------------------------------------ */
 
 /* Parses "YYYY-MM-DD", "YYYYMMDD", "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]" (also

@@ -1,0 +1,769 @@
+/*
+ * cmd_consent.c - crm consent set / dnc / clear-dnc / show and crm prefs
+ * set: what a customer agreed to per channel (opt-in or opt-out with
+ * time and source), do-not-contact with a reason, and the contact
+ * preferences (preferred channel, language, quiet hours, a pause).
+ *
+ * Only records: nothing is sent here. The send gate (a later step) reads
+ * them before every message.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define OPT_SOURCE 256
+#define OPT_AT 257
+#define OPT_REASON 258
+#define OPT_NOTE 259
+#define OPT_ALL 260
+#define OPT_HISTORY 261
+#define OPT_CHANNEL 262
+#define OPT_NO_CHANNEL 263
+#define OPT_LANGUAGE 264
+#define OPT_NO_LANGUAGE 265
+#define OPT_QUIET_HOURS 266
+#define OPT_NO_QUIET 267
+#define OPT_PAUSE 268
+#define OPT_NO_PAUSE 269
+
+static const char *status_name(int status)
+{
+  switch(status) {
+  case CRM_CONSENT_IN:
+    return "in";
+  case CRM_CONSENT_OUT:
+    return "out";
+  default:
+    return "unknown";
+  }
+}
+
+/* ---- printing consent rows ----------------------------------------------- */
+
+struct consent_ctx {
+  cli_json *j;
+  cli_table *t;
+  int history;
+  int64_t n;
+};
+
+/* A history row's kind, from what crm_consent_foreach fills: no channel
+ * for preferences, a reason for a do-not-contact, in or out for an
+ * opt-in or opt-out, else the lifting of a do-not-contact. */
+static const char *change_kind(const crm_consent *co)
+{
+  if(!co->channel)
+    return "prefs";
+  if(co->dnc_reason)
+    return "dnc";
+  if(co->status == CRM_CONSENT_IN)
+    return "opt_in";
+  if(co->status == CRM_CONSENT_OUT)
+    return "opt_out";
+  return "dnc_clear";
+}
+
+/* The channel for text: "*" (every channel) as "all". */
+static const char *channel_text(const crm_consent *co)
+{
+  if(!co->channel)
+    return "-";
+  return strcmp(co->channel, "*") ? co->channel : "all";
+}
+
+static void consent_json(cli_json *j, const crm_consent *co, int history)
+{
+  cli_json_begin_object(j, NULL);
+  if(history)
+    cli_json_str(j, "change", change_kind(co));
+  cli_json_str(j, "channel", co->channel);
+  cli_json_str(j, "status", status_name(co->status));
+  cli_json_str(j, "source", co->source);
+  cli_json_time(j, "at", co->at);
+  if(co->dnc_reason && co->channel) {
+    cli_json_begin_object(j, "dnc");
+    cli_json_str(j, "reason", co->dnc_reason);
+    cli_json_str(j, "note", co->dnc_note);
+    cli_json_time(j, "at", co->dnc_at);
+    cli_json_end(j);
+  }
+  else
+    cli_json_null(j, "dnc");
+  if(history && !co->channel)
+    cli_json_str(j, "preferences", co->dnc_note);
+  if(history)
+    cli_json_time(j, "recorded_at", co->recorded_at);
+  cli_json_end(j);
+}
+
+/* "bounced since 2026-02-05 00:00: note", or "-" */
+static void dnc_text(const crm_consent *co, char *buf, size_t size)
+{
+  char at[32];
+  if(!co->channel) { /* a preferences row of the history */
+    snprintf(buf, size, "%s", co->dnc_note ? co->dnc_note : "-");
+    return;
+  }
+  if(!co->dnc_reason) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  cli_fmt_time(co->dnc_at, at, sizeof(at));
+  snprintf(buf, size, "%s since %s%s%s", co->dnc_reason, at,
+           co->dnc_note ? ": " : "", co->dnc_note ? co->dnc_note : "");
+}
+
+static int consent_cb(void *ud, const crm_consent *co)
+{
+  struct consent_ctx *cx = ud;
+  char at[32], rec[32], dnc[512];
+  const char *row[6];
+  size_t k = 0;
+  cx->n++;
+  if(cx->j) {
+    consent_json(cx->j, co, cx->history);
+    return 0;
+  }
+  cli_fmt_time(co->at, at, sizeof(at));
+  cli_fmt_time(co->recorded_at, rec, sizeof(rec));
+  dnc_text(co, dnc, sizeof(dnc));
+  if(cx->history)
+    row[k++] = rec;
+  row[k++] = channel_text(co);
+  row[k++] = cx->history ? change_kind(co) : status_name(co->status);
+  row[k++] = at;
+  row[k++] = co->source ? co->source : "-";
+  row[k++] = dnc;
+  cli_table_add(cx->t, row);
+  return 0;
+}
+
+/* The consent of one channel (crm_consent_get) or of every channel with a
+ * record (channel NULL), or the history: a JSON array named key, or a
+ * table under a heading. */
+static int consent_list(cli *x, cli_json *j, const crm_customer *cu,
+                        const char *channel, int history, const char *key)
+{
+  static const char *const head[] = {"CHANNEL", "STATUS", "AT", "SOURCE",
+                                     "DO-NOT-CONTACT", NULL};
+  static const char *const hhead[] = {"RECORDED", "CHANNEL", "CHANGE", "AT",
+                                      "SOURCE", "DETAIL", NULL};
+  struct consent_ctx cx;
+  cli_table t;
+  crm_consent co;
+  int rc;
+  memset(&cx, 0, sizeof(cx));
+  cx.j = j;
+  cx.history = history;
+  if(j)
+    cli_json_begin_array(j, key);
+  else {
+    cli_table_init(&t, history ? hhead : head);
+    cx.t = &t;
+  }
+  if(channel) {
+    memset(&co, 0, sizeof(co));
+    rc = crm_consent_get(x->c, cu->id, channel, &co);
+    if(!rc) {
+      if(!co.channel)
+        co.channel = channel;
+      consent_cb(&cx, &co);
+    }
+  }
+  else
+    rc = crm_consent_foreach(x->c, cu->id, history, consent_cb, &cx);
+  if(j) {
+    cli_json_end(j);
+    return rc;
+  }
+  if(!rc && history)
+    printf("consent history (in the order recorded):\n");
+  else if(!rc)
+    printf("consent:\n");
+  if(!rc && cx.n)
+    cli_table_print(&t, stdout, 2);
+  else if(!rc && history)
+    printf("  nothing recorded\n");
+  else if(!rc)
+    printf("  nothing recorded (unknown on every channel: no marketing)\n");
+  cli_table_free(&t);
+  return rc;
+}
+
+/* ---- printing preferences ------------------------------------------------ */
+
+static void fmt_minutes(int m, char *buf, size_t size)
+{
+  snprintf(buf, size, "%02d:%02d", m / 60, m % 60);
+}
+
+static void prefs_json(cli_json *j, const crm_contact_prefs *p)
+{
+  char a[16], b[16];
+  cli_json_begin_object(j, "preferences");
+  cli_json_str(j, "channel", p->preferred_channel);
+  cli_json_str(j, "language", p->language);
+  if(p->quiet_start >= 0) {
+    fmt_minutes(p->quiet_start, a, sizeof(a));
+    fmt_minutes(p->quiet_end, b, sizeof(b));
+    cli_json_begin_object(j, "quiet");
+    cli_json_str(j, "start", a);
+    cli_json_str(j, "end", b);
+    cli_json_int(j, "start_minute", p->quiet_start);
+    cli_json_int(j, "end_minute", p->quiet_end);
+    cli_json_end(j);
+  }
+  else
+    cli_json_null(j, "quiet");
+  if(p->pause_from || p->pause_until) {
+    cli_json_begin_object(j, "pause");
+    cli_json_time(j, "from", p->pause_from);
+    cli_json_time(j, "until", p->pause_until);
+    cli_json_end(j);
+  }
+  else
+    cli_json_null(j, "pause");
+  cli_json_end(j);
+}
+
+static void prefs_text(const crm_contact_prefs *p)
+{
+  char a[32], b[32];
+  printf("preferences:\n");
+  printf("  channel   %s\n",
+         p->preferred_channel ? p->preferred_channel : "none");
+  printf("  language  %s\n", p->language ? p->language : "none");
+  if(p->quiet_start >= 0) {
+    fmt_minutes(p->quiet_start, a, sizeof(a));
+    fmt_minutes(p->quiet_end, b, sizeof(b));
+    printf("  quiet     %s-%s (the customer's local time)\n", a, b);
+  }
+  else
+    printf("  quiet     none\n");
+  if(p->pause_from || p->pause_until) {
+    cli_fmt_time(p->pause_from, a, sizeof(a));
+    cli_fmt_time(p->pause_until, b, sizeof(b));
+    printf("  pause     %s until %s\n", a, b);
+  }
+  else
+    printf("  pause     none\n");
+}
+
+static int prefs_show(cli *x, cli_json *j, const crm_customer *cu)
+{
+  crm_contact_prefs p;
+  int rc;
+  memset(&p, 0, sizeof(p));
+  rc = crm_prefs_get(x->c, cu->id, &p);
+  if(rc)
+    return rc;
+  if(j)
+    prefs_json(j, &p);
+  else
+    prefs_text(&p);
+  return 0;
+}
+
+/* ---- shared steps -------------------------------------------------------- */
+
+static int open_customer(cli *x, const char *ref, crm_customer *cu)
+{
+  int rc = cli_open(x, 0);
+  if(!rc)
+    rc = cli_resolve(x, ref, cu);
+  return rc;
+}
+
+static void begin_out(cli *x, cli_json *j, const crm_customer *cu)
+{
+  if(x->json) {
+    cli_json_init(j, stdout);
+    cli_json_begin_object(j, NULL);
+    cli_json_customer_ref(j, cu);
+  }
+  else if(!x->quiet)
+    printf("customer #%" PRId64 " %s (times UTC)\n", cu->id,
+           cu->external_id);
+}
+
+/* After a change: the current consent of channel (NULL: every channel). */
+static int after_change(cli *x, const crm_customer *cu, const char *channel)
+{
+  cli_json j;
+  int rc;
+  if(x->quiet && !x->json)
+    return CLI_OK;
+  begin_out(x, &j, cu);
+  rc = consent_list(x, x->json ? &j : NULL, cu, channel, 0, "consent");
+  if(x->json)
+    cli_json_finish(&j);
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+/* CHANNEL or --all after CUSTOMER: exactly one of them. */
+static int channel_or_all(const cli_parser *p, int all, const char **channel)
+{
+  int rc = cli_operands(p, 1, 2);
+  if(rc)
+    return rc;
+  *channel = p->argc - p->optind == 2 ? p->argv[p->optind + 1] : NULL;
+  if(*channel && all)
+    return cli_usage_error("%s %s: give a CHANNEL or --all, not both",
+                           p->cmd->group, p->cmd->name);
+  if(!*channel && !all)
+    return cli_usage_error("%s %s: give a CHANNEL or --all (usage: %s)",
+                           p->cmd->group, p->cmd->name, p->cmd->usage);
+  return CLI_OK;
+}
+
+/* ---- crm consent set ----------------------------------------------------- */
+
+static int run_consent_set(cli *x, const cli_cmd *cmd, int argc,
+                           char **argv)
+{
+  static const struct option lo[] = {
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"at", required_argument, NULL, OPT_AT},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg, *source = NULL, *channel, *word;
+  crm_customer cu;
+  int64_t at = 0;
+  int opt, rc, status;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    if(opt == OPT_SOURCE)
+      source = arg;
+    else if(opt == OPT_AT) {
+      rc = cli_parse_time("--at", arg, &at);
+      if(rc)
+        return rc;
+    }
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 3, 3);
+  if(rc)
+    return rc;
+  channel = argv[p.optind + 1];
+  word = argv[p.optind + 2];
+  if(!strcmp(word, "in"))
+    status = CRM_CONSENT_IN;
+  else if(!strcmp(word, "out"))
+    status = CRM_CONSENT_OUT;
+  else
+    return cli_usage_error("consent set: expected in or out, not '%s'",
+                           word);
+  if(!source)
+    return cli_usage_error("consent set: --source is required (where the "
+                           "customer said it, e.g. \"web form\")");
+  rc = open_customer(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  rc = crm_consent_set(x->c, cu.id, channel, status, source, at);
+  if(rc)
+    return cli_fail(x, rc);
+  return after_change(x, &cu, channel);
+}
+
+/* ---- crm consent dnc / clear-dnc ----------------------------------------- */
+
+static int run_consent_dnc(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"note", required_argument, NULL, OPT_NOTE},
+    {"at", required_argument, NULL, OPT_AT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg, *reason = NULL, *note = NULL, *channel = NULL;
+  crm_customer cu;
+  int64_t at = 0;
+  int opt, rc, all = 0;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    if(opt == OPT_REASON)
+      reason = arg;
+    else if(opt == OPT_NOTE)
+      note = arg;
+    else if(opt == OPT_ALL)
+      all = 1;
+    else if(opt == OPT_AT) {
+      rc = cli_parse_time("--at", arg, &at);
+      if(rc)
+        return rc;
+    }
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = channel_or_all(&p, all, &channel);
+  if(rc)
+    return rc;
+  if(!reason)
+    return cli_usage_error("consent dnc: --reason is required (unsubscribed, "
+                           "bounced, complained or manual)");
+  rc = open_customer(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  rc = crm_dnc_set(x->c, cu.id, channel, reason, note, at);
+  if(rc)
+    return cli_fail(x, rc);
+  return after_change(x, &cu, channel);
+}
+
+static int run_consent_clear(cli *x, const cli_cmd *cmd, int argc,
+                             char **argv)
+{
+  static const struct option lo[] = {
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"at", required_argument, NULL, OPT_AT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg, *source = NULL, *channel = NULL;
+  crm_customer cu;
+  int64_t at = 0;
+  int opt, rc, all = 0;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    if(opt == OPT_SOURCE)
+      source = arg;
+    else if(opt == OPT_ALL)
+      all = 1;
+    else if(opt == OPT_AT) {
+      rc = cli_parse_time("--at", arg, &at);
+      if(rc)
+        return rc;
+    }
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = channel_or_all(&p, all, &channel);
+  if(rc)
+    return rc;
+  if(!source)
+    return cli_usage_error("consent clear-dnc: --source is required (who "
+                           "or what lifted it)");
+  rc = open_customer(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  rc = crm_dnc_clear(x->c, cu.id, channel, source, at);
+  if(rc)
+    return cli_fail(x, rc);
+  return after_change(x, &cu, channel);
+}
+
+/* ---- crm consent show ---------------------------------------------------- */
+
+static int run_consent_show(cli *x, const cli_cmd *cmd, int argc,
+                            char **argv)
+{
+  static const struct option lo[] = {
+    {"history", no_argument, NULL, OPT_HISTORY},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg;
+  crm_customer cu;
+  cli_json j, *jp = NULL;
+  int opt, rc, history = 0;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg))
+    if(opt == OPT_HISTORY)
+      history = 1;
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 1, 1);
+  if(!rc)
+    rc = open_customer(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  if(x->json)
+    jp = &j;
+  begin_out(x, &j, &cu);
+  rc = consent_list(x, jp, &cu, NULL, 0, "consent");
+  if(!rc)
+    rc = prefs_show(x, jp, &cu);
+  if(!rc && history)
+    rc = consent_list(x, jp, &cu, NULL, 1, "history");
+  if(jp)
+    cli_json_finish(&j);
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+/* ---- crm prefs set ------------------------------------------------------- */
+
+/* "HH:MM" (or "H:MM") as minutes after midnight; -1 when malformed. */
+static int parse_hhmm(const char *s, size_t len)
+{
+  int h = 0, m, i, nh;
+  for(nh = 0; nh < (int)len && s[nh] != ':'; nh++) {
+    if(s[nh] < '0' || s[nh] > '9' || nh >= 2)
+      return -1;
+    h = h * 10 + (s[nh] - '0');
+  }
+  if(!nh || len != (size_t)nh + 3)
+    return -1;
+  m = 0;
+  for(i = nh + 1; i < nh + 3; i++) {
+    if(s[i] < '0' || s[i] > '9')
+      return -1;
+    m = m * 10 + (s[i] - '0');
+  }
+  if(h > 23 || m > 59)
+    return -1;
+  return h * 60 + m;
+}
+
+static int parse_quiet(const char *text, crm_contact_prefs *pr)
+{
+  const char *dash = strchr(text, '-');
+  if(dash) {
+    pr->quiet_start = parse_hhmm(text, (size_t)(dash - text));
+    pr->quiet_end = parse_hhmm(dash + 1, strlen(dash + 1));
+  }
+  if(!dash || pr->quiet_start < 0 || pr->quiet_end < 0)
+    return cli_usage_error("--quiet: expected HH:MM-HH:MM (e.g. "
+                           "22:00-07:00), not '%s'", text);
+  return CLI_OK;
+}
+
+static int parse_pause(const char *text, crm_contact_prefs *pr)
+{
+  const char *dots = strstr(text, "..");
+  char from[64];
+  size_t n = dots ? (size_t)(dots - text) : 0;
+  if(!n || n >= sizeof(from))
+    return cli_usage_error("--pause: expected FROM..UNTIL (e.g. "
+                           "2026-07-01..2026-08-01), not '%s'", text);
+  memcpy(from, text, n);
+  from[n] = '\0';
+  if(cli_parse_time("--pause", from, &pr->pause_from))
+    return CLI_EUSER;
+  return cli_parse_time("--pause", dots + 2, &pr->pause_until);
+}
+
+/* What the options change; applied over the stored preferences. */
+struct prefs_change {
+  const char *channel, *language, *quiet, *pause, *source;
+  int no_channel, no_language, no_quiet, no_pause;
+};
+
+static int prefs_apply(const struct prefs_change *ch, crm_contact_prefs *pr)
+{
+  int rc = CLI_OK;
+  if(ch->no_channel)
+    pr->preferred_channel = NULL;
+  else if(ch->channel)
+    pr->preferred_channel = ch->channel;
+  if(ch->no_language)
+    pr->language = NULL;
+  else if(ch->language)
+    pr->language = ch->language;
+  if(ch->no_quiet) {
+    pr->quiet_start = -1;
+    pr->quiet_end = -1;
+  }
+  else if(ch->quiet)
+    rc = parse_quiet(ch->quiet, pr);
+  if(rc)
+    return rc;
+  if(ch->no_pause) {
+    pr->pause_from = 0;
+    pr->pause_until = 0;
+  }
+  else if(ch->pause)
+    rc = parse_pause(ch->pause, pr);
+  return rc;
+}
+
+static int prefs_conflicts(const struct prefs_change *ch)
+{
+  if(ch->channel && ch->no_channel)
+    return cli_usage_error("prefs set: --channel and --no-channel conflict");
+  if(ch->language && ch->no_language)
+    return cli_usage_error("prefs set: --language and --no-language "
+                           "conflict");
+  if(ch->quiet && ch->no_quiet)
+    return cli_usage_error("prefs set: --quiet and --no-quiet conflict");
+  if(ch->pause && ch->no_pause)
+    return cli_usage_error("prefs set: --pause and --no-pause conflict");
+  if(!ch->source)
+    return cli_usage_error("prefs set: --source is required (where the "
+                           "customer said it)");
+  return CLI_OK;
+}
+
+static void prefs_option(struct prefs_change *ch, int opt, const char *arg)
+{
+  switch(opt) {
+  case OPT_CHANNEL: ch->channel = arg; break;
+  case OPT_NO_CHANNEL: ch->no_channel = 1; break;
+  case OPT_LANGUAGE: ch->language = arg; break;
+  case OPT_NO_LANGUAGE: ch->no_language = 1; break;
+  case OPT_QUIET_HOURS: ch->quiet = arg; break;
+  case OPT_NO_QUIET: ch->no_quiet = 1; break;
+  case OPT_PAUSE: ch->pause = arg; break;
+  case OPT_NO_PAUSE: ch->no_pause = 1; break;
+  case OPT_SOURCE: ch->source = arg; break;
+  default: break;
+  }
+}
+
+/* Reads the stored preferences, copying their strings (valid only until
+ * the next call on the handle), applies the change and writes them. */
+static int prefs_update(cli *x, const crm_customer *cu,
+                        const struct prefs_change *ch)
+{
+  crm_contact_prefs pr;
+  char chan[64], lang[64];
+  int rc;
+  memset(&pr, 0, sizeof(pr));
+  rc = crm_prefs_get(x->c, cu->id, &pr);
+  if(rc)
+    return cli_fail(x, rc);
+  if(pr.preferred_channel) {
+    snprintf(chan, sizeof(chan), "%s", pr.preferred_channel);
+    pr.preferred_channel = chan;
+  }
+  if(pr.language) {
+    snprintf(lang, sizeof(lang), "%s", pr.language);
+    pr.language = lang;
+  }
+  rc = prefs_apply(ch, &pr);
+  if(rc)
+    return rc;
+  rc = crm_prefs_set(x->c, cu->id, &pr, ch->source);
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+static int run_prefs_set(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  /* --quiet here takes the quiet hours: the common --quiet (errors only)
+   * is still available before the command (crm --quiet prefs set) */
+  static const struct option lo[] = {
+    {"channel", required_argument, NULL, OPT_CHANNEL},
+    {"no-channel", no_argument, NULL, OPT_NO_CHANNEL},
+    {"language", required_argument, NULL, OPT_LANGUAGE},
+    {"no-language", no_argument, NULL, OPT_NO_LANGUAGE},
+    {"quiet", required_argument, NULL, OPT_QUIET_HOURS},
+    {"no-quiet", no_argument, NULL, OPT_NO_QUIET},
+    {"pause", required_argument, NULL, OPT_PAUSE},
+    {"no-pause", no_argument, NULL, OPT_NO_PAUSE},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {NULL, 0, NULL, 0},
+  };
+  struct prefs_change ch;
+  cli_parser p;
+  const char *arg;
+  crm_customer cu;
+  cli_json j;
+  int opt, rc;
+
+  memset(&ch, 0, sizeof(ch));
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg))
+    prefs_option(&ch, opt, arg);
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 1, 1);
+  if(!rc)
+    rc = prefs_conflicts(&ch);
+  if(!rc)
+    rc = open_customer(x, argv[p.optind], &cu);
+  if(!rc)
+    rc = prefs_update(x, &cu, &ch);
+  if(rc || (x->quiet && !x->json))
+    return rc;
+  begin_out(x, &j, &cu);
+  rc = prefs_show(x, x->json ? &j : NULL, &cu);
+  if(x->json)
+    cli_json_finish(&j);
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define CUSTOMER_HELP "  CUSTOMER           #id, id, external id or e-mail\n"
+#define CHANNEL_HELP                                                         \
+  "  CHANNEL            email, sms, webhook, file or a channel component's\n" \
+  "                     name ([a-z0-9_], 1..32 bytes)\n"
+#define AT_HELP                                                              \
+  "  --at TIME          when the customer said it (default now; not in the\n" \
+  "                     future)\n"
+
+const cli_cmd cli_cmds_consent[] = {
+  {"consent", "set", "record an opt-in or opt-out on a channel, with its "
+   "source",
+   "crm consent set CUSTOMER CHANNEL in|out --source TEXT [--at TIME]",
+   CUSTOMER_HELP CHANNEL_HELP
+   "  in|out             opted in or opted out\n"
+   "  --source TEXT      where it came from (\"web form\", \"import\"),\n"
+   "                     required\n"
+   AT_HELP
+   "  Kept in the consent history, never rewritten. An opt-in older than\n"
+   "  the channel's latest change stays in the history but does not change\n"
+   "  the current status. Prints the channel's current consent.\n",
+   run_consent_set},
+  {"consent", "dnc", "mark a channel (or every channel) do-not-contact",
+   "crm consent dnc CUSTOMER CHANNEL|--all --reason R [--note TEXT] "
+   "[--at TIME]",
+   CUSTOMER_HELP CHANNEL_HELP
+   "  --all              every channel instead of one\n"
+   "  --reason R         unsubscribed, bounced, complained or manual\n"
+   "                     (required)\n"
+   "  --note TEXT        a free note kept with it\n"
+   AT_HELP
+   "  Nothing is sent on a do-not-contact channel until it is cleared\n"
+   "  (crm consent clear-dnc).\n",
+   run_consent_dnc},
+  {"consent", "clear-dnc", "lift a do-not-contact mark",
+   "crm consent clear-dnc CUSTOMER CHANNEL|--all --source TEXT [--at TIME]",
+   CUSTOMER_HELP CHANNEL_HELP
+   "  --all              every channel instead of one\n"
+   "  --source TEXT      who or what lifted it (required)\n"
+   "  --at TIME          when (default now)\n"
+   "  Recorded in the history; the opt-in or opt-out itself is unchanged.\n",
+   run_consent_clear},
+  {"consent", "show", "a customer's consent per channel and contact "
+   "preferences",
+   "crm consent show CUSTOMER [--history]",
+   CUSTOMER_HELP
+   "  --history          also every change, in the order recorded\n"
+   "  Per channel with a record: in, out or unknown, when and from which\n"
+   "  source, and any do-not-contact reason; then the preferences\n"
+   "  (channel, language, quiet hours, pause). A channel never asked is\n"
+   "  unknown: no marketing is sent on it. Times are UTC.\n",
+   run_consent_show},
+  {"prefs", "set", "change a customer's contact preferences",
+   "crm prefs set CUSTOMER [--channel C] [--language L]\n"
+   "       [--quiet HH:MM-HH:MM|--no-quiet] [--pause FROM..UNTIL|--no-pause]\n"
+   "       --source TEXT",
+   CUSTOMER_HELP
+   "  --channel C        preferred channel (--no-channel: none)\n"
+   "  --language L       language, a BCP 47 tag such as en or fr-CA\n"
+   "                     (--no-language: none)\n"
+   "  --quiet HH:MM-HH:MM  quiet hours in the customer's local time; may\n"
+   "                     cross midnight (22:00-07:00); --no-quiet: none.\n"
+   "                     (For \"errors only\" use crm --quiet prefs set.)\n"
+   "  --pause FROM..UNTIL  no contact from FROM until UNTIL (exclusive),\n"
+   "                     dates or times UTC; --no-pause: none\n"
+   "  --source TEXT      where the customer said it (required)\n"
+   "  Options not given keep their stored values. Prints the preferences.\n",
+   run_prefs_set},
+  {NULL, NULL, NULL, NULL, NULL, NULL},
+};
