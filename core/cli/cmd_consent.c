@@ -372,26 +372,36 @@ static int run_consent_set(cli *x, const cli_cmd *cmd, int argc,
 
 /* ---- crm consent dnc / clear-dnc ----------------------------------------- */
 
-static int run_consent_dnc(cli *x, const cli_cmd *cmd, int argc, char **argv)
+/* dnc and clear-dnc share their arguments: CUSTOMER [CHANNEL|--all], a
+ * required text (--reason to mark, --source to lift), --at, and --note
+ * when marking. */
+static int run_dnc_change(cli *x, const cli_cmd *cmd, int argc, char **argv,
+                          int clear)
 {
-  static const struct option lo[] = {
+  static const struct option lo_set[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"note", required_argument, NULL, OPT_NOTE},
     {"at", required_argument, NULL, OPT_AT},
     {"all", no_argument, NULL, OPT_ALL},
     {NULL, 0, NULL, 0},
   };
+  static const struct option lo_clear[] = {
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"at", required_argument, NULL, OPT_AT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {NULL, 0, NULL, 0},
+  };
   cli_parser p;
-  const char *arg, *reason = NULL, *note = NULL, *channel = NULL;
+  const char *arg, *text = NULL, *note = NULL, *channel = NULL;
   crm_customer cu;
   int64_t at = 0;
   int opt, rc, all = 0;
 
-  cli_parser_init(&p, cmd, argc, argv, lo);
+  cli_parser_init(&p, cmd, argc, argv, clear ? lo_clear : lo_set);
   for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
       opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_REASON)
-      reason = arg;
+    if(opt == OPT_REASON || opt == OPT_SOURCE)
+      text = arg;
     else if(opt == OPT_NOTE)
       note = arg;
     else if(opt == OPT_ALL)
@@ -407,61 +417,33 @@ static int run_consent_dnc(cli *x, const cli_cmd *cmd, int argc, char **argv)
   rc = channel_or_all(&p, all, &channel);
   if(rc)
     return rc;
-  if(!reason)
+  if(!text && clear)
+    return cli_usage_error("consent clear-dnc: --source is required (who "
+                           "or what lifted it)");
+  if(!text)
     return cli_usage_error("consent dnc: --reason is required (unsubscribed, "
                            "bounced, complained or manual)");
   rc = open_customer(x, argv[p.optind], &cu);
   if(rc)
     return rc;
-  rc = crm_dnc_set(x->c, cu.id, channel, reason, note, at);
+  if(clear)
+    rc = crm_dnc_clear(x->c, cu.id, channel, text, at);
+  else
+    rc = crm_dnc_set(x->c, cu.id, channel, text, note, at);
   if(rc)
     return cli_fail(x, rc);
   return after_change(x, &cu, channel);
 }
 
+static int run_consent_dnc(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  return run_dnc_change(x, cmd, argc, argv, 0);
+}
+
 static int run_consent_clear(cli *x, const cli_cmd *cmd, int argc,
                              char **argv)
 {
-  static const struct option lo[] = {
-    {"source", required_argument, NULL, OPT_SOURCE},
-    {"at", required_argument, NULL, OPT_AT},
-    {"all", no_argument, NULL, OPT_ALL},
-    {NULL, 0, NULL, 0},
-  };
-  cli_parser p;
-  const char *arg, *source = NULL, *channel = NULL;
-  crm_customer cu;
-  int64_t at = 0;
-  int opt, rc, all = 0;
-
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_SOURCE)
-      source = arg;
-    else if(opt == OPT_ALL)
-      all = 1;
-    else if(opt == OPT_AT) {
-      rc = cli_parse_time("--at", arg, &at);
-      if(rc)
-        return rc;
-    }
-  }
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = channel_or_all(&p, all, &channel);
-  if(rc)
-    return rc;
-  if(!source)
-    return cli_usage_error("consent clear-dnc: --source is required (who "
-                           "or what lifted it)");
-  rc = open_customer(x, argv[p.optind], &cu);
-  if(rc)
-    return rc;
-  rc = crm_dnc_clear(x->c, cu.id, channel, source, at);
-  if(rc)
-    return cli_fail(x, rc);
-  return after_change(x, &cu, channel);
+  return run_dnc_change(x, cmd, argc, argv, 1);
 }
 
 /* ---- crm consent show ---------------------------------------------------- */
