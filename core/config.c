@@ -15,6 +15,7 @@
 
 #include <libconfig.h>
 
+#include "comm_int.h"
 #include "points_int.h"
 
 #define CRM__CFG_NAME_MAX 64
@@ -531,15 +532,22 @@ static int crm__cfg_include_dir(crm__cfgread *r, config_t *cfg,
 
 static int crm__cfg_root(crm__cfgread *r, crm__config *conf, config_t *cfg)
 {
-  static const char *const known[] = {"store", "plugins", "lifecycle", NULL};
+  static const char *const known[] = {"store", "plugins", "lifecycle",
+                                      "communication", NULL};
   const config_setting_t *root = config_root_setting(cfg);
   const config_setting_t *s;
   int rc;
 
   rc = crm__cfg_check_keys(r, root, "", known,
-                           "store, plugins or lifecycle");
+                           "store, plugins, lifecycle or communication");
   if(rc)
     return rc;
+  s = config_setting_get_member(root, "communication");
+  if(s) {
+    rc = crm__cfg_communication(r, s, &conf->comm);
+    if(rc)
+      return rc;
+  }
   s = config_setting_get_member(root, "store");
   if(s) {
     rc = crm__cfg_store(r, conf, s);
@@ -624,6 +632,7 @@ void crm__config_free(crm__config *conf)
     config_destroy(conf->cfg);
     crm__free(conf->cfg);
   }
+  crm__comm_cfg_free(conf->comm);
   crm__free(conf->extra_dir);
   crm__free(conf->store_path);
   crm__free(conf->path);

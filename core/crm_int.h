@@ -76,6 +76,7 @@ typedef struct crm__config {
   crm__lifecycle_cfg lifecycle;
   void *cfg; /* config_t *, kept alive for plugin config reads */
   char *extra_dir; /* crm_load_config's extra_plugin_dir, kept for reload */
+  struct crm__comm_cfg *comm; /* communication group (comm_int.h), or NULL */
 } crm__config;
 
 /* Parses and validates; on error fills errbuf "FILE:LINE: reason". */
@@ -217,6 +218,13 @@ struct crm {
     char pref_channel[CRM__CHANNEL_MAX + 1];
     char language[CRM__LANGUAGE_MAX + 1];
   } consent_buf;
+
+  /* Communication (comm_int.h): time zones read from the tz database
+   * (tz.c), the jitter generator of retries (outbox_run.c; 0: seed from
+   * the clock and pid on first use), strings crm_outbox_get hands out. */
+  struct crm__tz_cache *tz_cache;
+  uint64_t comm_rng;
+  struct crm__outbox_buf *outbox_buf;
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "comm_int.h"
 #include "crm_int.h"
 
 static int crm__pragmas(crm *c, int is_memory)
@@ -172,6 +173,8 @@ void crm_close(crm *c)
   }
   crm__config_free(c->conf);
   crm__free(c->comps);
+  crm__tz_cache_free(c);
+  crm__free(c->outbox_buf);
   crm__free(c);
 }
 

@@ -435,11 +435,108 @@ static const char crm__migration_4[] =
   "  updated_at INTEGER NOT NULL"
   ");";
 
+/*
+ * Migration 5: communication (issue 6). messages becomes the persistent
+ * outbox (rebuilt: SQLite cannot widen a CHECK): state, attempts, due
+ * time, claim, idempotency key, template, trigger, priority, the error
+ * class and the hold reason; old rows are kept (failed becomes dead: it
+ * was never retried). store_id names this store in idempotency keys.
+ * bad_addresses: addresses a provider refused for good. channel_state:
+ * each channel's pacing (next slot in ms, slowed rate, Retry-After).
+ * trigger_due: the due-time schedule of schedule triggers (one row per
+ * trigger, customer and ref; never a scan of customers). trigger_seed:
+ * the schedule triggers whose due rows were built, by definition hash.
+ */
+static const char crm__migration_5[] =
+  "CREATE TABLE messages_v5 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  customer_id INTEGER NOT NULL REFERENCES customers(id)"
+  "    ON DELETE CASCADE,"
+  "  channel TEXT NOT NULL,"
+  "  address TEXT,"
+  "  template TEXT,"
+  "  language TEXT,"
+  "  trigger TEXT,"
+  "  dedupe_key TEXT UNIQUE,"
+  "  priority INTEGER NOT NULL DEFAULT 0,"
+  "  subject TEXT,"
+  "  body TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent',"
+  "    'delivered', 'failed', 'dead', 'refused')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_at INTEGER NOT NULL DEFAULT 0,"
+  "  claimed_by TEXT,"
+  "  claim_until INTEGER,"
+  "  idempotency_key TEXT,"
+  "  provider_ref TEXT,"
+  "  error TEXT,"
+  "  error_class TEXT,"
+  "  hold_reason TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  sent_at INTEGER,"
+  "  delivered_at INTEGER,"
+  "  updated_at INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "INSERT INTO messages_v5(id, customer_id, channel, address, subject, body,"
+  "  priority, status, attempts, next_at, provider_ref, error, error_class,"
+  "  created_at, sent_at, updated_at)"
+  "  SELECT id, customer_id, channel, address, subject, body, 1,"
+  "    CASE status WHEN 'failed' THEN 'dead' ELSE status END,"
+  "    CASE status WHEN 'queued' THEN 0 ELSE 1 END, created_at,"
+  "    provider_ref, error,"
+  "    CASE status WHEN 'failed' THEN 'temporary' END,"
+  "    created_at, sent_at, coalesce(sent_at, created_at) FROM messages;"
+  "DROP TABLE messages;"
+  "ALTER TABLE messages_v5 RENAME TO messages;"
+  "INSERT OR IGNORE INTO core_settings(key, value)"
+  "  VALUES('store_id', lower(hex(randomblob(6))));"
+  "UPDATE messages SET idempotency_key = 'crm-' ||"
+  "  (SELECT value FROM core_settings WHERE key = 'store_id') || '-' || id;"
+  "CREATE UNIQUE INDEX messages_idempotency ON messages(idempotency_key);"
+  "CREATE INDEX messages_customer ON messages(customer_id, id);"
+  "CREATE INDEX messages_due ON messages(next_at)"
+  "  WHERE status IN ('queued', 'failed', 'sending');"
+  "CREATE INDEX messages_sent ON messages(customer_id, sent_at)"
+  "  WHERE sent_at IS NOT NULL;"
+  "CREATE INDEX messages_ref ON messages(channel, provider_ref)"
+  "  WHERE provider_ref IS NOT NULL;"
+  "CREATE TABLE bad_addresses ("
+  "  channel TEXT NOT NULL,"
+  "  address TEXT NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  message_id INTEGER,"
+  "  at INTEGER NOT NULL,"
+  "  PRIMARY KEY (channel, address)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE channel_state ("
+  "  channel TEXT PRIMARY KEY,"
+  "  next_slot_ms INTEGER NOT NULL DEFAULT 0,"
+  "  current_rate REAL,"
+  "  slowed_until INTEGER NOT NULL DEFAULT 0,"
+  "  ok_streak INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE trigger_due ("
+  "  trigger TEXT NOT NULL,"
+  "  customer_id INTEGER NOT NULL REFERENCES customers(id)"
+  "    ON DELETE CASCADE,"
+  "  ref TEXT NOT NULL DEFAULT '',"
+  "  due_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (trigger, customer_id, ref)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX trigger_due_at ON trigger_due(due_at);"
+  "CREATE TABLE trigger_seed ("
+  "  trigger TEXT PRIMARY KEY,"
+  "  definition TEXT NOT NULL,"
+  "  seeded_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
   crm__migration_3,
   crm__migration_4,
+  crm__migration_5,
 };
 
 int crm__schema_latest(void)

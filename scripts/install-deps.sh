@@ -5,10 +5,14 @@
 #   libsqlite3-dev                        the embedded store
 #   libconfig-dev                         the admin configuration file
 #   libcmocka-dev                         the test suite
+#   libcurl4-openssl-dev                  the smtp, sms_http and webhook channels
+#   libssl-dev                            HMAC-SHA256 signatures (webhook)
+#   tzdata                                time zones for quiet hours
+#   python3 python3-aiosmtpd              loopback SMTP/HTTP servers in tests
 # gcc's own dependencies bring the ASan/UBSan run-time libraries.
 set -eu
 
-PKGS="gcc make cmake pkg-config libc6-dev libsqlite3-dev libconfig-dev libcmocka-dev"
+PKGS="gcc make cmake pkg-config libc6-dev libsqlite3-dev libconfig-dev libcmocka-dev libcurl4-openssl-dev libssl-dev python3 python3-aiosmtpd tzdata"
 
 missing=""
 for p in $PKGS; do

@@ -34,7 +34,7 @@ static void test_descriptor(void **state)
   (void)state;
   d = fake_open(&host, "loyalty_index");
   assert_string_equal(d->name, "loyalty_index");
-  assert_int_equal(d->abi_minor, 3);
+  assert_int_equal(d->abi_minor, CRM_SDK_ABI_MINOR);
   assert_int_equal(d->n_components, 1);
   assert_string_equal(d->components[0]->name, "loyalty_index");
   assert_int_equal(d->components[0]->kind, CRM_KIND_SCORING);

@@ -45,6 +45,13 @@
  *        customers_walk. A 1.0-1.2 plugin runs on a 1.3 core
  *        unchanged (score_one is still called when a component has no
  *        score_event).
+ *   1.4  communication. Appended: crm_message_view idempotency_key,
+ *        channel, template, language, priority, attempt, customer_name,
+ *        external_id, unsubscribe_url; crm_send_result and CRM_SEND_*;
+ *        crm_channel_v1.deliver (classified outcome: sent, temporary,
+ *        permanent, rate limited). A 1.0-1.3 channel runs on a 1.4 core
+ *        unchanged: its send is called, 0 is "sent" and an error is a
+ *        temporary failure (retried with backoff).
  */
 #ifndef CRM_SDK_H
 #define CRM_SDK_H
@@ -57,8 +64,8 @@ extern "C" {
 #endif
 
 #define CRM_SDK_ABI_MAJOR 1
-#define CRM_SDK_ABI_MINOR 3
-#define CRM_SDK_VERSION "1.3.0"
+#define CRM_SDK_ABI_MINOR 4
+#define CRM_SDK_VERSION "1.4.0"
 
 /* 'CRMP' */
 #define CRM_PLUGIN_MAGIC 0x43524D50u
@@ -198,7 +205,30 @@ typedef struct crm_message_view {
   const char *body;
   int64_t created_at;
   const char *customer_timezone;
+  /* 1.4 */
+  /* The message's idempotency key ("crm-<store id>-<message id>"): the
+   * same on every attempt of one message, never the same for two. A
+   * channel passes it to the provider (Idempotency-Key header, SMTP
+   * Message-ID) so that an attempt repeated after a crash between the
+   * provider's acknowledgement and ours is not delivered twice. */
+  const char *idempotency_key;
+  const char *channel;  /* the channel component's name */
+  const char *template; /* the template's name, NULL for an ad-hoc message */
+  const char *language; /* the template variant's language tag, or NULL */
+  int priority;         /* CRM_PRIORITY_* */
+  int attempt;          /* 1 on the first attempt */
+  const char *customer_name;   /* for "To: Name <address>"; may be "" */
+  const char *external_id;     /* the customer's external id */
+  /* The customer's one-click unsubscribe URL for this channel, or NULL
+   * (communication.unsubscribe_url in the admin config). */
+  const char *unsubscribe_url;
 } crm_message_view;
+
+/* crm_message_view.priority */
+#define CRM_PRIORITY_MARKETING 0 /* consent, caps, pause and quiet hours */
+#define CRM_PRIORITY_SERVICE 1   /* about an order, a case: passes caps and
+                                    needs no opt-in; opt-out, do-not-contact
+                                    and quiet hours still hold */
 
 /* A complaint case handed to a complaint component. */
 typedef struct crm_case_view {
@@ -213,6 +243,38 @@ typedef struct crm_case_view {
 } crm_case_view;
 
 /* ---- results plugins fill in (host-allocated, zeroed, sized) --------- */
+
+/* crm_send_result.outcome (1.4) */
+#define CRM_SEND_SENT 0         /* the provider accepted the message */
+#define CRM_SEND_TEMPORARY 1    /* try again later (5xx, timeout, 4xx SMTP,
+                                   connection refused) */
+#define CRM_SEND_PERMANENT 2    /* never deliverable to this address (SMTP
+                                   5xx on the recipient, 4xx HTTP other
+                                   than 408/429): the message is dead and
+                                   the address is marked bad */
+#define CRM_SEND_RATE_LIMITED 3 /* the provider said slow down (HTTP 429,
+                                   SMTP 421/451 rate): the whole channel
+                                   slows down; the attempt does not count */
+#define CRM_SEND_REJECTED 4     /* the message itself is wrong for this
+                                   provider (too long, bad content, HTTP 400
+                                   / 413 / 422): dead, the address is not
+                                   blamed */
+
+#define CRM_SEND_REF_MAX 255
+#define CRM_SEND_DETAIL_MAX 511
+
+typedef struct crm_send_result {
+  uint32_t struct_size;
+  int outcome;                              /* CRM_SEND_* */
+  char provider_ref[CRM_SEND_REF_MAX + 1];  /* provider's id, when sent */
+  /* The provider's own words: "550 5.1.1 mailbox unavailable",
+   * "HTTP 500: upstream timeout"; lowercase not required. */
+  char detail[CRM_SEND_DETAIL_MAX + 1];
+  /* RATE_LIMITED / TEMPORARY: the provider's Retry-After in milliseconds,
+   * 0 when it gave none (the core's backoff then applies). */
+  int64_t retry_after_ms;
+  int provider_status;                      /* HTTP or SMTP code, 0: none */
+} crm_send_result;
 
 typedef struct crm_reward_result {
   uint32_t struct_size;
@@ -475,6 +537,13 @@ typedef struct crm_channel_v1 {
   uint32_t struct_size;
   int (*send)(void *state, crm_host_ctx *ctx, const crm_message_view *msg,
               char *provider_ref, size_t provider_ref_size);
+  /* 1.4, optional: preferred over send when set (send may then be NULL).
+   * Delivers one message and classifies the provider's answer in out
+   * (host-allocated, zeroed, struct_size set). Returns 0 whenever out
+   * says what happened, whatever the outcome; a negative CRM_E* return
+   * (with set_error) is taken as CRM_SEND_TEMPORARY. */
+  int (*deliver)(void *state, crm_host_ctx *ctx, const crm_message_view *msg,
+                 crm_send_result *out);
 } crm_channel_v1;
 
 /* Complaint: a case state machine. states is a NULL-terminated list, the
