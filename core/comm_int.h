@@ -214,6 +214,9 @@ typedef struct crm__outbox_row {
   const char *subject;    /* NULL: none */
   const char *body;
   int64_t not_before;     /* 0: now */
+  /* Non-NULL: the message is recorded as refused at once with this
+   * reason (a trigger that could not render, no channel ...). */
+  const char *refused_reason;
 } crm__outbox_row;
 
 /* Inserts a queued row in the caller's transaction (or savepoint). A
@@ -246,8 +249,12 @@ const crm__template *crm__template_find(const crm__comm_cfg *cc,
 int crm__template_render(crm *c, const crm__template *t,
                          const crm_customer *cust, const crm__vars *extra,
                          crm_rendered *out);
-/* 1 when name is a placeholder known to the product. */
-int crm__placeholder_known(const char *name);
+/* Which messages can fill placeholder `name`: 0 when unknown to the
+ * product, else a mask: CRM__PH_ALWAYS (the customer's own data, any
+ * message) and/or bit (1u << CRM__TRG_*) for each trigger kind that gives
+ * it (case_number: 1u << CRM__TRG_CASE_CLOSED ...). */
+#define CRM__PH_ALWAYS 1u
+unsigned crm__placeholder_kinds(const char *name);
 
 /* ---- triggers (trigger.c): hooks called inside the cause's transaction -- */
 

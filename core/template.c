@@ -37,7 +37,7 @@ int crm__template_render(crm *c, const crm__template *t,
   return crm__err(c, CRM_ENOTSUP, "templates are not built yet");
 }
 
-int crm__placeholder_known(const char *name)
+unsigned crm__placeholder_kinds(const char *name)
 {
   (void)name;
   return 0;
