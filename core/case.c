@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crm_int.h"
+#include "comm_int.h"
 
 #define CRM__CASE_SUMMARY_MAX 2000
 #define CRM__CASE_NOTE_MAX 2000
@@ -285,7 +285,10 @@ static int crm__case_open_tx(crm *c, crm__component *comp,
     return rc;
   snprintf(detail, sizeof(detail), "handler %s, state %s, category %s, "
            "priority %d", r->handler, r->state, r->category, r->priority);
-  return crm__case_audit(c, "case.open", r->id, detail);
+  rc = crm__case_audit(c, "case.open", r->id, detail);
+  if(!rc && is_final) /* the handler closed it at once */
+    rc = crm__trigger_on_case_closed(c, r->customer_id, r->id, r->opened_at);
+  return rc;
 }
 
 static void crm__case_row_init(struct crm__case_row *r, crm__component *comp,
@@ -423,7 +426,7 @@ static int crm__case_move_tx(crm *c, struct crm__case_row *r,
   const char *state;
   char from[sizeof(r->state)];
   char detail[128];
-  int is_final;
+  int is_final, was_final;
   int64_t now = crm_now(c);
   int rc;
 
@@ -456,7 +459,11 @@ static int crm__case_move_tx(crm *c, struct crm__case_row *r,
   if(rc)
     return rc;
   snprintf(detail, sizeof(detail), "%s -> %s", from, r->state);
-  return crm__case_audit(c, "case.move", r->id, detail);
+  rc = crm__case_audit(c, "case.move", r->id, detail);
+  if(!rc && is_final && crm__case_state_index(comp, from, &was_final) >= 0 &&
+     !was_final)
+    rc = crm__trigger_on_case_closed(c, r->customer_id, r->id, now);
+  return rc;
 }
 
 int crm_case_move(crm *c, int64_t case_id, const char *to_state,

@@ -249,6 +249,13 @@ const crm__template *crm__template_find(const crm__comm_cfg *cc,
 int crm__template_render(crm *c, const crm__template *t,
                          const crm_customer *cust, const crm__vars *extra,
                          crm_rendered *out);
+/* The same for a message on `channel` (the resolved channel: it fills
+ * {channel} of {{unsubscribe_url}} and out->channel; NULL: t->channel).
+ * crm__template_render(c, t, ...) is crm__template_render_to(c, t, NULL,
+ * ...). */
+int crm__template_render_to(crm *c, const crm__template *t,
+                            const char *channel, const crm_customer *cust,
+                            const crm__vars *extra, crm_rendered *out);
 /* Which messages can fill placeholder `name`: 0 when unknown to the
  * product, else a mask: CRM__PH_ALWAYS (the customer's own data, any
  * message) and/or bit (1u << CRM__TRG_*) for each trigger kind that gives

@@ -80,11 +80,12 @@ static int crm__cfg_known(const char *name, const char *const *known)
   return 0;
 }
 
-/* Every member of group g must be one of known. */
-static int crm__cfg_check_keys(crm__cfgread *r, const config_setting_t *g,
-                               const char *what, const char *const *known,
-                               const char *expected)
+/* Every member of group g must be one of known (points_int.h). */
+int crm__cfg_check_keys(crm__cfgread *r, const void *group,
+                        const char *what, const char *const *known,
+                        const char *expected)
 {
+  const config_setting_t *g = group;
   int i;
   int n = config_setting_length(g);
 

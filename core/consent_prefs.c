@@ -118,7 +118,7 @@ static int crm__is_alnum(char k)
 }
 
 /* [A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*, at most CRM__LANGUAGE_MAX bytes. */
-static int crm__lang_valid(const char *s)
+int crm__lang_valid(const char *s)
 {
   size_t i = 0;
   size_t n;

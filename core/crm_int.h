@@ -355,5 +355,9 @@ int crm__check_event_type(crm *c, const char *s);
 int crm__check_json(crm *c, const char *field, const char *s);
 /* timefmt.c: 1 when s is a valid YYYY-MM-DD calendar date. */
 int crm__date_valid(const char *s);
+/* timefmt.c: days since 1970-01-01 of a valid civil date (proleptic
+ * Gregorian, H. Hinnant's days_from_civil), and back. */
+int64_t crm__civil_to_days(int64_t y, int m, int d);
+void crm__days_to_civil(int64_t days, int64_t *y, int *m, int *d);
 
 #endif /* CRM_INT_H */

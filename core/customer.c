@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crm_int.h"
+#include "comm_int.h"
 
 #define CRM__CUSTOMER_COLS                                                  \
   "id, external_id, name, email, phone, timezone, birthday, stage,"       \
@@ -295,6 +295,8 @@ static int crm__customer_add_tx(crm *c, const crm_customer_fields *f,
   rc = crm__customer_insert(c, f, now, id);
   if(!rc)
     rc = crm__lifecycle_on_create(c, *id, now);
+  if(!rc)
+    rc = crm__trigger_on_customer(c, *id); /* birthday, member day rows */
   if(!rc) {
     snprintf(obj, sizeof(obj), "customer #%lld", (long long)*id);
     rc = crm__audit(c, "api", "customer.add", obj, f->external_id);
@@ -377,6 +379,11 @@ static int crm__customer_update_tx(crm *c, int64_t id,
     return crm__customer_conflict(c, f, id);
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "updating customer");
+  if(f->birthday || f->timezone) {
+    rc = crm__trigger_on_customer(c, id); /* the schedule moves with them */
+    if(rc)
+      return rc;
+  }
   snprintf(obj, sizeof(obj), "customer #%lld", (long long)id);
   return crm__audit(c, "api", "customer.update", obj, NULL);
 }

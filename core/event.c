@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "comm_int.h"
 #include "points_int.h"
 
 #define CRM__MAX_EMIT_DEPTH 4
@@ -343,6 +344,8 @@ static int crm__event_apply(crm *c, const crm_event *ev, crm_customer *cust,
     rc = crm__case_open_from_event(c, cust->id, event_id, ev->payload, t);
   if(!rc)
     rc = crm__event_score(c, ev, cust, t, event_id);
+  if(!rc)
+    rc = crm__trigger_on_event(c, cust->id, event_id, ev->type, t);
   res->stage_after = cust->stage;
   return rc;
 }

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crm_int.h"
+#include "comm_int.h"
 #include "lifecycle_model.h"
 
 #define CRM__DAY 86400
@@ -106,6 +106,7 @@ static int crm__stage_set(crm *c, crm_customer *cust, int to, int64_t at,
                           int64_t event_id, const char *cause)
 {
   sqlite3_stmt *st;
+  int from;
   int rc;
 
   if(cust->stage == to)
@@ -135,8 +136,12 @@ static int crm__stage_set(crm *c, crm_customer *cust, int to, int64_t at,
   sqlite3_reset(st);
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "updating customer stage");
+  from = cust->stage;
   cust->stage = to;
   cust->stage_since = at;
+  /* an event's changes fire after the event is applied (event.c) */
+  if(event_id <= 0)
+    return crm__trigger_on_stage(c, cust->id, from, to, at);
   return CRM_OK;
 }
 

@@ -169,7 +169,8 @@ static const char *crm__vt_missing(crm__component *k, const void *src)
     return k->vt.reward.on_event ? NULL : "on_event";
   case CRM_KIND_CHANNEL:
     crm__copy_vt(&k->vt.channel, sizeof(k->vt.channel), src);
-    return k->vt.channel.send ? NULL : "send";
+    /* 1.4: deliver may stand in for send */
+    return k->vt.channel.send || k->vt.channel.deliver ? NULL : "send";
   case CRM_KIND_COMPLAINT:
     crm__copy_vt(&k->vt.complaint, sizeof(k->vt.complaint), src);
     if(!k->vt.complaint.states || !k->vt.complaint.states[0])

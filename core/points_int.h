@@ -127,6 +127,10 @@ typedef struct crm__cfgread {
 } crm__cfgread;
 int crm__cfg_fail(crm__cfgread *r, const void *setting, const char *fmt,
                   ...) CRM__PRINTF(3, 4);
+/* Every member of the group (a config_setting_t *) must be one of known
+ * (NULL-terminated): else "unknown <what>setting "x" (expected <expected>)". */
+int crm__cfg_check_keys(crm__cfgread *r, const void *group, const char *what,
+                        const char *const *known, const char *expected);
 
 /* Parses the `scheme` group (a config_setting_t *) of a plugin entry into
  * a new crm__scheme; every mistake is a FILE:LINE error. */

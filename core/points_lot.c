@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "comm_int.h"
 #include "points_int.h"
 
 /* Lots fetched per query while drawing or processing due lots (the
@@ -301,6 +302,11 @@ int crm__lot_create(crm *c, const crm__scheme *s, int64_t customer_id,
   id = sqlite3_last_insert_rowid(c->db);
   if(lot_id)
     *lot_id = id;
+  if(expires_at > 0) {
+    rc = crm__trigger_on_expiry(c, customer_id, scheme, expires_at);
+    if(rc)
+      return rc;
+  }
   if(release_at > 0)
     return CRM_OK;
   return crm__lot_settle(c, customer_id, scheme, event_id, entry_id, id,

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "comm_int.h"
 #include "points_int.h"
 
 static const char *const tr_criteria[] = {"points", "credits", "count",
@@ -375,8 +376,9 @@ static int tr_change_row(crm *c, int64_t customer_id, const char *scheme,
 
 /* Puts the account in state `next` (a is updated and written) and
  * records the change at `at`, carrying undo u when set. */
-static int tr_change(crm *c, int64_t customer_id, const char *scheme,
-                     crm__tier_acct *a, const crm__tier_acct *next, int64_t at,
+static int tr_change(crm *c, const crm__scheme *s, int64_t customer_id,
+                     const char *scheme, crm__tier_acct *a,
+                     const crm__tier_acct *next, int64_t at,
                      const char *reason, const tr_undo *u,
                      crm_due_stats *stats)
 {
@@ -407,7 +409,12 @@ static int tr_change(crm *c, int64_t customer_id, const char *scheme,
   *a = *next;
   if(stats)
     stats->tier_changes++;
-  return tr_write(c, customer_id, scheme, a);
+  rc = tr_write(c, customer_id, scheme, a);
+  if(!rc)
+    rc = crm__trigger_on_tier(c, customer_id, scheme, from, next->tier,
+                              crm__tier_index(s, next->tier) >
+                                  crm__tier_index(s, from), at);
+  return rc;
 }
 
 /* Moves the account to level `to` at `at` for a new term (review
@@ -434,7 +441,8 @@ static int tr_move(crm *c, const crm__scheme *s, int64_t customer_id,
     u.prev = cur.set ? cur.id : 0;
   }
   if(!rc)
-    rc = tr_change(c, customer_id, scheme, a, &next, at, reason, &u, stats);
+    rc = tr_change(c, s, customer_id, scheme, a, &next, at, reason, &u,
+                   stats);
   return rc;
 }
 
@@ -511,7 +519,7 @@ static int tr_undo_step(crm *c, const crm__scheme *s, int64_t customer_id,
     next.since = as_of;
     next.review_at = tr_review(s, qu, as_of);
     u.review = next.review_at;
-    rc = tr_change(c, customer_id, scheme, a, &next, as_of, reason, &u,
+    rc = tr_change(c, s, customer_id, scheme, a, &next, as_of, reason, &u,
                    NULL);
     return rc ? rc : 1;
   }
@@ -521,7 +529,7 @@ static int tr_undo_step(crm *c, const crm__scheme *s, int64_t customer_id,
   if(u.prev)
     rc = tr_undo_read(c, customer_id, scheme, u.prev, NULL, 0, &prev);
   if(!rc)
-    rc = tr_change(c, customer_id, scheme, a, &u.before, as_of, reason,
+    rc = tr_change(c, s, customer_id, scheme, a, &u.before, as_of, reason,
                    &prev, NULL);
   while(!rc && a->review_at && a->review_at <= as_of)
     rc = tr_review_step(c, s, customer_id, scheme, a, NULL);

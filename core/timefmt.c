@@ -54,6 +54,17 @@ static void crm__civil_from_days(int64_t z, int64_t *y, int *m, int *d)
   *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* Shared with the other modules (crm_int.h). */
+int64_t crm__civil_to_days(int64_t y, int m, int d)
+{
+  return crm__days_from_civil(y, m, d);
+}
+
+void crm__days_to_civil(int64_t days, int64_t *y, int *m, int *d)
+{
+  crm__civil_from_days(days, y, m, d);
+}
+
 /* Reads exactly n digits. */
 static int crm__digits(const char **p, int n, int *out)
 {

@@ -1,29 +1,814 @@
-/* tz.c - STUB (issue 6 contract): replaced by its owner. */
+/*
+ * tz.c - time zones read from the system tz database.
+ *
+ * A zone is a TZif file (RFC 8536 / RFC 9636, versions 1 to 4) under
+ * $TZDIR, else CRM__ZONEINFO: transition times, local time types (UT
+ * offset, DST flag, abbreviation) and, in version 2 and later, a POSIX TZ
+ * string in the footer that gives local time after the last transition
+ * ("CET-1CEST,M3.5.0,M10.5.0/3"). The 64-bit block is used when present.
+ * Nothing here touches the process time zone (no TZ, tzset, localtime):
+ * each handle keeps its own small cache of zones, so handles used by
+ * different threads never share state.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "comm_int.h"
 
-int crm__tz_get(crm *c, const char *name, const crm__tz **out)
+#define TZ_CACHE_MAX 64
+#define TZ_FILE_MAX (1024 * 1024)
+#define TZ_ABBR_MAX 15
+/* RFC 8536: a UT offset lies in -89999..93599 (-24:59:59 .. 25:59:59). */
+#define TZ_OFF_MIN (-89999)
+#define TZ_OFF_MAX 93599
+/* Instants are clamped to +-2^50 s (35 million years) so that no sum
+ * below can overflow. */
+#define TZ_T_LIMIT (INT64_C(1) << 50)
+#define TZ_DAY INT64_C(86400)
+/* Transitions looked at around one local time (crm__tz_to_utc). */
+#define TZ_PTS_MAX 32
+
+typedef struct tz_type {
+  int32_t off; /* seconds east of UTC */
+  int isdst;
+  char abbr[TZ_ABBR_MAX + 1];
+} tz_type;
+
+/* A date and time of a POSIX TZ rule. */
+typedef struct tz_when {
+  char kind;    /* 'J': Jn (1..365, no Feb 29), 'D': n (0..365), 'M' */
+  int m, w, d;  /* M: month 1..12, week 1..5 (5 last), weekday 0..6;
+                   J and D: the day in d */
+  int32_t time; /* seconds after local midnight, -167 h .. 167 h */
+} tz_when;
+
+typedef struct tz_rule {
+  tz_type std;
+  tz_type dst;
+  int has_dst;
+  tz_when start; /* DST starts (local standard time) */
+  tz_when end;   /* DST ends (local daylight time) */
+} tz_rule;
+
+struct crm__tz {
+  struct crm__tz *next; /* cache: most recently used first */
+  const char *key;      /* the file read */
+  const int64_t *trans; /* ascending */
+  const unsigned char *idx; /* type of each transition */
+  const tz_type *types;
+  size_t n_trans;
+  size_t n_types;
+  int has_rule; /* the footer applies from the last transition on */
+  tz_rule rule;
+};
+
+struct crm__tz_cache {
+  crm__tz *head;
+  size_t n;
+};
+
+static const tz_type tz_utc_type = {0, 0, "UTC"};
+static const crm__tz tz_utc = {NULL, "UTC", NULL, NULL, &tz_utc_type,
+                               0, 1, 0, {{0, 0, ""}, {0, 0, ""}, 0,
+                                         {0, 0, 0, 0, 0},
+                                         {0, 0, 0, 0, 0}}};
+
+/* ---- calendar -------------------------------------------------------- */
+
+static int64_t tz_floor_div(int64_t a, int64_t b)
 {
-  (void)name;
-  *out = NULL;
-  return crm__err(c, CRM_ENOTSUP, "time zones are not built yet");
+  int64_t q = a / b;
+
+  if((a % b) != 0 && ((a < 0) != (b < 0)))
+    q--;
+  return q;
+}
+
+static int tz_weekday(int64_t days)
+{
+  return (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+}
+
+static int tz_leap(int64_t y)
+{
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int64_t tz_clamp(int64_t t)
+{
+  if(t > TZ_T_LIMIT)
+    return TZ_T_LIMIT;
+  if(t < -TZ_T_LIMIT)
+    return -TZ_T_LIMIT;
+  return t;
+}
+
+/* ---- POSIX TZ rules -------------------------------------------------- */
+
+/* Day (since the epoch) of the rule date w in year y. */
+static int64_t tz_rule_day(const tz_when *w, int64_t y)
+{
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+                              31};
+  int64_t jan1 = crm__civil_to_days(y, 1, 1);
+  int64_t first, day;
+  int dim;
+
+  if(w->kind == 'J')
+    return jan1 + w->d - 1 + (tz_leap(y) && w->d >= 60);
+  if(w->kind == 'D')
+    return jan1 + w->d;
+  first = crm__civil_to_days(y, w->m, 1);
+  dim = mdays[w->m - 1] + (w->m == 2 && tz_leap(y));
+  day = first + (w->d - tz_weekday(first) + 7) % 7 + 7 * (w->w - 1);
+  while(day >= first + dim)
+    day -= 7;
+  return day;
+}
+
+/* The instants DST starts and ends in year y. */
+static void tz_rule_year(const tz_rule *r, int64_t y, int64_t *start,
+                         int64_t *end)
+{
+  *start = tz_rule_day(&r->start, y) * TZ_DAY + r->start.time - r->std.off;
+  *end = tz_rule_day(&r->end, y) * TZ_DAY + r->end.time - r->dst.off;
+}
+
+static int64_t tz_year_of(int64_t t)
+{
+  int64_t y;
+  int m, d;
+
+  crm__days_to_civil(tz_floor_div(t, TZ_DAY), &y, &m, &d);
+  return y;
+}
+
+/* The type the rule gives at t: the latest start or end of DST at or
+ * before t over three years around t (rules with times past midnight or
+ * negative ones can cross a year's edge). On a tie a start wins, so that
+ * "all year DST" rules (start = end of the year before) stay in DST. */
+static const tz_type *tz_rule_type(const tz_rule *r, int64_t t)
+{
+  const tz_type *best = &r->std;
+  int64_t best_t = 0;
+  int found = 0;
+  int64_t y, k;
+
+  if(!r->has_dst)
+    return &r->std;
+  y = tz_year_of(t + r->std.off);
+  for(k = y - 1; k <= y + 1; k++) {
+    int64_t s, e;
+
+    tz_rule_year(r, k, &s, &e);
+    if(e <= t && (!found || e >= best_t)) {
+      best = &r->std;
+      best_t = e;
+      found = 1;
+    }
+    if(s <= t && (!found || s >= best_t)) {
+      best = &r->dst;
+      best_t = s;
+      found = 1;
+    }
+  }
+  return best;
+}
+
+/* ---- POSIX TZ strings ------------------------------------------------ */
+
+/* A zone abbreviation: 3+ letters, or <...> of letters, digits, + and -. */
+static const char *tzs_name(const char *s, char *out)
+{
+  const char *b;
+  size_t n;
+
+  if(*s == '<') {
+    b = ++s;
+    while(isalnum((unsigned char)*s) || *s == '+' || *s == '-')
+      s++;
+    if(*s != '>')
+      return NULL;
+    n = (size_t)(s - b);
+    s++;
+  }
+  else {
+    b = s;
+    while(isalpha((unsigned char)*s))
+      s++;
+    n = (size_t)(s - b);
+  }
+  if(n < 3)
+    return NULL;
+  if(n > TZ_ABBR_MAX)
+    n = TZ_ABBR_MAX;
+  memcpy(out, b, n);
+  out[n] = '\0';
+  return s;
+}
+
+/* Up to `digits` decimal digits (at least one) not above max. */
+static const char *tzs_num(const char *s, int digits, int max, int *out)
+{
+  int v = 0;
+  int i;
+
+  for(i = 0; i < digits && isdigit((unsigned char)s[i]); i++)
+    v = v * 10 + (s[i] - '0');
+  if(i == 0 || v > max)
+    return NULL;
+  *out = v;
+  return s + i;
+}
+
+/* [+-]hh[:mm[:ss]] with hours up to max_h, into signed seconds. */
+static const char *tzs_hms(const char *s, int max_h, int32_t *out)
+{
+  int neg = 0;
+  int h, m = 0, sec = 0;
+
+  if(*s == '+' || *s == '-')
+    neg = *s++ == '-';
+  s = tzs_num(s, 3, max_h, &h);
+  if(s && *s == ':') {
+    s = tzs_num(s + 1, 2, 59, &m);
+    if(s && *s == ':')
+      s = tzs_num(s + 1, 2, 59, &sec);
+  }
+  if(!s)
+    return NULL;
+  *out = (int32_t)((h * 3600 + m * 60 + sec) * (neg ? -1 : 1));
+  return s;
+}
+
+/* Jn, n or Mm.w.d, then an optional /time (default 02:00:00). */
+static const char *tzs_when(const char *s, tz_when *w)
+{
+  w->m = w->w = w->d = 0;
+  if(*s == 'J') {
+    w->kind = 'J';
+    s = tzs_num(s + 1, 3, 365, &w->d);
+    if(s && w->d < 1)
+      return NULL;
+  }
+  else if(*s == 'M') {
+    w->kind = 'M';
+    s = tzs_num(s + 1, 2, 12, &w->m);
+    if(s && *s == '.')
+      s = tzs_num(s + 1, 1, 5, &w->w);
+    else
+      s = NULL;
+    if(s && *s == '.')
+      s = tzs_num(s + 1, 1, 6, &w->d);
+    else
+      s = NULL;
+    if(s && (w->m < 1 || w->w < 1))
+      return NULL;
+  }
+  else {
+    w->kind = 'D';
+    s = tzs_num(s, 3, 365, &w->d);
+  }
+  if(!s)
+    return NULL;
+  w->time = 7200;
+  if(*s == '/')
+    s = tzs_hms(s + 1, 167, &w->time);
+  return s;
+}
+
+/* Parses a POSIX TZ string (with the RFC 8536 extensions: hours up to
+ * 167 and signed in rule times). 0, or -1 when malformed. */
+static int tzs_parse(const char *s, tz_rule *r)
+{
+  int32_t v;
+
+  memset(r, 0, sizeof(*r));
+  s = tzs_name(s, r->std.abbr);
+  if(s)
+    s = tzs_hms(s, 24, &v);
+  if(!s)
+    return -1;
+  r->std.off = -v; /* POSIX offsets count west */
+  if(!*s)
+    return 0;
+  s = tzs_name(s, r->dst.abbr);
+  if(!s)
+    return -1;
+  r->has_dst = 1;
+  r->dst.isdst = 1;
+  r->dst.off = r->std.off + 3600;
+  if(*s && *s != ',') {
+    s = tzs_hms(s, 24, &v);
+    if(!s)
+      return -1;
+    r->dst.off = -v;
+  }
+  if(!*s) {
+    /* No rule: POSIX leaves it to the implementation; glibc's default. */
+    r->start = (tz_when){'M', 3, 2, 0, 7200};
+    r->end = (tz_when){'M', 11, 1, 0, 7200};
+    return 0;
+  }
+  if(*s != ',')
+    return -1;
+  s = tzs_when(s + 1, &r->start);
+  if(!s || *s != ',')
+    return -1;
+  s = tzs_when(s + 1, &r->end);
+  return s && !*s ? 0 : -1;
+}
+
+/* ---- lookups --------------------------------------------------------- */
+
+/* The local time type at t (clamped). */
+static const tz_type *tz_type_at(const crm__tz *z, int64_t t)
+{
+  size_t lo, hi;
+
+  if(z->n_trans == 0)
+    return z->has_rule ? tz_rule_type(&z->rule, t) : &z->types[0];
+  if(t < z->trans[0])
+    return &z->types[0];
+  if(t >= z->trans[z->n_trans - 1]) {
+    if(z->has_rule)
+      return tz_rule_type(&z->rule, t);
+    return &z->types[z->idx[z->n_trans - 1]];
+  }
+  /* trans[lo] <= t < trans[hi] */
+  lo = 0;
+  hi = z->n_trans - 1;
+  while(hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if(z->trans[mid] <= t)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return &z->types[z->idx[lo]];
 }
 
 void crm__tz_local(const crm__tz *z, int64_t utc, crm__localtm *out)
 {
-  (void)z;
-  (void)utc;
+  const tz_type *ty;
+  int64_t local, days, secs;
+
+  if(!z)
+    z = &tz_utc;
   memset(out, 0, sizeof(*out));
+  utc = tz_clamp(utc);
+  ty = tz_type_at(z, utc);
+  local = utc + ty->off;
+  days = tz_floor_div(local, TZ_DAY);
+  secs = local - days * TZ_DAY;
+  crm__days_to_civil(days, &out->year, &out->month, &out->day);
+  out->wday = tz_weekday(days);
+  out->minute = (int)(secs / 60);
+  out->second = (int)(secs % 60);
+  out->offset = ty->off;
+  out->is_dst = ty->isdst;
+  memcpy(out->abbr, ty->abbr, sizeof(ty->abbr));
+}
+
+static void tz_add_pt(int64_t *pts, size_t *n, int64_t t)
+{
+  size_t i;
+
+  if(*n >= TZ_PTS_MAX)
+    return;
+  for(i = *n; i > 0 && pts[i - 1] > t; i--)
+    pts[i] = pts[i - 1];
+  if(i > 0 && pts[i - 1] == t) {
+    memmove(&pts[i], &pts[i + 1], (*n - i) * sizeof(*pts));
+    return;
+  }
+  pts[i] = t;
+  (*n)++;
+}
+
+/* Transitions strictly inside (lo, hi), in order. */
+static size_t tz_transitions(const crm__tz *z, int64_t lo, int64_t hi,
+                             int64_t *pts)
+{
+  size_t n = 0;
+  size_t a = 0, b = z->n_trans;
+  int64_t y;
+
+  /* first index with trans > lo */
+  while(a < b) {
+    size_t mid = a + (b - a) / 2;
+
+    if(z->trans[mid] <= lo)
+      a = mid + 1;
+    else
+      b = mid;
+  }
+  for(; a < z->n_trans && z->trans[a] < hi; a++)
+    tz_add_pt(pts, &n, z->trans[a]);
+  if(!z->has_rule || !z->rule.has_dst)
+    return n;
+  for(y = tz_year_of(lo) - 1; y <= tz_year_of(hi) + 1; y++) {
+    int64_t ev[2];
+    int i;
+
+    tz_rule_year(&z->rule, y, &ev[0], &ev[1]);
+    for(i = 0; i < 2; i++) {
+      if(ev[i] > lo && ev[i] < hi &&
+         (z->n_trans == 0 || ev[i] > z->trans[z->n_trans - 1]))
+        tz_add_pt(pts, &n, ev[i]);
+    }
+  }
+  return n;
 }
 
 int64_t crm__tz_to_utc(const crm__tz *z, int64_t local)
 {
-  (void)z;
-  return local;
+  int64_t pts[TZ_PTS_MAX + 2];
+  int64_t lo, hi;
+  size_t n, i;
+
+  if(!z)
+    z = &tz_utc;
+  local = tz_clamp(local);
+  /* Every t with t + off(t) == local lies in [lo, hi). */
+  lo = local - TZ_OFF_MAX;
+  hi = local - TZ_OFF_MIN + 1;
+  pts[0] = lo;
+  n = tz_transitions(z, lo, hi, pts + 1) + 1;
+  pts[n] = hi;
+  /* The earliest instant showing that wall time. */
+  for(i = 0; i < n; i++) {
+    int64_t t = local - tz_type_at(z, pts[i])->off;
+
+    if(t >= pts[i] && t < pts[i + 1])
+      return t;
+  }
+  /* In a gap: the first instant whose wall time is past it. */
+  for(i = 0; i < n; i++) {
+    if(pts[i] + tz_type_at(z, pts[i])->off > local)
+      return pts[i];
+  }
+  return local - tz_type_at(z, local)->off;
+}
+
+/* ---- TZif files ------------------------------------------------------ */
+
+typedef struct tz_hdr {
+  int version; /* 1, 2, 3, 4 */
+  uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+} tz_hdr;
+
+static uint32_t tz_be32(const unsigned char *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         (uint32_t)p[3];
+}
+
+static int64_t tz_be64(const unsigned char *p)
+{
+  uint64_t v = (uint64_t)tz_be32(p) << 32 | tz_be32(p + 4);
+
+  return v > (uint64_t)INT64_MAX ? -(int64_t)(~v) - 1 : (int64_t)v;
+}
+
+static int32_t tz_s32(const unsigned char *p)
+{
+  uint32_t v = tz_be32(p);
+
+  return v > (uint32_t)INT32_MAX ? -(int32_t)(~v) - 1 : (int32_t)v;
+}
+
+/* The 44-byte header at p (n bytes left); NULL or the reason it is bad. */
+static const char *tz_header(const unsigned char *p, size_t n, tz_hdr *h)
+{
+  if(n < 44)
+    return "shorter than its header";
+  if(memcmp(p, "TZif", 4) != 0)
+    return "not a TZif file";
+  if(p[4] == 0)
+    h->version = 1;
+  else if(p[4] >= '2' && p[4] <= '4')
+    h->version = p[4] - '0';
+  else
+    return "unsupported TZif version";
+  h->isutcnt = tz_be32(p + 20);
+  h->isstdcnt = tz_be32(p + 24);
+  h->leapcnt = tz_be32(p + 28);
+  h->timecnt = tz_be32(p + 32);
+  h->typecnt = tz_be32(p + 36);
+  h->charcnt = tz_be32(p + 40);
+  return NULL;
+}
+
+/* Bytes of the data block after a header (tsz: 4 or 8 bytes a time). */
+static uint64_t tz_block_size(const tz_hdr *h, unsigned tsz)
+{
+  return (uint64_t)h->timecnt * (tsz + 1) + (uint64_t)h->typecnt * 6 +
+         h->charcnt + (uint64_t)h->leapcnt * (tsz + 4) + h->isstdcnt +
+         h->isutcnt;
+}
+
+/* Checks the block's counts; NULL or the reason. */
+static const char *tz_check_counts(const tz_hdr *h)
+{
+  if(h->typecnt == 0 || h->typecnt > 256)
+    return "bad number of local time types";
+  if(h->charcnt == 0)
+    return "no time zone abbreviations";
+  if((h->isstdcnt && h->isstdcnt != h->typecnt) ||
+     (h->isutcnt && h->isutcnt != h->typecnt))
+    return "indicator counts do not match the types";
+  if(h->leapcnt)
+    return "it has leap second records (right/ zones are not supported)";
+  return NULL;
+}
+
+/* Copies the types of the block into types; NULL or the reason. */
+static const char *tz_read_types(const unsigned char *p, const tz_hdr *h,
+                                 const unsigned char *chars, tz_type *types)
+{
+  uint32_t i;
+
+  for(i = 0; i < h->typecnt; i++) {
+    const unsigned char *t = p + 6 * i;
+    const unsigned char *a;
+    const unsigned char *nul;
+    size_t len;
+
+    types[i].off = tz_s32(t);
+    if(types[i].off < TZ_OFF_MIN || types[i].off > TZ_OFF_MAX)
+      return "UT offset out of range";
+    if(t[4] > 1)
+      return "bad DST flag";
+    types[i].isdst = t[4];
+    if(t[5] >= h->charcnt)
+      return "abbreviation index out of range";
+    a = chars + t[5];
+    nul = memchr(a, 0, h->charcnt - t[5]);
+    if(!nul)
+      return "unterminated abbreviation";
+    len = (size_t)(nul - a);
+    if(len > TZ_ABBR_MAX)
+      len = TZ_ABBR_MAX;
+    memcpy(types[i].abbr, a, len);
+    types[i].abbr[len] = '\0';
+  }
+  return NULL;
+}
+
+/* Builds the zone from the data block at p (its header h, times of tsz
+ * bytes) and the footer (NULL: none). CRM_OK, CRM_ENOMEM, or CRM_EINVAL
+ * with *why set. */
+static int tz_build(const unsigned char *p, const tz_hdr *h, unsigned tsz,
+                    const char *footer, const char *key, crm__tz **out,
+                    const char **why)
+{
+  size_t n = h->timecnt, m = h->typecnt, klen = strlen(key);
+  const unsigned char *times = p;
+  const unsigned char *idx = times + n * tsz;
+  const unsigned char *ttinfo = idx + n;
+  const unsigned char *chars = ttinfo + 6 * m;
+  unsigned char *mem;
+  int64_t *trans;
+  tz_type *types;
+  crm__tz *z;
+  size_t i;
+
+  *why = tz_check_counts(h);
+  if(*why)
+    return CRM_EINVAL;
+  mem = crm__calloc(1, sizeof(*z) + n * sizeof(int64_t) +
+                           m * sizeof(tz_type) + n + klen + 1);
+  if(!mem)
+    return CRM_ENOMEM;
+  z = (crm__tz *)(void *)mem;
+  trans = (int64_t *)(void *)(mem + sizeof(*z));
+  types = (tz_type *)(void *)(trans + n);
+  z->idx = (unsigned char *)(types + m);
+  z->key = (char *)(types + m) + n;
+  memcpy((char *)z->key, key, klen + 1);
+  memcpy((unsigned char *)z->idx, idx, n);
+  z->trans = trans;
+  z->types = types;
+  z->n_trans = n;
+  z->n_types = m;
+  for(i = 0; i < n && !*why; i++) {
+    trans[i] = tsz == 8 ? tz_be64(times + 8 * i) : tz_s32(times + 4 * i);
+    if(i > 0 && trans[i] <= trans[i - 1])
+      *why = "transition times out of order";
+    else if(idx[i] >= m)
+      *why = "transition type index out of range";
+  }
+  if(!*why)
+    *why = tz_read_types(ttinfo, h, chars, types);
+  if(!*why && footer && *footer) {
+    if(tzs_parse(footer, &z->rule) == 0)
+      z->has_rule = 1;
+    else
+      *why = "bad TZ string in the footer";
+  }
+  if(*why) {
+    crm__free(mem);
+    return CRM_EINVAL;
+  }
+  *out = z;
+  return CRM_OK;
+}
+
+/* Parses a whole file (n bytes at buf, which it may change). */
+static int tz_parse(unsigned char *buf, size_t n, const char *key,
+                    crm__tz **out, const char **why)
+{
+  tz_hdr h;
+  uint64_t size;
+  unsigned char *p = buf;
+  char *footer, *nl;
+  size_t left;
+
+  *why = tz_header(p, n, &h);
+  if(*why)
+    return CRM_EINVAL;
+  size = tz_block_size(&h, 4);
+  if(size > n - 44) {
+    *why = "truncated data block";
+    return CRM_EINVAL;
+  }
+  if(h.version == 1)
+    return tz_build(p + 44, &h, 4, NULL, key, out, why);
+  /* Version 2+: a second header and block with 64-bit times, then
+   * "\n" TZ string "\n". */
+  p += 44 + size;
+  n -= 44 + (size_t)size;
+  *why = tz_header(p, n, &h);
+  if(*why)
+    return CRM_EINVAL;
+  size = tz_block_size(&h, 8);
+  if(size > n - 44) {
+    *why = "truncated data block";
+    return CRM_EINVAL;
+  }
+  left = n - 44 - (size_t)size;
+  footer = (char *)p + 44 + size;
+  nl = left >= 2 && footer[0] == '\n' ? memchr(footer + 1, '\n', left - 1)
+                                       : NULL;
+  if(!nl || memchr(footer + 1, 0, (size_t)(nl - footer - 1))) {
+    *why = "no footer";
+    return CRM_EINVAL;
+  }
+  *nl = '\0';
+  return tz_build(p + 44, &h, 8, footer + 1, key, out, why);
+}
+
+/* Reads the file; CRM_ENOTFOUND when it cannot be opened as a regular
+ * file, else as tz_parse. */
+static int tz_read(const char *path, crm__tz **out, const char **why)
+{
+  FILE *f = fopen(path, "rb");
+  struct stat st;
+  unsigned char *buf = NULL;
+  size_t n;
+  int rc = CRM_ENOTFOUND;
+
+  *why = NULL;
+  if(!f)
+    return CRM_ENOTFOUND;
+  if(fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+    goto done;
+  rc = CRM_EINVAL;
+  *why = "larger than 1 MiB";
+  if(st.st_size > TZ_FILE_MAX)
+    goto done;
+  *why = NULL;
+  rc = CRM_ENOMEM;
+  buf = crm__malloc((size_t)st.st_size + 1);
+  if(!buf)
+    goto done;
+  n = fread(buf, 1, (size_t)st.st_size, f);
+  rc = ferror(f) ? CRM_ENOTFOUND : tz_parse(buf, n, path, out, why);
+done:
+  fclose(f);
+  crm__free(buf);
+  return rc;
+}
+
+/* ---- names and the cache --------------------------------------------- */
+
+/* The rules of crm__check_timezone (validate.c). */
+static int tz_name_ok(const char *s)
+{
+  size_t i;
+
+  if(strlen(s) > CRM_TZ_MAX || s[0] == '/' || strstr(s, "..") ||
+     strstr(s, "//"))
+    return 0;
+  for(i = 0; s[i]; i++) {
+    unsigned char ch = (unsigned char)s[i];
+
+    if(!isalnum(ch) && !strchr("_+-/", ch))
+      return 0;
+  }
+  return 1;
+}
+
+static crm__tz *tz_cache_find(struct crm__tz_cache *tc, const char *key)
+{
+  crm__tz **pp;
+
+  for(pp = &tc->head; *pp; pp = &(*pp)->next) {
+    crm__tz *z = *pp;
+
+    if(strcmp(z->key, key) == 0) {
+      *pp = z->next; /* to the front */
+      z->next = tc->head;
+      tc->head = z;
+      return z;
+    }
+  }
+  return NULL;
+}
+
+static void tz_cache_add(struct crm__tz_cache *tc, crm__tz *z)
+{
+  z->next = tc->head;
+  tc->head = z;
+  if(++tc->n > TZ_CACHE_MAX) {
+    crm__tz **pp = &tc->head;
+
+    while((*pp)->next)
+      pp = &(*pp)->next;
+    crm__free(*pp); /* the least recently used */
+    *pp = NULL;
+    tc->n--;
+  }
+}
+
+int crm__tz_get(crm *c, const char *name, const crm__tz **out)
+{
+  char path[4096];
+  const char *dir = getenv("TZDIR");
+  const char *why = NULL;
+  crm__tz *z = NULL;
+  int rc, n;
+
+  *out = NULL;
+  if(!name || !*name || strcmp(name, "UTC") == 0) {
+    *out = &tz_utc;
+    return CRM_OK;
+  }
+  if(!c)
+    return CRM_EINVAL;
+  if(!tz_name_ok(name))
+    return crm__err(c, CRM_EINVAL, "unknown time zone \"%.*s\"", CRM_TZ_MAX,
+                    name);
+  if(!dir || !*dir)
+    dir = CRM__ZONEINFO;
+  n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+  if(n < 0 || (size_t)n >= sizeof(path))
+    return crm__err(c, CRM_EINVAL, "unknown time zone \"%s\"", name);
+  if(!c->tz_cache) {
+    c->tz_cache = crm__calloc(1, sizeof(*c->tz_cache));
+    if(!c->tz_cache)
+      return crm__err(c, CRM_ENOMEM, "out of memory reading time zone "
+                      "\"%s\"", name);
+  }
+  z = tz_cache_find(c->tz_cache, path);
+  if(z) {
+    *out = z;
+    return CRM_OK;
+  }
+  rc = tz_read(path, &z, &why);
+  if(rc == CRM_ENOMEM)
+    return crm__err(c, CRM_ENOMEM, "out of memory reading time zone \"%s\"",
+                    name);
+  if(rc == CRM_ENOTFOUND)
+    return crm__err(c, CRM_EINVAL, "unknown time zone \"%s\"", name);
+  if(rc)
+    return crm__err(c, CRM_EINVAL, "time zone file %s is damaged: %s", path,
+                    why);
+  tz_cache_add(c->tz_cache, z);
+  *out = z;
+  return CRM_OK;
 }
 
 void crm__tz_cache_free(crm *c)
 {
-  (void)c;
+  crm__tz *z;
+
+  if(!c || !c->tz_cache)
+    return;
+  z = c->tz_cache->head;
+  while(z) {
+    crm__tz *next = z->next;
+
+    crm__free(z);
+    z = next;
+  }
+  crm__free(c->tz_cache);
+  c->tz_cache = NULL;
 }

@@ -264,9 +264,12 @@ static void test_sample(void **state)
 {
   static const char *const names[] = {
     "rfm", "clv", "churn", "lead", "loyalty_index", "basic_points",
-    "air_miles", "supermarket_points", "dealer_rebate", "file",
-    "basic_case"};
-  static const int required[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0};
+    "air_miles", "supermarket_points", "dealer_rebate", "file", "smtp",
+    "sms_http", "webhook", "basic_case"};
+  static const int required[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+  /* the real channels are there as examples, disabled (the dry run goes
+   * to the file channel) */
+  static const int enabled[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1};
   const size_t n = sizeof(names) / sizeof(names[0]);
   const char *path = CRM_TEST_SOURCE_DIR "/conf/crm.conf";
   crm__config *c = NULL;
@@ -284,7 +287,7 @@ static void test_sample(void **state)
   assert_int_equal(c->n_plugins, n);
   for(i = 0; i < n; i++) {
     assert_string_equal(c->plugins[i].name, names[i]);
-    assert_int_equal(c->plugins[i].enabled, 1);
+    assert_int_equal(c->plugins[i].enabled, enabled[i]);
     assert_int_equal(c->plugins[i].required, required[i]);
     assert_non_null(c->plugins[i].setting);
     /* only the reward schemes carry the core's scheme rules */
@@ -306,7 +309,7 @@ static void test_sample(void **state)
                                            &cur));
   assert_string_equal(cur, "outbox.jsonl");
   bins = -1;
-  assert_true(config_setting_lookup_bool(c->plugins[10].setting,
+  assert_true(config_setting_lookup_bool(c->plugins[13].setting,
                                          "allow_close_new", &bins));
   assert_int_equal(bins, 0);
   crm__lifecycle_defaults(&d);

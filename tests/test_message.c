@@ -1,6 +1,8 @@
 /*
  * test_message.c - crm_message_send through the public API with the file
- * channel plugin: channel choice, address, the row's status, failures.
+ * channel plugin (an SDK 1.0 channel: send only): channel choice, address,
+ * the row's status through the outbox (queued, then the gate, then the
+ * channel), refusals by the gate, failures kept for a retry.
  */
 #include "test_plugin_env.h"
 
@@ -147,12 +149,14 @@ static void test_channel_choice(void **state)
   assert_int_equal(crm_message_send(e.c, id, "pigeon", "s", "b", &mid),
                    CRM_ENOTFOUND);
   assert_string_equal(crm_errmsg(e.c),
-                      "no channel component \"pigeon\" is loaded");
+                      "no channel \"pigeon\": not routed in "
+                      "communication.channels and no channel component of "
+                      "that name is loaded");
   /* a preferred channel that is not loaded is refused, not switched */
   assert_int_equal(crm_customer_set_attr(e.c, id, "channel", "sms"), CRM_OK);
   assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid),
                    CRM_ENOTFOUND);
-  assert_non_null(strstr(crm_errmsg(e.c), "prefers channel \"sms\""));
+  assert_non_null(strstr(crm_errmsg(e.c), "\"sms\""));
   assert_int_equal(count_rows(e.c), 0);
   assert_int_equal(crm_customer_set_attr(e.c, id, "channel", "file"),
                    CRM_OK);
@@ -171,7 +175,9 @@ static void test_refusals(void **state)
   id = add_customer(e.c, "a", "ann@example.com", NULL);
   assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid),
                    CRM_ENOTFOUND);
-  assert_string_equal(crm_errmsg(e.c), "no channel component is loaded");
+  assert_string_equal(crm_errmsg(e.c), "no channel: communication.channels "
+                                       "routes none and no channel "
+                                       "component is loaded");
   assert_int_equal(crm_message_send(e.c, id, NULL, "s", "", &mid),
                    CRM_EINVAL);
   assert_string_equal(crm_errmsg(e.c), "body is required");
@@ -183,17 +189,19 @@ static void test_refusals(void **state)
   pe_close(&e);
 }
 
-/* The channel fails: the row stays, marked failed with the reason, and
- * the caller gets the error and the id. */
+/* The channel fails: the row stays, marked failed with the reason (a
+ * 1.0 channel's error is a temporary failure, retried by crm_outbox_run),
+ * and the caller gets the error and the id. */
 static void test_send_fails_row_kept(void **state)
 {
   pe_env e;
   int64_t id, mid = 0;
   struct row r;
+  crm_outbox_msg m;
 
   (void)state;
   open_with_file(&e, "no-such-dir/out.jsonl");
-  id = add_customer(e.c, "a", NULL, NULL);
+  id = add_customer(e.c, "a", "ann@example.com", NULL);
   /* The plugin's unspecified failure is a plugin error (the crm command
    * exits 1), not an internal error of the core (exit 2). */
   assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid),
@@ -205,8 +213,36 @@ static void test_send_fails_row_kept(void **state)
   assert_string_equal(r.status, "failed");
   assert_non_null(strstr(r.error, "cannot open message file"));
   assert_int_equal(r.sent_at, -1);
-  /* no e-mail: the address is NULL */
-  assert_string_equal(r.address, "");
+  assert_string_equal(r.address, "ann@example.com");
+  /* due again after the backoff: 60 s +- 20 % */
+  assert_int_equal(crm_outbox_get(e.c, mid, &m), CRM_OK);
+  assert_int_equal(m.attempts, 1);
+  assert_string_equal(m.error_class, "temporary");
+  assert_true(m.next_at >= PE_NOW + 48 && m.next_at <= PE_NOW + 72);
+  pe_close(&e);
+}
+
+/* The gate refuses a customer without an address: CRM_ESTATE "not sent:
+ * ...", the row says refused and why; the channel is never called. */
+static void test_send_refused_row_kept(void **state)
+{
+  pe_env e;
+  int64_t id, mid = 0;
+  struct row r;
+  FILE *f;
+
+  (void)state;
+  open_with_file(&e, "out.jsonl");
+  id = add_customer(e.c, "a", NULL, NULL);
+  assert_int_equal(crm_message_send(e.c, id, NULL, "s", "b", &mid),
+                   CRM_ESTATE);
+  assert_true(strncmp(crm_errmsg(e.c), "not sent: ", 10) == 0);
+  r = get_row(e.c, mid);
+  assert_true(r.found);
+  assert_string_equal(r.status, "refused");
+  assert_string_equal(r.error, crm_errmsg(e.c) + 10);
+  f = fopen(pe_path(&e, "out.jsonl"), "r");
+  assert_null(f);
   pe_close(&e);
 }
 
@@ -251,6 +287,7 @@ int main(void)
     cmocka_unit_test(test_channel_choice),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_send_fails_row_kept),
+    cmocka_unit_test(test_send_refused_row_kept),
     cmocka_unit_test(test_send_inside_batch_refused),
   };
 

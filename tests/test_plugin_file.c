@@ -587,6 +587,150 @@ static void test_waits_for_another_writer(void **state)
   fake_unload(&host);
 }
 
+/* ---- SDK 1.4: deliver, the new members, the idempotency key ---------- */
+
+static void view14(crm_message_view *m, int64_t id, const char *key,
+                   const char *body)
+{
+  memset(m, 0, sizeof(*m));
+  m->struct_size = sizeof(*m);
+  m->message_id = id;
+  m->customer_id = 7;
+  m->address = "ann@example.com";
+  m->subject = "Welcome";
+  m->body = body;
+  m->created_at = 1700000000;
+  m->customer_timezone = "Europe/Paris";
+  m->idempotency_key = key;
+  m->channel = "email";
+  m->template = "welcome";
+  m->language = "fr";
+  m->priority = CRM_PRIORITY_SERVICE;
+  m->attempt = 1;
+}
+
+static int deliver(const crm_message_view *m, crm_send_result *out)
+{
+  const crm_channel_v1 *vt = fake_vtable(&host, CRM_KIND_CHANNEL);
+
+  assert_non_null(vt->deliver);
+  memset(out, 0, sizeof(*out));
+  out->struct_size = sizeof(*out);
+  out->outcome = -1; /* must be set */
+  return vt->deliver(host.state, &host, m, out);
+}
+
+/* deliver writes the 1.4 members; a second delivery with a key already
+ * in the file writes nothing and answers with the first line's offset; a
+ * body that merely quotes the member does not count as the key. */
+static void test_deliver_dedupe(void **state)
+{
+  /* the quote is escaped in the line: "\"idempotency_key\":\"k-3\"" */
+  static const char tricky[] = "see \"idempotency_key\":\"k-3\"";
+  crm_message_view m;
+  crm_send_result res;
+  char line[4096], type[32], val[1024], want[32];
+  size_t len, first_len;
+  sqlite3 *db;
+  char *all;
+
+  (void)state;
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  view14(&m, 1, "k-1", "Bonjour");
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_int_equal(res.outcome, CRM_SEND_SENT);
+  assert_string_equal(res.provider_ref, "file:0");
+  assert_string_equal(res.detail, "");
+  view14(&m, 2, "k-2", tricky);
+  m.priority = CRM_PRIORITY_MARKETING;
+  m.template = NULL;
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  all = slurp(path, &len);
+  line_at(all, 0, line, sizeof(line));
+  first_len = strlen(line) + 1;
+  snprintf(want, sizeof(want), "file:%zu", first_len);
+  assert_string_equal(res.provider_ref, want);
+
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  jget(db, line, "idempotency_key", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "k-1");
+  jget(db, line, "channel", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "email");
+  jget(db, line, "template", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "welcome");
+  jget(db, line, "language", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "fr");
+  jget(db, line, "priority", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "service");
+  line_at(all, 1, line, sizeof(line));
+  jget(db, line, "template", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(type, "null");
+  jget(db, line, "priority", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "marketing");
+  jget(db, line, "body", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, tricky);
+  free(all);
+
+  /* message 1 again (a retry after a crash): nothing written, same ref */
+  view14(&m, 1, "k-1", "Bonjour");
+  m.attempt = 2;
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_int_equal(res.outcome, CRM_SEND_SENT);
+  assert_string_equal(res.provider_ref, "file:0");
+  assert_non_null(strstr(res.detail, "not written again"));
+  assert_non_null(strstr(host.last_log, "not written again"));
+  /* message 2 again: found on the second line */
+  view14(&m, 2, "k-2", tricky);
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_string_equal(res.provider_ref, want);
+  /* k-3 only appears quoted inside message 2's body: written */
+  view14(&m, 3, "k-3", "third");
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_string_equal(res.detail, "");
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 3);
+  line_at(all, 2, line, sizeof(line));
+  jget(db, line, "idempotency_key", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "k-3");
+  free(all);
+  sqlite3_close(db);
+  fake_unload(&host);
+}
+
+/* A 1.3 view (struct_size before idempotency_key): the line has none of
+ * the 1.4 members, and nothing is deduplicated. */
+static void test_old_view(void **state)
+{
+  crm_message_view m;
+  crm_send_result res;
+  char line[4096], type[32], val[64];
+  sqlite3 *db;
+  size_t len;
+  char *all;
+
+  (void)state;
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  view14(&m, 4, "k-4", "old");
+  m.struct_size = (uint32_t)offsetof(crm_message_view, idempotency_key);
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  all = slurp(path, &len);
+  assert_int_equal(valid_lines(all), 2);
+  line_at(all, 0, line, sizeof(line));
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  jget(db, line, "idempotency_key", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(type, "(absent)");
+  jget(db, line, "priority", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(type, "(absent)");
+  jget(db, line, "body", type, sizeof(type), val, sizeof(val));
+  assert_string_equal(val, "old");
+  sqlite3_close(db);
+  free(all);
+  fake_unload(&host);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -600,6 +744,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_reconfigure_moves_file, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_deliver_dedupe, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_old_view, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_failure_rolls_back, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_fsync_failure_is_success, setup,

@@ -62,6 +62,9 @@ extern const cli_cmd cli_cmds_rewards[];
 extern const cli_cmd cli_cmds_tier[];
 extern const cli_cmd cli_cmds_score[];
 extern const cli_cmd cli_cmds_consent[];
+extern const cli_cmd cli_cmds_outbox[];
+extern const cli_cmd cli_cmds_comm[];
+extern const cli_cmd cli_cmds_send[];
 
 /* ---- option parsing (getopt_long with the common options added:
  * --help, --json, --quiet, --as-of DATE) ---------------------------------- */
@@ -233,5 +236,18 @@ void cli_op_key(char *buf, size_t size);
 void cli_due_stats_print(cli *x, cli_json *j, const crm_due_stats *st);
 /* "customer": {"id", "external_id"} in the current JSON object. */
 void cli_json_customer_ref(cli_json *j, const crm_customer *cu);
+
+/* ---- the outbox (cmd_outbox.c) ------------------------------------------ */
+
+/* "YYYY-MM-DDTHH:MM:SSZ", or "-" for 0. */
+void cli_fmt_iso(int64_t t, char *buf, size_t size);
+/* A message id ("7" or "#7", >= 1); exit code on failure. */
+int cli_parse_msg_id(const char *text, int64_t *id);
+/* "marketing" or "service". */
+const char *cli_priority_name(int priority);
+/* An outbox message as a JSON object (every field); cache: the last
+ * customer looked up for the external id (zeroed before the first use). */
+void cli_outbox_json(cli *x, cli_json *j, const crm_outbox_msg *m,
+                     crm_customer *cache);
 
 #endif /* CRM_CLI_H */

@@ -845,6 +845,12 @@ typedef struct crm_outbox_stats {
  * key. Not inside a batch. opts and stats may be NULL. */
 CRM_API int crm_outbox_run(crm *c, const crm_outbox_run_opts *opts,
                            crm_outbox_stats *stats);
+/* Attempts the one message `id` now, whatever its due time, as
+ * crm_outbox_run would (gate, claim, channel, outcome recorded) without
+ * touching any other message: for `crm send test`. Returns as
+ * crm_message_send documents (0: sent or held; CRM_ESTATE: refused; the
+ * channel's error: failed). Not inside a batch. */
+CRM_API int crm_outbox_send_now(crm *c, int64_t id);
 /* Puts a failed, dead or refused message back in the queue, due now,
  * with its attempts reset (audited). CRM_ESTATE for any other state. */
 CRM_API int crm_outbox_retry(crm *c, int64_t id);

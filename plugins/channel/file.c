@@ -12,10 +12,26 @@
  *   fsync  boolean, default false: fsync after each line
  *
  * Line: {"id":1,"customer_id":2,"address":"a@b","subject":"Hi",
- *        "body":"...","created_at":"2024-01-31T12:00:00Z"}
+ *        "body":"...","created_at":"2024-01-31T12:00:00Z",
+ *        "idempotency_key":"crm-5f0c...-1","channel":"email",
+ *        "template":"welcome","language":"en","priority":"marketing"}
  * Strings are JSON-escaped (quote, backslash, control characters); valid
  * UTF-8 passes through, invalid bytes become U+FFFD. A missing address or
- * subject is null. The line is written on an O_APPEND descriptor while
+ * subject is null. The last five members come from SDK 1.4 message views
+ * (absent when the host's view is older); a missing key, template or
+ * language is null; priority is "marketing" or "service"; channel is the
+ * channel the host routed to this component.
+ *
+ * Idempotency (SDK 1.4 deliver): before a line is appended, the last
+ * FILE_DEDUPE_WINDOW bytes of the file are searched, under the lock, for
+ * the message's idempotency key; when it is there, nothing is written and
+ * the message counts as sent with the existing line's provider_ref. So a
+ * message attempted again after a crash between the write and the host's
+ * acknowledgement is not written twice. Only the tail is searched: a key
+ * whose line is further back (more than FILE_DEDUPE_WINDOW bytes of later
+ * lines, or a torn line cut off by the repair below) is written again, so
+ * a dry-run file can hold a duplicate in that case; the `id` and
+ * `idempotency_key` members tell them apart. The line is written on an O_APPEND descriptor while
  * holding an exclusive flock() on the file, so writers that lock (every
  * copy of this plugin) never interleave or damage each other's lines.
  * provider_ref: "file:<byte offset of the line>" ("file:-1" when the path
@@ -48,6 +64,8 @@
 #include "crm/sdk.h"
 
 #define FILE_DEFAULT_PATH "crm-messages.jsonl"
+/* bytes at the end of the file searched for a message's key */
+#define FILE_DEDUPE_WINDOW (256 * 1024)
 
 struct file_state {
   const crm_host_api *api;
@@ -310,7 +328,41 @@ static void file_format(struct file_buf *b, const crm_message_view *m)
   file_put_string(b, m->body ? m->body : "");
   file_puts(b, ",\"created_at\":");
   file_put_time(b, m->created_at);
+  if(CRM_HAS_MEMBER(m, crm_message_view, idempotency_key)) {
+    file_puts(b, ",\"idempotency_key\":");
+    file_put_string(b, m->idempotency_key);
+  }
+  if(CRM_HAS_MEMBER(m, crm_message_view, channel)) {
+    file_puts(b, ",\"channel\":");
+    file_put_string(b, m->channel);
+  }
+  if(CRM_HAS_MEMBER(m, crm_message_view, template)) {
+    file_puts(b, ",\"template\":");
+    file_put_string(b, m->template);
+  }
+  if(CRM_HAS_MEMBER(m, crm_message_view, language)) {
+    file_puts(b, ",\"language\":");
+    file_put_string(b, m->language);
+  }
+  if(CRM_HAS_MEMBER(m, crm_message_view, priority)) {
+    file_puts(b, ",\"priority\":");
+    file_put_string(b, m->priority == CRM_PRIORITY_SERVICE ? "service" :
+                    "marketing");
+  }
   file_puts(b, "}\n");
+}
+
+/* What a line holding the message's key contains: "idempotency_key":
+ * and the key as a JSON string. Inside a JSON string every quote is
+ * escaped, so the text can only match the member itself. Empty when the
+ * message has no key. */
+static void file_key_needle(struct file_buf *b, const crm_message_view *m)
+{
+  if(!CRM_HAS_MEMBER(m, crm_message_view, idempotency_key) ||
+     !m->idempotency_key || !*m->idempotency_key)
+    return;
+  file_puts(b, "\"idempotency_key\":");
+  file_put_string(b, m->idempotency_key);
 }
 
 /* ---- send ------------------------------------------------------------------ */
@@ -386,6 +438,93 @@ static int file_trim_torn(struct file_state *st, crm_host_ctx *ctx, int fd,
   return CRM_OK;
 }
 
+/* The first occurrence of needle (m bytes) in hay (n bytes), or NULL. */
+static const char *file_find(const char *hay, size_t n, const char *needle,
+                             size_t m)
+{
+  size_t i = 0;
+
+  while(m && i + m <= n) {
+    const char *p = memchr(hay + i, needle[0], n - m + 1 - i);
+
+    if(!p)
+      return NULL;
+    if(!memcmp(p, needle, m))
+      return p;
+    i = (size_t)(p - hay) + 1;
+  }
+  return NULL;
+}
+
+/* pread() until want bytes are in or the end; the count, or -1. */
+static ssize_t file_pread_all(int fd, char *buf, size_t want, off_t at)
+{
+  size_t done = 0;
+
+  while(done < want) {
+    ssize_t got = pread(fd, buf + done, want - done, at + (off_t)done);
+
+    if(got < 0 && errno == EINTR)
+      continue;
+    if(got < 0)
+      return -1;
+    if(got == 0)
+      break;
+    done += (size_t)got;
+  }
+  return (ssize_t)done;
+}
+
+/* Searches the last FILE_DEDUPE_WINDOW bytes of the first size bytes for
+ * the needle (file_key_needle); when there, *found = 1 and *line_at is
+ * the offset of the line holding it. */
+static int file_find_key(struct file_state *st, crm_host_ctx *ctx, int fd,
+                         off_t size, const struct file_buf *needle,
+                         int *found, int64_t *line_at)
+{
+  const crm_host_api *api = st->api;
+  off_t start = size > FILE_DEDUPE_WINDOW ? size - FILE_DEDUPE_WINDOW : 0;
+  size_t want = (size_t)(size - start);
+  const char *hit, *p;
+  off_t keep = 0;
+  ssize_t got;
+  char *buf;
+  int rc = CRM_OK;
+
+  *found = 0;
+  if(!needle->len || !want)
+    return CRM_OK;
+  buf = api->alloc(ctx, want);
+  if(!buf)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  got = file_pread_all(fd, buf, want, start);
+  if(got < 0 && errno == EBADF) {
+    api->free(ctx, buf); /* opened write-only: the tail goes unchecked */
+    return CRM_OK;
+  }
+  if(got < 0) {
+    rc = api->set_error(ctx, CRM_ERROR, "cannot read message file %s: %s",
+                        st->path, strerror(errno));
+    api->free(ctx, buf);
+    return rc;
+  }
+  hit = file_find(buf, (size_t)got, needle->data, needle->len);
+  if(hit) {
+    for(p = hit; p > buf && p[-1] != '\n'; p--)
+      ;
+    if(p > buf || start == 0)
+      *line_at = (int64_t)start + (int64_t)(p - buf);
+    else if(file_last_newline(fd, start, &keep) == 0)
+      *line_at = (int64_t)keep; /* a line longer than the window */
+    else
+      rc = api->set_error(ctx, CRM_ERROR, "cannot read message file %s",
+                          st->path);
+    *found = rc == CRM_OK;
+  }
+  api->free(ctx, buf);
+  return rc;
+}
+
 /* write() until all of data is out; -1 with errno, or the count. */
 static ssize_t file_write_all(int fd, const char *data, size_t len)
 {
@@ -426,9 +565,13 @@ static int file_rollback(struct file_state *st, crm_host_ctx *ctx, int fd,
                         st->path, why);
 }
 
-/* Appends the line under the lock; *offset gets where it starts. */
+/* Appends the line under the lock; *offset gets where it starts. When
+ * the file's tail already holds the needle (the message's key), nothing
+ * is written: *dup = 1 and *offset is where that line starts. */
 static int file_write_line(struct file_state *st, crm_host_ctx *ctx, int fd,
-                           const struct file_buf *b, int64_t *offset)
+                           const struct file_buf *b,
+                           const struct file_buf *needle, int64_t *offset,
+                           int *dup)
 {
   struct stat sb;
   off_t size = 0;
@@ -449,7 +592,9 @@ static int file_write_line(struct file_state *st, crm_host_ctx *ctx, int fd,
                                 "%s: %s", st->path, strerror(errno));
     size = sb.st_size;
     rc = file_trim_torn(st, ctx, fd, &size);
-    if(rc)
+    if(!rc)
+      rc = file_find_key(st, ctx, fd, size, needle, dup, offset);
+    if(rc || *dup)
       return rc;
   }
   errno = 0;
@@ -477,9 +622,12 @@ static int file_open(const char *path)
   return fd;
 }
 
-/* Writes the whole line or nothing; *offset gets where it started. */
+/* Writes the whole line or nothing; *offset gets where it started (or
+ * where the same message's line is: *dup = 1). */
 static int file_append(struct file_state *st, crm_host_ctx *ctx,
-                       const struct file_buf *b, int64_t *offset)
+                       const struct file_buf *b,
+                       const struct file_buf *needle, int64_t *offset,
+                       int *dup)
 {
   const crm_host_api *api = st->api;
   int fd;
@@ -489,7 +637,7 @@ static int file_append(struct file_state *st, crm_host_ctx *ctx,
   if(fd < 0)
     return api->set_error(ctx, CRM_ERROR, "cannot open message file %s: %s",
                           st->path, strerror(errno));
-  rc = file_write_line(st, ctx, fd, b, offset);
+  rc = file_write_line(st, ctx, fd, b, needle, offset, dup);
   /* The line is in the file now: a failed fsync or close is logged, not
    * returned, as a retry of the send would append it a second time. */
   if(!rc && st->do_fsync && fsync(fd) != 0)
@@ -501,25 +649,41 @@ static int file_append(struct file_state *st, crm_host_ctx *ctx,
   return rc;
 }
 
-static int file_send(void *state, crm_host_ctx *ctx,
-                     const crm_message_view *msg, char *provider_ref,
-                     size_t provider_ref_size)
+/* Formats and appends the message (or finds it already written). */
+static int file_emit(struct file_state *st, crm_host_ctx *ctx,
+                     const crm_message_view *msg, int64_t *offset, int *dup)
 {
-  struct file_state *st = state;
-  struct file_buf b;
-  int64_t offset = -1;
+  struct file_buf b, needle;
   int rc;
 
   memset(&b, 0, sizeof(b));
   b.api = st->api;
   b.ctx = ctx;
+  needle = b;
   file_format(&b, msg);
-  if(b.oom) {
-    st->api->free(ctx, b.data);
-    return st->api->set_error(ctx, CRM_ENOMEM, "out of memory");
-  }
-  rc = file_append(st, ctx, &b, &offset);
+  file_key_needle(&needle, msg);
+  if(b.oom || needle.oom)
+    rc = st->api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  else
+    rc = file_append(st, ctx, &b, &needle, offset, dup);
   st->api->free(ctx, b.data);
+  st->api->free(ctx, needle.data);
+  if(!rc && *dup)
+    st->api->log(ctx, CRM_LOG_INFO, "message %" PRId64 " (%s) is already "
+                 "in %s at offset %" PRId64 ": not written again",
+                 msg->message_id, msg->idempotency_key, st->path, *offset);
+  return rc;
+}
+
+/* SDK 1.0-1.3 entry point; a 1.4 host calls file_deliver. */
+static int file_send(void *state, crm_host_ctx *ctx,
+                     const crm_message_view *msg, char *provider_ref,
+                     size_t provider_ref_size)
+{
+  int64_t offset = -1;
+  int dup = 0;
+  int rc = file_emit(state, ctx, msg, &offset, &dup);
+
   if(rc)
     return rc;
   if(provider_ref && provider_ref_size)
@@ -527,9 +691,33 @@ static int file_send(void *state, crm_host_ctx *ctx,
   return CRM_OK;
 }
 
+/* SDK 1.4: always "sent" once the line is in the file (or already was);
+ * a failure to write is returned as an error, which the host takes as a
+ * temporary failure (retried with backoff): a full disk or a missing
+ * directory can be fixed. */
+static int file_deliver(void *state, crm_host_ctx *ctx,
+                        const crm_message_view *msg, crm_send_result *out)
+{
+  int64_t offset = -1;
+  int dup = 0;
+  int rc = file_emit(state, ctx, msg, &offset, &dup);
+
+  if(rc)
+    return rc;
+  out->outcome = CRM_SEND_SENT;
+  if(CRM_HAS_MEMBER(out, crm_send_result, provider_ref))
+    snprintf(out->provider_ref, sizeof(out->provider_ref), "file:%" PRId64,
+             offset);
+  if(dup && CRM_HAS_MEMBER(out, crm_send_result, detail))
+    snprintf(out->detail, sizeof(out->detail), "already in the file (same "
+             "idempotency key): not written again");
+  return CRM_OK;
+}
+
 static const crm_channel_v1 file_vtable = {
   .struct_size = sizeof(crm_channel_v1),
   .send = file_send,
+  .deliver = file_deliver,
 };
 
 static const crm_component file_component = {
@@ -545,7 +733,7 @@ static const crm_component *const file_components[] = {&file_component};
 static const crm_plugin_desc file_desc = {
   CRM_PLUGIN_DESC_HEADER,
   .name = "file",
-  .version = "1.0.0",
+  .version = "1.1.0",
   .vendor = "crmcore",
   .license = "MIT",
   .description = "File outbox channel: one JSON line per message",

@@ -531,8 +531,8 @@ typedef struct crm_reward_v1 {
 /* crm_reward_v1.flags */
 #define CRM_REWARD_CORE_REFUNDS 0x1u
 
-/* Channel: deliver one message. send is mandatory. provider_ref receives
- * the provider's message id, if any. */
+/* Channel: deliver one message. send is mandatory unless deliver (1.4)
+ * is set. provider_ref receives the provider's message id, if any. */
 typedef struct crm_channel_v1 {
   uint32_t struct_size;
   int (*send)(void *state, crm_host_ctx *ctx, const crm_message_view *msg,
