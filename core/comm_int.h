@@ -101,6 +101,10 @@ typedef struct crm__trigger {
   char *condition;           /* as written, for display */
   char *definition;          /* canonical text, hashed for seeding */
   int line;
+  /* Event-time kinds: a cause older than this (seconds before now) fires
+   * nothing, so importing history does not write to every customer;
+   * 0: no limit. Default 48 h (max_age_hours). */
+  int64_t max_age;
 } crm__trigger;
 
 typedef struct crm__comm_cfg {

@@ -182,6 +182,14 @@ int crm__trigger_fire(crm *c, const crm__trigger *t, int64_t customer_id,
   int rc;
 
   *out = 0;
+  if(!crm__trigger_is_schedule(t->kind) && t->max_age > 0 &&
+     at < now - t->max_age) {
+    crm__log(c, CRM_LOG_DEBUG, "trigger", "trigger \"%s\": cause of customer "
+             "#%lld is %lld h old (max_age_hours %lld): nothing sent",
+             t->name, (long long)customer_id, (long long)((now - at) / 3600),
+             (long long)(t->max_age / 3600));
+    return CRM_OK;
+  }
   rc = crm__trg_seen(c, key, &seen);
   if(rc || seen)
     return rc;
@@ -291,7 +299,10 @@ int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
   sqlite3_reset(st);
   if(rc != SQLITE_ROW && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading a lifecycle transition");
-  return crm__trg_stage_fire(c, customer_id, from, to, at, tid);
+  /* A time rule (lifecycle advance) decides now, whatever moment it dates
+   * the move at: max_age is about old causes, not late checks. */
+  return crm__trg_stage_fire(c, customer_id, from, to,
+                             at > crm_now(c) ? at : crm_now(c), tid);
 }
 
 /* ---- tier ------------------------------------------------------------------ */

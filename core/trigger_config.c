@@ -26,6 +26,8 @@
 #include "trigger_int.h"
 
 #define CRM__DELAY_MAX_MIN 525600 /* a year */
+#define CRM__MAX_AGE_DEFAULT_H 48
+#define CRM__MAX_AGE_MAX_H 87600 /* ten years */
 
 typedef struct crm__trg_parse {
   crm__cfgread *r;
@@ -84,15 +86,16 @@ static const char *const crm__common_keys[] = {
 /* Kind-specific keys, and the text listing every key of the kind. */
 static const char *crm__kind_key(int kind, int i)
 {
-  static const char *const k_stage[] = {"stage", NULL};
-  static const char *const k_tier[] = {"direction", NULL};
-  static const char *const k_event[] = {"event", NULL};
+  static const char *const k_stage[] = {"stage", "max_age_hours", NULL};
+  static const char *const k_tier[] = {"direction", "max_age_hours", NULL};
+  static const char *const k_event[] = {"event", "max_age_hours", NULL};
+  static const char *const k_case[] = {"max_age_hours", NULL};
   static const char *const k_none[] = {NULL};
   static const char *const k_bday[] = {"at", NULL};
   static const char *const k_mday[] = {"weekday", "day_of_month", "at", NULL};
   static const char *const k_exp[] = {"days_before", "at", NULL};
   static const char *const *const all[] = {
-    k_none, k_stage, k_tier, k_event, k_none, k_bday, k_mday, k_exp
+    k_none, k_stage, k_tier, k_event, k_case, k_bday, k_mday, k_exp
   };
 
   return all[kind][i];
@@ -490,6 +493,15 @@ static int crm__trg_misc(crm__trg_parse *P, int *enabled)
   if(rc)
     return rc;
   P->t->delay = (int64_t)delay * 60;
+  if(!crm__trigger_is_schedule(P->t->kind)) {
+    long long age = CRM__MAX_AGE_DEFAULT_H;
+
+    rc = crm__trg_int(P, "max_age_hours", 0, CRM__MAX_AGE_MAX_H, &found,
+                      &age);
+    if(rc)
+      return rc;
+    P->t->max_age = (int64_t)age * 3600;
+  }
   *enabled = 1;
   s = config_setting_get_member(P->g, "enabled");
   if(!s)

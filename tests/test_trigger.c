@@ -71,6 +71,36 @@ static void test_welcome_on_first_purchase(void **state)
   tg_close(&e);
 }
 
+/* max_age_hours: importing history writes to nobody. With the default
+ * 48 h, a first purchase dated 3 days before the clock queues nothing
+ * (Ann), one dated 47 h before does (Bo). With max_age_hours = 0 the
+ * 3-day-old purchase fires (Cy, second handle). */
+static void test_old_causes_fire_nothing(void **state)
+{
+  tg_env e;
+  int64_t ann, bo, cy;
+
+  (void)state;
+  tg_open(&e, NOW, TG_POINTS,
+          "{ name = \"welcome\"; on = \"stage\"; stage = \"first_purchase\";"
+          " template = \"welcome\"; }");
+  ann = tg_customer(e.c, "ann", "Ann Lee", NULL, NULL);
+  bo = tg_customer(e.c, "bo", "Bo Berg", NULL, NULL);
+  purchase(e.c, ann, NOW - 3 * DAY, "{\"pts\":10}", "a1");
+  purchase(e.c, bo, NOW - 47 * 3600, "{\"pts\":10}", "b1");
+  assert_int_equal(tg_count_of(e.c, "welcome", ann), 0);
+  assert_int_equal(tg_count_of(e.c, "welcome", bo), 1);
+  tg_close(&e);
+
+  tg_open(&e, NOW, TG_POINTS,
+          "{ name = \"welcome\"; on = \"stage\"; stage = \"first_purchase\";"
+          " template = \"welcome\"; max_age_hours = 0; }");
+  cy = tg_customer(e.c, "cy", "Cy Young", NULL, NULL);
+  purchase(e.c, cy, NOW - 3 * DAY, "{\"pts\":10}", "c1");
+  assert_int_equal(tg_count_of(e.c, "welcome", cy), 1);
+  tg_close(&e);
+}
+
 /* Win-back, driven as tests/test_lifecycle.c does: Bo buys at D0 and
  * D0 + 10 d (repeat); his usual gap 10 d x factor 2 = 20 d is below the
  * 60-day floor, so he turns at_risk at D0 + 70 d, applied by
@@ -335,7 +365,7 @@ static const struct bad_conf bad[] = {
   {"{ name = \"a\"; on = \"stage\"; stage = \"lost\"; days_before = 3;"
    " template = \"win_back\"; }",
    "trigger \"a\": unknown setting \"days_before\" for on = \"stage\" "
-   "(expected stage, name, on, template, channel, priority, condition, "
+   "(expected stage, max_age_hours, name, on, template, channel, priority, condition, "
    "enabled or delay_minutes)"},
   {"{ name = \"a\"; on = \"stage\"; stage = \"gold\"; template = \"win_back\";"
    " }",
@@ -428,6 +458,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_welcome_on_first_purchase),
+    cmocka_unit_test(test_old_causes_fire_nothing),
     cmocka_unit_test(test_win_back_when_at_risk),
     cmocka_unit_test(test_tier_up_and_down),
     cmocka_unit_test(test_event_referral_with_condition),
