@@ -214,7 +214,10 @@ static int crm__due_del(crm *c, const char *sql, const char *trigger,
 }
 
 /* The birthday / member-day row of trigger t for the customer: the
- * first occurrence after `after`. */
+ * first occurrence on or after the customer's local day of after + 1 s.
+ * A customer created (or a trigger seeded) on the day itself, after
+ * `at`, is still written to that day: the row is due at once (the dedupe
+ * key, made of the local date, keeps it to one message a day). */
 static int crm__due_customer(crm *c, const crm__trigger *t,
                              const crm_customer *cu, int64_t after)
 {
@@ -224,6 +227,7 @@ static int crm__due_customer(crm *c, const crm__trigger *t,
 
   if(rc)
     return rc;
+  after = crm__at_local(z, crm__local_day(z, after + 1), 0) - 1;
   if(t->kind == CRM__TRG_BIRTHDAY)
     due = crm__next_birthday(z, cu->birthday, t->at_minute, after, NULL);
   else

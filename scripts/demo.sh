@@ -67,18 +67,9 @@ step --as-of 1998-07-01 import events "$data/demo_prospect_events.csv"
 step lifecycle advance --as-of 1998-07-01
 step score run --as-of 1998-07-01
 
-# One message through the file channel to an at-risk customer.
-who=$(crm customer list --stage at_risk --limit 1 | awk 'NR == 2 { print $2 }')
-if [ -z "$who" ]; then
-  echo "demo: no customer is at risk as of 1998-07-01" >&2
-  exit 1
-fi
-step --as-of 1998-07-01 message send --customer "$who" --channel file \
-  --subject "We miss you" \
-  --body "It has been a while: here are 20% off your next CDs."
-echo "outbox ($out):"
-find "$out" -type f ! -name 'demo.db*' ! -name .crm-demo -exec cat {} +
-
+# The lifecycle advance turned customers at risk; the win_back trigger
+# queued a message for each (sent, or refused with its reason, by the
+# outbox run of the communication part below).
 step case list
 step customer show cdnow-0002
 step --as-of 1998-07-01 report
@@ -156,6 +147,36 @@ step --as-of 2026-06-01 voucher list sm-0001
 # year; the car returned in January lowers it; the settled rebate is paid.
 step points statement dealer-0001 --scheme dealer_rebate --year 2025
 step payouts list dealer-0001
+
+# ---- communication: consent, triggers, the send gate, the outbox ---------
+# E-mail is routed to the file channel (the dry run): each message sent is
+# a JSON line in $out/crm-messages.jsonl. Ana (Paris) and Ben (New York)
+# opted in to e-mail, Chloé (Tokyo) never did. Ana prefers French. All
+# three make a first purchase: the welcome trigger queues a message each;
+# Ana's birthday trigger is due at 09:00 in Paris. At 10:00 UTC the outbox
+# sends Ana's two messages, holds Ben's (05:00 in New York is inside the
+# quiet hours 21:00-08:00) until 08:00 EST, and refuses Chloé's (marketing
+# without an opt-in). At 13:05 UTC Ben's goes.
+echo
+echo "---- communication: consent, triggers, quiet hours, the outbox ----"
+step --as-of 2026-11-24T07:00:00Z import customers "$data/demo_comm_customers.csv"
+step --as-of 2026-11-24T07:00:00Z consent set comm-ana email in --source "web form"
+step --as-of 2026-11-24T07:00:00Z consent set comm-ben email in --source "web form"
+step --as-of 2026-11-24T07:00:00Z prefs set comm-ana --language fr --source "web form"
+step --as-of 2026-11-24T10:00:00Z import events "$data/demo_comm_events.csv"
+step --as-of 2026-11-24T10:00:00Z send test comm-ben welcome --dry-run
+step --as-of 2026-11-24T10:00:00Z outbox run
+for who in comm-ana comm-ben comm-chloe; do
+  step outbox list --customer "$who"
+done
+step outbox channels
+echo
+echo "\$ cat $out/crm-messages.jsonl"
+cat "$out/crm-messages.jsonl"
+step --as-of 2026-11-24T13:05:00Z outbox run
+step outbox list --customer comm-ben
+held=$(grep -c '"customer_id"' "$out/crm-messages.jsonl")
+echo "messages written by the file channel: $held"
 
 # The demo promises all four plugin kinds and the three schemes loaded.
 loaded=$(crm plugins list | awk '$2 == "loaded"' | wc -l)

@@ -54,6 +54,29 @@ static int info_cb(void *ud, const crm_trigger_info *t)
 
 /* ---- birthday ------------------------------------------------------------- */
 
+/* On the day itself, after `at`: Lea (Europe/Paris, born 1990-03-02) is
+ * created at NOW = 2026-03-02 12:00Z = 13:00 CET, after 09:00 CET =
+ * 08:00Z. Her row is today's 08:00Z, due at once: the first run (which
+ * also seeds the trigger: seeding must not push her to 2027) sends one
+ * message; her row moves to 2027-03-02 09:00 CET = 08:00Z. */
+static void test_birthday_created_on_the_day(void **state)
+{
+  const int64_t today = tg_time("2026-03-02T08:00:00Z");
+  const int64_t next = tg_time("2027-03-02T08:00:00Z");
+  tg_env e;
+  int64_t lea;
+
+  (void)state;
+  tg_open(&e, NOW, "", BIRTHDAY_TRIGGER);
+  lea = tg_customer(e.c, "lea", "Lea Roux", "Europe/Paris", "1990-03-02");
+  assert_int_equal(tg_due(e.c, "birthday", lea), today);
+  assert_int_equal(tg_run(e.c, NOW), 1);
+  assert_int_equal(tg_count_of(e.c, "birthday", lea), 1);
+  assert_int_equal(tg_due(e.c, "birthday", lea), next);
+  assert_int_equal(tg_run(e.c, NOW + 60), 0);
+  tg_close(&e);
+}
+
 /* Nia (America/New_York, born 1990-03-10) and Tomo (Asia/Tokyo, born
  * 1985-03-10); Ole has no birthday. 09:00 on 2026-03-10 is EDT (UTC-4)
  * in New York: 13:00Z; JST (UTC+9) in Tokyo: 00:00Z the same day. The
@@ -359,6 +382,7 @@ static void test_seeding_once_per_definition(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_birthday_created_on_the_day),
     cmocka_unit_test(test_birthday_in_two_zones),
     cmocka_unit_test(test_birthday_feb_29),
     cmocka_unit_test(test_birthday_rows_follow_customers),
