@@ -150,7 +150,7 @@ step payouts list dealer-0001
 
 # ---- communication: consent, triggers, the send gate, the outbox ---------
 # E-mail is routed to the file channel (the dry run): each message sent is
-# a JSON line in $out/crm-messages.jsonl. Ana (Paris) and Ben (New York)
+# a JSON line in $out/outbox.jsonl. Ana (Paris) and Ben (New York)
 # opted in to e-mail, Chloé (Tokyo) never did. Ana prefers French. All
 # three make a first purchase: the welcome trigger queues a message each;
 # Ana's birthday trigger is due at 09:00 in Paris. At 10:00 UTC the outbox
@@ -171,11 +171,11 @@ for who in comm-ana comm-ben comm-chloe; do
 done
 step outbox channels
 echo
-echo "\$ cat $out/crm-messages.jsonl"
-cat "$out/crm-messages.jsonl"
+echo "\$ cat $out/outbox.jsonl"
+cat "$out/outbox.jsonl"
 step --as-of 2026-11-24T13:05:00Z outbox run
 step outbox list --customer comm-ben
-held=$(grep -c '"customer_id"' "$out/crm-messages.jsonl")
+held=$(grep -c '"customer_id"' "$out/outbox.jsonl")
 echo "messages written by the file channel: $held"
 
 # The demo promises all four plugin kinds and the three schemes loaded.
