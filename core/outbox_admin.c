@@ -13,6 +13,13 @@ static const char crm__sql_ob_retry[] =
   " error = NULL, error_class = NULL, hold_reason = NULL, claimed_by = NULL,"
   " claim_until = NULL, updated_at = ?2"
   " WHERE id = ?1 AND status IN ('failed', 'dead', 'refused')";
+/* A retry of a message the provider accepted once (then bounced) is a
+ * new send: a new idempotency key, so that the provider does not take it
+ * for a repeat of the first. */
+static const char crm__sql_ob_rekey[] =
+  "UPDATE messages SET idempotency_key = 'crm-' ||"
+  " (SELECT value FROM core_settings WHERE key = 'store_id') || '-' || id"
+  " || '-r' || ?2 WHERE id = ?1";
 static const char crm__sql_ob_purge_all[] =
   "DELETE FROM messages WHERE created_at < ?1"
   " AND status IN ('sent', 'delivered', 'dead', 'refused')";
@@ -48,11 +55,23 @@ static int crm__ob_end(crm *c, int rc)
 
 /* ---- retry --------------------------------------------------------------- */
 
+/* Runs sql with ?1 = id and ?2 = now. */
+static int crm__ob_id_now(crm *c, const char *sql, int64_t id,
+                          const char *what)
+{
+  sqlite3_stmt *st = crm__stmt(c, sql);
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int64(st, 2, crm_now(c));
+  return crm__step_end(c, st, what);
+}
+
 int crm_outbox_retry(crm *c, int64_t id)
 {
   crm_outbox_msg m;
   struct crm__outbox_buf *b;
-  sqlite3_stmt *st;
   int rc;
 
   if(!c)
@@ -72,19 +91,22 @@ int crm_outbox_retry(crm *c, int64_t id)
     rc = crm__err(c, CRM_ESTATE, "message #%lld is %s; only failed, dead or "
                   "refused messages can be retried", (long long)id,
                   m.status);
-  if(!rc) {
-    st = crm__stmt(c, crm__sql_ob_retry);
-    rc = st ? CRM_OK : c->errcode;
-    if(st) {
-      sqlite3_bind_int64(st, 1, id);
-      sqlite3_bind_int64(st, 2, crm_now(c));
-      rc = crm__step_end(c, st, "retrying message");
-    }
-  }
+  /* a trigger's message refused before it was rendered has no content:
+   * queued again, it would go out empty */
+  if(!rc && !m.body[0])
+    rc = crm__err(c, CRM_ESTATE, "message #%lld cannot be retried: it was "
+                  "refused before it had a body (%.300s)",
+                  (long long)id, m.error ? m.error : "no reason kept");
   if(!rc)
-    rc = crm__ob_audit(c, "message.retry", id, "was %s after %d attempts%s%s",
-                       m.status, m.attempts, m.error ? ": " : "",
-                       m.error ? m.error : "");
+    rc = crm__ob_id_now(c, crm__sql_ob_retry, id, "retrying message");
+  if(!rc && m.sent_at)
+    rc = crm__ob_id_now(c, crm__sql_ob_rekey, id, "renewing the message's "
+                        "idempotency key");
+  if(!rc)
+    rc = crm__ob_audit(c, "message.retry", id, "was %s after %d attempts%s%s"
+                       "%s", m.status, m.attempts, m.error ? ": " : "",
+                       m.error ? m.error : "",
+                       m.sent_at ? "; sent before: a new idempotency key" : "");
   crm__free(b);
   return crm__ob_end(c, rc);
 }
@@ -295,8 +317,8 @@ int crm_outbox_receipt(crm *c, const char *channel, const char *provider_ref,
     rc = crm__ob_complained(c, channel, &r, detail, &changed);
   if(!rc && changed)
     rc = crm__ob_audit(c, "message.receipt", r.id, "channel %s ref %s: %s%s%s",
-                       channel, provider_ref, what, detail ? ": " : "",
-                       detail ? detail : "");
+                       channel, provider_ref, what,
+                       detail && *detail ? ": " : "", detail ? detail : "");
   return crm__ob_end(c, rc);
 }
 

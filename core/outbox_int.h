@@ -18,6 +18,9 @@
 #define CRM__OB_KEY_SIZE 96   /* "crm-<store id>-<id>" */
 #define CRM__OB_CLAIM_SIZE 320 /* "<hostname>:<pid>" */
 #define CRM__OB_URL_SIZE 2048
+/* The longest Retry-After honoured (a channel's answer is clamped to it;
+ * the in-tree HTTP channels stop at the same 365 days). */
+#define CRM__OB_RETRY_AFTER_MAX_MS (INT64_C(365) * 86400 * 1000)
 
 /* The strings of one message row (crm_outbox_get hands them out from
  * c->outbox_buf; one allocation, freed by crm_close). */
@@ -64,6 +67,13 @@ int crm__ob_audit(crm *c, const char *action, int64_t id, const char *fmt,
  * nothing when address is empty. Audited. */
 int crm__ob_bad_mark(crm *c, const char *channel, const char *address,
                      const char *reason, int64_t message_id);
+
+/* The send gate's frequency caps alone (send_gate.c): out->decision
+ * CRM_GATE_REFUSE (code "cap") when a cap is reached, else
+ * CRM_GATE_SEND. The claim asks again inside its transaction: the gate
+ * ran before it, and another sender may have sent to the customer since
+ * (the write lock serialises the two claims). */
+int crm__gate_caps(crm *c, const crm__gate_in *in, crm_gate_result *out);
 
 /* ---- the clock (outbox_pace.c) ---------------------------------------- */
 

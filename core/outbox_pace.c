@@ -105,12 +105,17 @@ int crm__ob_pace_take(crm *c, const crm__route *r, int64_t now_ms,
   rate = ch.current_rate > 0 ? ch.current_rate : r->rate;
   if(rate <= 0)
     return CRM_OK; /* unlimited */
-  if(ch.next_slot_ms > now_ms) {
+  interval = (int64_t)llround(1000.0 / rate);
+  if(interval < 1)
+    interval = 1;
+  /* A slot is taken at most one interval ahead (two across a doubling of
+   * the rate); further ahead, the wall clock stepped back since: the slot
+   * has come rather than idle the channel for the size of the step. */
+  if(ch.next_slot_ms > now_ms && ch.next_slot_ms - now_ms <= 2 * interval) {
     *wait_ms = ch.next_slot_ms - now_ms;
     return CRM_OK;
   }
-  interval = (int64_t)llround(1000.0 / rate);
-  ch.next_slot_ms = now_ms + (interval > 0 ? interval : 1);
+  ch.next_slot_ms = now_ms + interval;
   return crm__ob_chan_put(c, r->name, &ch);
 }
 
@@ -160,8 +165,10 @@ int crm__ob_pace_slow(crm *c, const crm__route *r, int64_t retry_after_ms,
     base = ch.current_rate;
   else
     base = r->rate > 0 ? r->rate : CRM__OB_UNLIMITED_RATE;
-  ch.current_rate = base / 2 > CRM__OB_MIN_RATE ? base / 2
-                                                : CRM__OB_MIN_RATE;
+  /* halved, not below the floor, nor above a rate already under it */
+  ch.current_rate = base / 2;
+  if(ch.current_rate < CRM__OB_MIN_RATE)
+    ch.current_rate = base < CRM__OB_MIN_RATE ? base : CRM__OB_MIN_RATE;
   end = crm_now(c) + (retry_after_ms > 0 ? (retry_after_ms + 999) / 1000
                                          : cc->backoff_base);
   if(end > ch.slowed_until)

@@ -28,10 +28,10 @@ static const char crm__sql_ob_due[] =
   "SELECT id FROM messages WHERE status IN ('queued', 'failed', 'sending')"
   " AND status <> 'sending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2";
 static const char crm__sql_ob_claimed[] =
-  "SELECT id, claimed_by, claim_until FROM messages"
+  "SELECT id, claimed_by, claim_until, attempts, channel FROM messages"
   " WHERE status IN ('queued', 'failed', 'sending') AND status = 'sending'";
 static const char crm__sql_ob_recover[] =
-  "UPDATE messages SET status = 'failed', next_at = ?3, error = ?4,"
+  "UPDATE messages SET status = ?5, next_at = ?3, error = ?4,"
   " error_class = 'temporary', hold_reason = NULL, claimed_by = NULL,"
   " claim_until = NULL, updated_at = ?3"
   " WHERE id = ?1 AND status = 'sending' AND claimed_by IS ?2";
@@ -93,17 +93,41 @@ typedef struct crm__ob_claimed {
   int64_t id;
   char by[CRM__OB_CLAIM_SIZE];
   int has_by;
+  int attempts;
+  int max;   /* the channel's max_attempts */
   char why[CRM__OB_CLAIM_SIZE + 64];
 } crm__ob_claimed;
 
-static int crm__ob_recover_one(crm *c, const crm__ob_claimed *k)
+/* max_attempts of the channel called name: its route's, else the
+ * global one. */
+static int crm__ob_chan_max(crm *c, const char *name)
+{
+  const crm__comm_cfg *cc = crm__comm(c);
+  size_t i;
+
+  for(i = 0; name && i < cc->n_routes; i++) {
+    if(!strcmp(cc->routes[i].name, name) && cc->routes[i].max_attempts > 0)
+      return cc->routes[i].max_attempts;
+  }
+  return cc->max_attempts;
+}
+
+/* The interrupted attempt counts: with attempts left the row is due again
+ * at once (same key), else it is dead (*dead = 1): a message whose
+ * attempt kills its sender every time is not attempted for ever. */
+static int crm__ob_recover_one(crm *c, const crm__ob_claimed *k, int *dead)
 {
   char err[CRM__OB_TEXT_MAX + 1];
   sqlite3_stmt *st;
   int rc;
 
-  snprintf(err, sizeof(err), "interrupted: %s; attempted again with the "
-           "same idempotency key", k->why);
+  *dead = k->attempts >= k->max;
+  if(*dead)
+    snprintf(err, sizeof(err), "interrupted: %s; attempt %d of %d, no more "
+             "tries", k->why, k->attempts, k->max);
+  else
+    snprintf(err, sizeof(err), "interrupted: %s; attempted again with the "
+             "same idempotency key", k->why);
   rc = crm__tx_begin(c);
   if(rc)
     return rc;
@@ -117,9 +141,16 @@ static int crm__ob_recover_one(crm *c, const crm__ob_claimed *k)
     sqlite3_bind_text(st, 2, k->by, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, crm_now(c));
   sqlite3_bind_text(st, 4, err, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, *dead ? CRM_MSG_DEAD : CRM_MSG_FAILED, -1,
+                    SQLITE_STATIC);
   rc = crm__step_end(c, st, "recovering message");
-  if(!rc && sqlite3_changes(c->db) > 0)
+  if(!rc && sqlite3_changes(c->db) == 0)
+    *dead = -1; /* taken over by another run meanwhile */
+  if(!rc && *dead >= 0)
     rc = crm__ob_audit(c, "message.recover", k->id, "%s", k->why);
+  if(!rc && *dead > 0)
+    rc = crm__ob_audit(c, "message.dead", k->id, "interrupted on attempt %d "
+                       "of %d, no more tries", k->attempts, k->max);
   if(rc) {
     crm__tx_rollback(c);
     return rc;
@@ -127,8 +158,10 @@ static int crm__ob_recover_one(crm *c, const crm__ob_claimed *k)
   return crm__tx_commit(c);
 }
 
-/* Takes over the "sending" rows whose claim is over; *n counts them. */
-static int crm__ob_recover(crm *c, const crm__ob_run *run, int64_t *n)
+/* Takes over the "sending" rows whose claim is over (s->recovered counts
+ * them, s->dead those whose attempts were used up). */
+static int crm__ob_recover(crm *c, const crm__ob_run *run,
+                           crm_outbox_stats *s)
 {
   crm__ob_claimed *list = NULL;
   size_t count = 0;
@@ -154,6 +187,8 @@ static int crm__ob_recover(crm *c, const crm__ob_run *run, int64_t *n)
     by = (const char *)sqlite3_column_text(st, 1);
     k.has_by = by != NULL;
     snprintf(k.by, sizeof(k.by), "%s", by ? by : "");
+    k.attempts = sqlite3_column_int(st, 3);
+    k.max = crm__ob_chan_max(c, (const char *)sqlite3_column_text(st, 4));
     if(!crm__ob_claim_over(by, sqlite3_column_int64(st, 2), now,
                            run->claimer, k.why, sizeof(k.why)))
       continue;
@@ -174,9 +209,13 @@ static int crm__ob_recover(crm *c, const crm__ob_run *run, int64_t *n)
   if(!rc && step != SQLITE_DONE)
     rc = crm__sqlerr(c, step, "listing claimed messages");
   for(i = 0; !rc && i < count; i++) {
-    rc = crm__ob_recover_one(c, &list[i]);
-    if(!rc)
-      (*n)++;
+    int dead = 0;
+
+    rc = crm__ob_recover_one(c, &list[i], &dead);
+    if(!rc && dead >= 0)
+      s->recovered++;
+    if(!rc && dead > 0)
+      s->dead++;
   }
   crm__free(list);
   return rc;
@@ -295,6 +334,9 @@ int crm__outbox_attempt(crm *c, int64_t id)
       rc = crm__err(c, job->err ? job->err : CRM_EPLUGIN, "%s", job->errmsg);
       break;
     case CRM__OB_SKIPPED:
+      /* another run took it meanwhile: say what it is now */
+      if(crm__ob_load(c, id, &job->b, &job->m, NULL))
+        job->m.status = NULL;
       rc = crm__err(c, CRM_ESTATE, "message #%lld is %s; only a queued or "
                     "failed message can be sent", (long long)id,
                     job->m.status ? job->m.status : "gone");
@@ -392,7 +434,7 @@ int crm_outbox_run(crm *c, const crm_outbox_run_opts *opts,
   if(!opts || !opts->no_triggers)
     rc = crm_triggers_run(c, 0, &s.triggers_fired);
   if(!rc)
-    rc = crm__ob_recover(c, &run, &s.recovered);
+    rc = crm__ob_recover(c, &run, &s);
   if(!rc)
     rc = crm__ob_due(c, opts ? opts->max_messages : 0, &ids);
   if(!rc && ids.n) {

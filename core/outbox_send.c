@@ -119,21 +119,53 @@ static int crm__ob_slowed_note(crm *c, crm__ob_job *job)
   return crm__ob_wait_note(c, job, why);
 }
 
+/* Inside the claim transaction: a marketing message's caps again (the
+ * gate ran before the write lock was taken; another sender may have sent
+ * to the customer since). *capped = 1 with job->gate the refusal. */
+static int crm__ob_caps_again(crm *c, crm__ob_job *job, int64_t now,
+                              int *capped)
+{
+  crm__gate_in in;
+  crm_gate_result g;
+  int rc;
+
+  *capped = 0;
+  if(job->m.priority != CRM_PRIORITY_MARKETING || !crm__comm(c)->n_caps)
+    return CRM_OK;
+  memset(&in, 0, sizeof(in));
+  in.customer_id = job->m.customer_id;
+  in.channel = job->route->name;
+  in.address = job->address;
+  in.priority = job->m.priority;
+  in.at = now;
+  in.message_id = job->m.id;
+  rc = crm__gate_caps(c, &in, &g);
+  if(rc || g.decision == CRM_GATE_SEND)
+    return rc;
+  job->gate = g;
+  *capped = 1;
+  return CRM_OK;
+}
+
 /* One try at the claim transaction: *wait_ms > 0 when the slot has not
- * come (nothing written). */
+ * come, *capped when a cap was reached meanwhile (nothing written). */
 static int crm__ob_claim_once(crm *c, crm__ob_job *job,
-                              const crm__ob_run *run, int64_t *wait_ms)
+                              const crm__ob_run *run, int64_t *wait_ms,
+                              int *capped)
 {
   const crm__comm_cfg *cc = crm__comm(c);
   int64_t now = crm_now(c);
   sqlite3_stmt *st;
   int rc;
 
+  *wait_ms = 0;
   rc = crm__tx_begin(c);
   if(rc)
     return rc;
-  rc = crm__ob_pace_take(c, job->route, crm__ob_now_ms(c), wait_ms);
-  if(rc || *wait_ms > 0) {
+  rc = crm__ob_caps_again(c, job, now, capped);
+  if(!rc && !*capped)
+    rc = crm__ob_pace_take(c, job->route, crm__ob_now_ms(c), wait_ms);
+  if(rc || *capped || *wait_ms > 0) {
     crm__tx_rollback(c);
     return rc;
   }
@@ -167,12 +199,15 @@ static int crm__ob_claim_once(crm *c, crm__ob_job *job,
 int crm__ob_claim(crm *c, crm__ob_job *job, const crm__ob_run *run)
 {
   int64_t wait_ms = 0;
+  int capped = 0;
   int tries;
   int rc;
 
   job->outcome = 0;
   for(tries = 0;; tries++) {
-    rc = crm__ob_claim_once(c, job, run, &wait_ms);
+    rc = crm__ob_claim_once(c, job, run, &wait_ms, &capped);
+    if(!rc && capped)
+      return crm__ob_gate_outcome(c, job);
     if(rc || wait_ms <= 0)
       return rc;
     /* Production pacing: a fixed clock never moves, so never sleep on it. */
@@ -256,7 +291,7 @@ static void crm__ob_view(crm *c, const crm__ob_job *job, crm_message_view *v,
   v->created_at = job->m.created_at;
   v->customer_timezone = job->cust.timezone;
   v->idempotency_key = job->m.idempotency_key;
-  v->channel = job->comp->name;
+  v->channel = job->route->name;
   v->template = job->m.template;
   v->language = job->m.language;
   v->priority = job->m.priority;
@@ -299,6 +334,10 @@ static void crm__ob_call(crm *c, crm__ob_job *job, const crm_message_view *v,
     res->provider_ref[CRM_SEND_REF_MAX] = '\0';
     res->outcome = CRM_SEND_SENT;
   }
+  if(res->retry_after_ms < 0)
+    res->retry_after_ms = 0;
+  if(res->retry_after_ms > CRM__OB_RETRY_AFTER_MAX_MS)
+    res->retry_after_ms = CRM__OB_RETRY_AFTER_MAX_MS;
   if(!rc)
     return;
   *err = crm__plugin_call_failed(c, k, rc, vt->deliver ? "deliver" : "send");
@@ -524,6 +563,44 @@ static int crm__ob_still_ours(crm *c, const crm__ob_job *job,
   return CRM_OK;
 }
 
+/* Milliseconds on the monotonic clock. */
+static int64_t crm__ob_mono_ms(void)
+{
+  struct timespec ts;
+
+  if(clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+    return 0;
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Begins the transaction that records a provider's answer. The answer
+ * exists only in memory until then: when another process holds the
+ * store's write lock past the busy timeout, BEGIN is tried again (100 ms
+ * apart) for as long as the claim lasts (retry.lease_seconds), rather
+ * than leaving the row "sending" for a later run to call the provider
+ * again. */
+static int crm__ob_begin_answer(crm *c, const crm__ob_job *job)
+{
+  int64_t start = crm__ob_mono_ms();
+  int64_t limit = crm__comm(c)->lease * 1000;
+  int warned = 0;
+  int rc;
+
+  for(;;) {
+    rc = crm__tx_begin(c);
+    if(!rc || (sqlite3_errcode(c->db) & 0xff) != SQLITE_BUSY ||
+       crm__ob_mono_ms() - start >= limit)
+      return rc;
+    if(!warned)
+      crm__log(c, CRM_LOG_WARN, "outbox", "message #%lld: the store is "
+               "busy; recording the channel's answer again until it is "
+               "not", (long long)job->m.id);
+    warned = 1;
+    crm__clear_err(c);
+    crm__ob_sleep_ms(100);
+  }
+}
+
 static int crm__ob_record(crm *c, crm__ob_job *job, const char *claimer,
                           crm_send_result *res)
 {
@@ -533,7 +610,7 @@ static int crm__ob_record(crm *c, crm__ob_job *job, const char *claimer,
   if(res->outcome != CRM_SEND_SENT && !res->detail[0])
     snprintf(res->detail, sizeof(res->detail), "%s failure (the channel "
              "gave no detail)", crm__ob_class_name(res->outcome));
-  rc = crm__tx_begin(c);
+  rc = crm__ob_begin_answer(c, job);
   if(rc)
     return rc;
   rc = crm__ob_still_ours(c, job, claimer, &ours);
@@ -628,6 +705,11 @@ int crm__ob_gate_outcome(crm *c, crm__ob_job *job)
   crm__ob_bind_opt(st, 7, job->address);
   sqlite3_bind_int64(st, 8, crm_now(c));
   rc = crm__step_end(c, st, "recording the gate's answer");
+  if(!rc && sqlite3_changes(c->db) == 0) {
+    crm__tx_rollback(c); /* another run took it, or it changed */
+    job->outcome = CRM__OB_SKIPPED;
+    return CRM_OK;
+  }
   crm_time_format(g->not_before, when, sizeof(when));
   if(!rc && refuse)
     rc = crm__ob_audit(c, "message.refused", job->m.id, "channel %s: %s: %s",

@@ -26,22 +26,24 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "comm_int.h"
 #include "consent_int.h"
+#include "outbox_int.h"
 
 #define GATE_STEPS 8
 #define GATE_DAY INT64_C(86400)
 
 static const char gate_sql_bad[] =
   "SELECT reason FROM bad_addresses WHERE channel = ?1 AND address = ?2";
-/* Marketing messages that left (or are leaving) in [?4, ?5): a message
- * being sent has no sent_at yet and counts from its claim (updated_at). */
+/* Marketing messages that left (or are leaving) in [?4, ?5], ?5 the
+ * instant checked: one sent earlier in the same second counts (a run
+ * sends several messages a second). A message being sent has no sent_at
+ * yet and counts from its claim (updated_at). */
 static const char gate_sql_cap[] =
   "SELECT count(*) FROM messages WHERE customer_id = ?1 AND priority = 0"
   " AND id != ?2 AND (?3 = '*' OR channel = ?3)"
   " AND status IN ('sending', 'sent', 'delivered')"
   " AND coalesce(sent_at, updated_at) >= ?4"
-  " AND coalesce(sent_at, updated_at) < ?5";
+  " AND coalesce(sent_at, updated_at) <= ?5";
 
 static const char *const gate_days[] = {"sun", "mon", "tue", "wed", "thu",
                                         "fri", "sat"};
@@ -492,6 +494,24 @@ int crm__gate_check(crm *c, const crm__gate_in *in, crm_gate_result *out)
   if(rc < 0)
     return rc;
   return gate_holds(&g, out);
+}
+
+int crm__gate_caps(crm *c, const crm__gate_in *in, crm_gate_result *out)
+{
+  gate g;
+  int rc;
+
+  memset(out, 0, sizeof(*out));
+  memset(&g, 0, sizeof(g));
+  g.c = c;
+  g.in = in;
+  g.cc = crm__comm(c);
+  rc = gate_caps(&g, out);
+  if(rc < 0)
+    return rc;
+  if(!rc)
+    gate_set(out, CRM_GATE_SEND, "ok", 0, "ok");
+  return CRM_OK;
 }
 
 int crm_send_check(crm *c, int64_t customer_id, const char *channel,

@@ -22,20 +22,23 @@ typedef struct ot_env {
   char conf[600];
   char log[600];  /* fx_channel's call log */
   char log2[600]; /* fx_channel2's */
+  char store[600]; /* the store file of ot_open_file, else "" */
 } ot_env;
 
 /* Opens a store at OT_NOW and loads fx_channel with `script` (the inside
  * of the list, e.g. "\"temporary\", \"sent\""), fx_channel2 with
  * script2 when it is not NULL, and `comm` (a whole `communication = {...};`
  * group, or NULL). */
-static inline void ot_open2(ot_env *e, const char *script,
-                            const char *script2, const char *comm)
+static inline void ot_open_in(ot_env *e, int file, const char *script,
+                              const char *script2, const char *comm)
 {
   char text[8192];
   char second[1600];
 
   memset(e, 0, sizeof(*e));
   t_tmpdir(e->dir, sizeof(e->dir));
+  if(file)
+    snprintf(e->store, sizeof(e->store), "%s/crm.db", e->dir);
   snprintf(e->conf, sizeof(e->conf), "%s/crm.conf", e->dir);
   snprintf(e->log, sizeof(e->log), "%s/calls.log", e->dir);
   snprintf(e->log2, sizeof(e->log2), "%s/calls2.log", e->dir);
@@ -55,9 +58,30 @@ static inline void ot_open2(ot_env *e, const char *script,
            CRM_TEST_FIXTURE_DIR, script ? script : "", e->log, second,
            comm ? comm : "");
   t_write_file(e->conf, text);
-  e->c = t_open_mem(OT_NOW);
+  if(!file) {
+    e->c = t_open_mem(OT_NOW);
+  }
+  else {
+    if(crm_open(&e->c, e->store, CRM_OPEN_CREATE))
+      fail_msg("crm_open: %s", crm_errmsg(e->c));
+    crm_set_now(e->c, OT_NOW);
+  }
   if(crm_load_config(e->c, e->conf, NULL))
     fail_msg("crm_load_config: %s", crm_errmsg(e->c));
+}
+
+static inline void ot_open2(ot_env *e, const char *script,
+                            const char *script2, const char *comm)
+{
+  ot_open_in(e, 0, script, script2, comm);
+}
+
+/* The same with the store in a file (e->store) of the scratch
+ * directory, for tests with several connections or processes. */
+static inline void ot_open_file(ot_env *e, const char *script,
+                                const char *comm)
+{
+  ot_open_in(e, 1, script, NULL, comm);
 }
 
 static inline void ot_open(ot_env *e, const char *script, const char *comm)
@@ -71,7 +95,8 @@ static inline void ot_close(ot_env *e)
   struct dirent *de;
   char p[1200];
 
-  crm_close(e->c);
+  if(e->c)
+    crm_close(e->c);
   e->c = NULL;
   d = opendir(e->dir);
   if(d) {

@@ -1,6 +1,6 @@
 /*
  * test_message.c - crm_message_send through the public API with the file
- * channel plugin (an SDK 1.0 channel: send only): channel choice, address,
+ * channel plugin: channel choice, address,
  * the row's status through the outbox (queued, then the gate, then the
  * channel), refusals by the gate, failures kept for a retry.
  */

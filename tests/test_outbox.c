@@ -442,6 +442,90 @@ static void test_retry(void **state)
   ot_close(&e);
 }
 
+/* A trigger's message refused before it had content (no channel, no
+ * template variant, a placeholder without a value) has an empty body:
+ * a retry would send an empty message to whatever channel the customer
+ * prefers now. It is refused (CRM_ESTATE, the reason said) and the row is
+ * not changed; the run sends nothing. */
+static void test_retry_refused_without_body(void **state)
+{
+  ot_env e;
+  char lines[2][OT_LINE];
+  crm__outbox_row r;
+  crm_outbox_msg m;
+  int64_t cust, id = 0, audits;
+  char want[256];
+
+  (void)state;
+  ot_open(&e, "", NULL);
+  cust = ot_customer(e.c, "ann", "Ann", "ann@example.com", NULL);
+  memset(&r, 0, sizeof(r));
+  r.customer_id = cust;
+  r.channel = "preferred";
+  r.template = "birthday";
+  r.trigger = "birthday";
+  r.refused_reason = "no template \"birthday\" for channel \"fx_channel\"";
+  assert_int_equal(crm__outbox_insert(e.c, &r, &id, NULL), CRM_OK);
+  audits = audit_rows(e.c);
+  assert_int_equal(crm_outbox_retry(e.c, id), CRM_ESTATE);
+  snprintf(want, sizeof(want), "message #%lld cannot be retried: it was "
+           "refused before it had a body (no template \"birthday\" for "
+           "channel \"fx_channel\")", (long long)id);
+  assert_string_equal(crm_errmsg(e.c), want);
+  m = ot_get(e.c, id);
+  assert_string_equal(m.status, "refused");
+  assert_string_equal(m.error_class, "refused");
+  assert_int_equal(audit_rows(e.c), audits);
+  ot_run(e.c);
+  assert_int_equal(ot_log(e.log, lines, 2), 0);
+  ot_close(&e);
+}
+
+/* A message the provider accepted and that then bounced (dead), retried
+ * once the customer fixed their mailbox, is a new send: under its old
+ * idempotency key the provider (or the file channel, which skips a key
+ * it has already written) would take it for a repeat of the bounced one
+ * and drop it while the outbox says sent. It gets the key
+ * "<old key>-r<time of the retry>"; a message never accepted keeps its
+ * key (an attempt may have reached the provider). */
+static void test_retry_after_bounce_new_key(void **state)
+{
+  ot_env e;
+  char lines[4][OT_LINE];
+  char key[96];
+  char want[128];
+  crm_outbox_msg m;
+  int64_t cust, id1, id2;
+
+  (void)state;
+  ot_open(&e, "\"sent\", \"rejected\"", NULL);
+  cust = ot_customer(e.c, "ann", "Ann", "ann@example.com", NULL);
+  id1 = ot_enqueue(e.c, cust, NULL, "s", "one");
+  id2 = ot_enqueue(e.c, cust, NULL, "s", "two");
+  ot_run(e.c);
+  assert_string_equal(ot_get(e.c, id1).status, "sent");
+  assert_string_equal(ot_get(e.c, id2).status, "dead");
+  assert_int_equal(crm_outbox_receipt(e.c, "fx_channel", "fx-1", "bounced",
+                                      "550 mailbox full"), CRM_OK);
+  snprintf(key, sizeof(key), "%s", ot_get(e.c, id1).idempotency_key);
+  assert_int_equal(crm_bad_address_clear(e.c, "fx_channel",
+                                         "ann@example.com"), CRM_OK);
+  crm_set_now(e.c, OT_NOW + 3600);
+  assert_int_equal(crm_outbox_retry(e.c, id1), CRM_OK);
+  m = ot_get(e.c, id1);
+  snprintf(want, sizeof(want), "%s-r%lld", key, (long long)(OT_NOW + 3600));
+  assert_string_equal(m.idempotency_key, want);
+  /* never accepted: the same key */
+  snprintf(key, sizeof(key), "%s", ot_get(e.c, id2).idempotency_key);
+  assert_int_equal(crm_outbox_retry(e.c, id2), CRM_OK);
+  assert_string_equal(ot_get(e.c, id2).idempotency_key, key);
+  ot_run(e.c);
+  assert_int_equal(ot_log(e.log, lines, 4), 4);
+  assert_string_equal(ot_field(lines[2], "key"), want);
+  assert_string_equal(ot_field(lines[3], "key"), key);
+  ot_close(&e);
+}
+
 /* Purge deletes finished messages created before a time, never queued,
  * sending or failed ones. */
 static void test_purge(void **state)
@@ -532,7 +616,11 @@ static void test_receipts(void **state)
   /* delivered, twice */
   crm_set_now(e.c, OT_NOW + 10);
   assert_int_equal(crm_outbox_receipt(e.c, "fx_channel", "fx-1",
-                                      "delivered", NULL), CRM_OK);
+                                      "delivered", ""), CRM_OK);
+  assert_int_equal(ot_sql_int(e.c, "SELECT count(*) FROM audit_log WHERE "
+                              "action = 'message.receipt' AND detail = "
+                              "'channel fx_channel ref fx-1: delivered' AND "
+                              "object = 'message #' || ?1", m1), 1);
   m = ot_get(e.c, m1);
   assert_string_equal(m.status, "delivered");
   assert_int_equal(m.delivered_at, OT_NOW + 10);
@@ -665,6 +753,8 @@ int main(void)
     cmocka_unit_test(test_enqueue_in_batch),
     cmocka_unit_test(test_foreach_filters),
     cmocka_unit_test(test_retry),
+    cmocka_unit_test(test_retry_refused_without_body),
+    cmocka_unit_test(test_retry_after_bounce_new_key),
     cmocka_unit_test(test_purge),
     cmocka_unit_test(test_receipts),
     cmocka_unit_test(test_migration_from_v4),

@@ -481,10 +481,17 @@ static void test_caps(void **state)
   add_msg(c, b, "email", MKT, "refused", 0, A - 3600);
   add_msg(c, b, "email", MKT, "dead", 0, A - 3600);
   add_msg(c, b, "email", MKT, "sent", A - 7 * 86400 - 1, A);
-  add_msg(c, b, "email", MKT, "sent", A, A);       /* at `at`: excluded */
   add_msg(c, b, "email", MKT, "sent", A + 60, A + 60);
   add_msg(c, a, "sms", MKT, "sent", A - 3600, A - 3600);
   assert_send(check(c, b, "email", MKT, at));
+  /* one sent at `at` itself (earlier in the same second) counts: b's
+   * second marketing message in the week reaches the cap of 2 */
+  add_msg(c, b, "email", MKT, "sent", A - 3 * 86400, A - 3 * 86400);
+  assert_send(check(c, b, "email", MKT, at));
+  add_msg(c, b, "email", MKT, "sent", A, A);
+  assert_refuse(check(c, b, "email", MKT, at), "cap",
+                "cap reached: 2 marketing messages in 7 days across all "
+                "channels");
   /* one being sent (no sent_at yet, claimed an hour ago) counts */
   add_msg(c, d, "email", MKT, "sent", A - 86400, A - 86400);
   add_msg(c, d, "email", MKT, "sending", 0, A - 3600);

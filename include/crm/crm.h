@@ -842,7 +842,8 @@ typedef struct crm_outbox_stats {
  * channel: marked sending and committed, the channel called with the
  * message's idempotency key, the answer recorded. A message left
  * "sending" by a process that died is attempted again with the same
- * key. Not inside a batch. opts and stats may be NULL. */
+ * key (the interrupted attempt counts: with its attempts used up it is
+ * dead instead). Not inside a batch. opts and stats may be NULL. */
 CRM_API int crm_outbox_run(crm *c, const crm_outbox_run_opts *opts,
                            crm_outbox_stats *stats);
 /* Attempts the one message `id` now, whatever its due time, as
@@ -852,7 +853,9 @@ CRM_API int crm_outbox_run(crm *c, const crm_outbox_run_opts *opts,
  * channel's error: failed). Not inside a batch. */
 CRM_API int crm_outbox_send_now(crm *c, int64_t id);
 /* Puts a failed, dead or refused message back in the queue, due now,
- * with its attempts reset (audited). CRM_ESTATE for any other state. */
+ * with its attempts reset (audited). CRM_ESTATE for any other state, and
+ * for a trigger's message refused before it had a body. A message the
+ * provider had accepted (it bounced) gets a new idempotency key. */
 CRM_API int crm_outbox_retry(crm *c, int64_t id);
 /* Deletes finished messages (sent, delivered, dead, refused; never
  * queued, sending or failed) created before `before`; status NULL: all

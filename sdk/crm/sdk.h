@@ -212,7 +212,8 @@ typedef struct crm_message_view {
    * Message-ID) so that an attempt repeated after a crash between the
    * provider's acknowledgement and ours is not delivered twice. */
   const char *idempotency_key;
-  const char *channel;  /* the channel component's name */
+  const char *channel;  /* the channel ("email", "sms"): the route's name,
+                           the component's own name when no routes */
   const char *template; /* the template's name, NULL for an ad-hoc message */
   const char *language; /* the template variant's language tag, or NULL */
   int priority;         /* CRM_PRIORITY_* */
