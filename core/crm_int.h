@@ -225,6 +225,9 @@ struct crm {
   struct crm__tz_cache *tz_cache;
   uint64_t comm_rng;
   struct crm__outbox_buf *outbox_buf;
+  /* trigger.c: the first lifecycle transition a time rule made while an
+   * event was being applied (fired once the event is; 0 none). */
+  int64_t trg_defer;
 };
 
 /* ---- errors (error.c) --------------------------------------------------- */

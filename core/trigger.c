@@ -9,7 +9,8 @@
  * per key:
  *
  *   stage        t:<trigger>:<customer>:<transition id>
- *   tier         t:<trigger>:<customer>:<scheme>:<to>:<at>
+ *   tier         t:<trigger>:<customer>:<scheme>:<to>:<at> (hashed when
+ *                long names would make it overflow)
  *   event        t:<trigger>:<event id>
  *   case_closed  t:<trigger>:case:<case id>
  *   schedules    t:<trigger>:<customer>:<local date>   (trigger_due.c)
@@ -19,7 +20,9 @@
  * recorded as refused with the reason. Stage changes an event causes are
  * fired after the event is fully applied (points earned included), from
  * crm__trigger_on_event; changes made by time rules (at risk, lost) fire
- * from crm__trigger_on_stage at once.
+ * from crm__trigger_on_stage at once, except those applied on the way to
+ * an event: they wait for it, and fire only if it left the customer in
+ * that stage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +30,19 @@
 
 #include "trigger_int.h"
 
+/* The longest case summary (CRM__CASE_SUMMARY_MAX of case.c). */
+#define CRM__TRG_SUMMARY_MAX 2000
+
 static const char crm__sql_trg_dup[] =
   "SELECT 1 FROM messages WHERE dedupe_key = ?1";
 static const char crm__sql_trg_transition[] =
   "SELECT id FROM lifecycle_transitions WHERE customer_id = ?1"
   " AND to_stage = ?2 AND at = ?3 ORDER BY id DESC LIMIT 1";
 static const char crm__sql_trg_caused[] =
-  "SELECT id, from_stage, to_stage, at FROM lifecycle_transitions"
-  " WHERE customer_id = ?1 AND cause_event_id = ?2 ORDER BY id LIMIT 8";
+  "SELECT id, from_stage, to_stage, at, cause_event_id IS NULL"
+  " FROM lifecycle_transitions WHERE customer_id = ?1"
+  " AND (cause_event_id = ?2 OR (cause_event_id IS NULL AND id >= ?3))"
+  " ORDER BY id LIMIT 8";
 static const char crm__sql_trg_case[] =
   "SELECT summary FROM cases WHERE id = ?1";
 static const char crm__sql_trg_due_stats[] =
@@ -77,6 +85,23 @@ int crm__trigger_local_date(crm *c, const char *tz, int64_t utc, char *buf,
   snprintf(buf, size, "%04lld-%02d-%02d", (long long)lt.year, lt.month,
            lt.day);
   return CRM_OK;
+}
+
+/* Column col as text into buf, cut on a UTF-8 boundary when longer. */
+static void crm__trg_col_utf8(sqlite3_stmt *st, int col, char *buf,
+                              size_t size)
+{
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  size_t n = t ? strlen(t) : 0;
+
+  if(n >= size) {
+    n = size - 1;
+    while(n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+      n--;
+  }
+  if(n)
+    memcpy(buf, t, n);
+  buf[n] = '\0';
 }
 
 /* ---- firing ------------------------------------------------------------- */
@@ -163,6 +188,12 @@ static int crm__trg_build(crm *c, const crm__trigger *t,
     snprintf(m->reason, sizeof(m->reason), "cannot render: %s",
              c->errmsg[0] ? c->errmsg : "template error");
     crm__clear_err(c);
+    return CRM_OK;
+  }
+  if(!m->out->body[0]) { /* the outbox takes no empty message */
+    snprintf(m->reason, sizeof(m->reason), "cannot render: template \"%s\" "
+             "(%s, %s) gives an empty body", tpl->name, tpl->channel,
+             tpl->language);
     return CRM_OK;
   }
   m->row.subject = tpl->subject && m->out->subject[0] ? m->out->subject
@@ -278,6 +309,12 @@ static int crm__trg_stage_wanted(const crm__comm_cfg *cc, int to)
   return 0;
 }
 
+/* A time rule's change (no event caused it). Outside an event it fires at
+ * once. While an event is being applied (the rules due before it: at
+ * risk, lost) it waits for the event (crm__trg_caused), which may well
+ * end that stage at once (a purchase reactivates): the first such
+ * transition is remembered in c->trg_defer. Any change made outside an
+ * event clears a mark left by an event that failed. */
 int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
                           int64_t at)
 {
@@ -285,6 +322,8 @@ int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
   int64_t tid = 0;
   int rc;
 
+  if(c->ingest_depth <= 0)
+    c->trg_defer = 0;
   if(!crm__trg_stage_wanted(crm__comm(c), to))
     return CRM_OK;
   st = crm__stmt(c, crm__sql_trg_transition);
@@ -299,6 +338,11 @@ int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
   sqlite3_reset(st);
   if(rc != SQLITE_ROW && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading a lifecycle transition");
+  if(c->ingest_depth > 0) {
+    if(tid > 0 && (!c->trg_defer || tid < c->trg_defer))
+      c->trg_defer = tid;
+    return CRM_OK;
+  }
   /* A time rule (lifecycle advance) decides now, whatever moment it dates
    * the move at: max_age is about old causes, not late checks. */
   return crm__trg_stage_fire(c, customer_id, from, to,
@@ -306,6 +350,32 @@ int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
 }
 
 /* ---- tier ------------------------------------------------------------------ */
+
+/* t:<trigger>:<customer>:<scheme>:<to>:<at>; when long names make that
+ * exceed the key's size, the part after the customer is replaced by
+ * "h" and the 64-bit FNV-1a hash of it, so that it is never cut (two
+ * causes would then share a key and the second would be lost). */
+static void crm__trg_tier_key(char *key, size_t size, const char *trigger,
+                              int64_t customer_id, const char *scheme,
+                              const char *to, int64_t at)
+{
+  char tail[CRM__COMM_NAME_MAX * 4 + 48];
+  uint64_t h = UINT64_C(14695981039346656037);
+  size_t i;
+  int n;
+
+  snprintf(tail, sizeof(tail), "%s:%s:%lld", scheme, to, (long long)at);
+  n = snprintf(key, size, "t:%s:%lld:%s", trigger, (long long)customer_id,
+               tail);
+  if(n >= 0 && (size_t)n < size)
+    return;
+  for(i = 0; tail[i]; i++) {
+    h ^= (unsigned char)tail[i];
+    h *= UINT64_C(1099511628211);
+  }
+  snprintf(key, size, "t:%s:%lld:h%016llx", trigger, (long long)customer_id,
+           (unsigned long long)h);
+}
 
 int crm__trigger_on_tier(crm *c, int64_t customer_id, const char *scheme,
                          const char *from, const char *to, int up, int64_t at)
@@ -319,12 +389,14 @@ int crm__trigger_on_tier(crm *c, int64_t customer_id, const char *scheme,
 
   if(!crm__trg_any(cc, CRM__TRG_TIER) || !to)
     return CRM_OK;
-  pairs[0] = "old_tier";
-  pairs[1] = from ? from : "";
-  pairs[2] = "new_tier";
-  pairs[3] = to;
-  pairs[4] = "scheme";
-  pairs[5] = scheme;
+  /* no tier before (tiers added to a scheme with accounts): old_tier has
+   * no value, so a template using it is refused rather than blank */
+  pairs[0] = "new_tier";
+  pairs[1] = to;
+  pairs[2] = "scheme";
+  pairs[3] = scheme;
+  pairs[4] = from && *from ? "old_tier" : NULL;
+  pairs[5] = from;
   pairs[6] = NULL;
   for(i = 0; i < cc->n_triggers; i++) {
     const crm__trigger *t = &cc->triggers[i];
@@ -332,8 +404,8 @@ int crm__trigger_on_tier(crm *c, int64_t customer_id, const char *scheme,
     if(t->kind != CRM__TRG_TIER || (t->direction > 0 && !up) ||
        (t->direction < 0 && up))
       continue;
-    snprintf(key, sizeof(key), "t:%s:%lld:%s:%s:%lld", t->name,
-             (long long)customer_id, scheme, to, (long long)at);
+    crm__trg_tier_key(key, sizeof(key), t->name, customer_id, scheme, to,
+                      at);
     rc = crm__trigger_fire(c, t, customer_id, at, crm_now(c), key, pairs,
                            to, &out);
     if(rc)
@@ -344,10 +416,16 @@ int crm__trigger_on_tier(crm *c, int64_t customer_id, const char *scheme,
 
 /* ---- events ----------------------------------------------------------------- */
 
-/* The stage changes the event caused, fired now that it is applied. */
-static int crm__trg_caused(crm *c, int64_t customer_id, int64_t event_id)
+/* The stage changes of the event, fired now that it is applied: those it
+ * caused (dated as recorded), and those the time rules made on the way to
+ * it (crm__trigger_on_stage deferred them), dated at the event and only
+ * when the customer is still in that stage (a purchase that ends an
+ * at-risk spell sends no win-back). */
+static int crm__trg_caused(crm *c, int64_t customer_id, int64_t event_id,
+                           int64_t at, int64_t defer)
 {
-  int64_t row[8][4];
+  int64_t row[8][5];
+  crm_customer cu;
   sqlite3_stmt *st;
   size_t n = 0, i;
   int rc;
@@ -357,26 +435,29 @@ static int crm__trg_caused(crm *c, int64_t customer_id, int64_t event_id)
     return c->errcode;
   sqlite3_bind_int64(st, 1, customer_id);
   sqlite3_bind_int64(st, 2, event_id);
+  sqlite3_bind_int64(st, 3, defer > 0 ? defer : INT64_MAX);
   for(;;) {
     rc = sqlite3_step(st);
     if(rc != SQLITE_ROW || n == 8)
       break;
-    for(i = 0; i < 4; i++)
+    for(i = 0; i < 5; i++)
       row[n][i] = sqlite3_column_int64(st, (int)i);
     n++;
   }
   sqlite3_reset(st);
   if(rc != SQLITE_DONE && rc != SQLITE_ROW)
     return crm__sqlerr(c, rc, "reading lifecycle transitions");
-  for(i = 0; i < n; i++) {
-    if(!crm__trg_stage_wanted(crm__comm(c), (int)row[i][2]))
+  rc = n ? crm_customer_get(c, customer_id, &cu) : CRM_OK;
+  for(i = 0; i < n && !rc; i++) {
+    int deferred = row[i][4] != 0;
+
+    if(!crm__trg_stage_wanted(crm__comm(c), (int)row[i][2]) ||
+       (deferred && cu.stage != (int)row[i][2]))
       continue;
     rc = crm__trg_stage_fire(c, customer_id, (int)row[i][1], (int)row[i][2],
-                             row[i][3], row[i][0]);
-    if(rc)
-      return rc;
+                             deferred ? at : row[i][3], row[i][0]);
   }
-  return CRM_OK;
+  return rc;
 }
 
 int crm__trigger_on_event(crm *c, int64_t customer_id, int64_t event_id,
@@ -387,12 +468,15 @@ int crm__trigger_on_event(crm *c, int64_t customer_id, int64_t event_id,
   const char *pairs[5];
   char key[CRM__COMM_KEY_MAX + 1];
   char date[16];
+  int64_t defer = c->trg_defer;
   size_t i;
   int out;
   int rc;
 
+  if(c->ingest_depth <= 1)
+    c->trg_defer = 0; /* the outermost event: every deferral is its own */
   if(crm__trg_any(cc, CRM__TRG_STAGE)) {
-    rc = crm__trg_caused(c, customer_id, event_id);
+    rc = crm__trg_caused(c, customer_id, event_id, at, defer);
     if(rc)
       return rc;
   }
@@ -429,7 +513,7 @@ int crm__trigger_on_case_closed(crm *c, int64_t customer_id, int64_t case_id,
   const char *pairs[5];
   char key[CRM__COMM_KEY_MAX + 1];
   char number[24];
-  char summary[CRM_ATTR_VALUE_MAX + 1] = "";
+  char summary[CRM__TRG_SUMMARY_MAX + 1] = "";
   sqlite3_stmt *st;
   size_t i;
   int out;
@@ -443,7 +527,7 @@ int crm__trigger_on_case_closed(crm *c, int64_t customer_id, int64_t case_id,
   sqlite3_bind_int64(st, 1, case_id);
   rc = sqlite3_step(st);
   if(rc == SQLITE_ROW)
-    crm__col_text(st, 0, summary, sizeof(summary));
+    crm__trg_col_utf8(st, 0, summary, sizeof(summary));
   sqlite3_reset(st);
   if(rc != SQLITE_ROW && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading a case");

@@ -10,6 +10,7 @@
  *   values  one word, or 'quoted text'
  */
 #include <errno.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,51 @@ typedef struct crm__cond_parse {
   const char *who; /* trigger "name" */
   crm__trigger *t;
 } crm__cond_parse;
+
+/* ---- numbers ------------------------------------------------------------- */
+
+static const char *crm__cond_digits(const char *p, int *n)
+{
+  while(*p >= '0' && *p <= '9') {
+    p++;
+    (*n)++;
+  }
+  return p;
+}
+
+/* 1 when s is a plain decimal number ([+-]digits[.digits][e[+-]digits],
+ * nothing around it: no blanks, hex, inf or nan) that fits a double. */
+static int crm__cond_number(const char *s, double *out)
+{
+  const char *p = s;
+  char *end;
+  int digits = 0, exp_digits = 0;
+  double d;
+
+  if(*p == '+' || *p == '-')
+    p++;
+  p = crm__cond_digits(p, &digits);
+  if(*p == '.')
+    p = crm__cond_digits(p + 1, &digits);
+  if(!digits)
+    return 0;
+  if(*p == 'e' || *p == 'E') {
+    p++;
+    if(*p == '+' || *p == '-')
+      p++;
+    p = crm__cond_digits(p, &exp_digits);
+    if(!exp_digits)
+      return 0;
+  }
+  if(*p)
+    return 0;
+  errno = 0;
+  d = strtod(s, &end);
+  if(errno || end != p || d != d || d > DBL_MAX || d < -DBL_MAX)
+    return 0;
+  *out = d;
+  return 1;
+}
 
 /* ---- parsing (config) --------------------------------------------------- */
 
@@ -139,9 +185,7 @@ static int crm__cond_check(crm__cond_parse *P, const config_setting_t *s,
                          "attr.NAME)", P->who, k->field);
   if(!ordered)
     return CRM_OK;
-  errno = 0;
-  d = strtod(k->value, &end);
-  if(errno || *end || d != d)
+  if(!crm__cond_number(k->value, &d))
     return crm__cfg_fail(P->r, s, "%s: condition: %s %s needs a number, not "
                          "\"%s\"", P->who, k->field, k->op, k->value);
   return CRM_OK;
@@ -274,7 +318,6 @@ static int crm__cond_one(crm *c, const crm__cond *k, const crm_customer *cu,
 {
   char val[CRM_ATTR_VALUE_MAX + 1] = "";
   char tbuf[CRM__COMM_NAME_MAX + 1] = "";
-  char *end;
   double a, b;
   int rc;
 
@@ -309,12 +352,9 @@ static int crm__cond_one(crm *c, const crm__cond *k, const crm_customer *cu,
     *holds = crm__cond_cmp_str(val, k->op, k->value);
     return CRM_OK;
   }
-  errno = 0;
-  a = strtod(val, &end);
   *holds = 0;
-  if(!val[0] || *end || errno || a != a)
+  if(!crm__cond_number(val, &a) || !crm__cond_number(k->value, &b))
     return CRM_OK; /* not a number: an ordered comparison is false */
-  b = strtod(k->value, NULL);
   *holds = crm__cond_cmp_num(a, k->op, b);
   return CRM_OK;
 }

@@ -622,20 +622,29 @@ static int crm__due_fire(crm *c, const crm__trigger *t, const crm__due_row *r,
   return crm__due_del(c, crm__sql_due_del, t->name, r->customer_id, r->ref);
 }
 
-static int crm__due_one(crm *c, const crm__due_row *r, int64_t now,
-                        int64_t *fired)
+/* Fires the earliest row due by now, read again inside the transaction:
+ * the look outside it (crm_triggers_run) only says whether one is due, so
+ * a row another process fired or moved (a customer's new zone) in between
+ * is never fired from a stale copy. */
+static int crm__due_one(crm *c, int64_t now, int64_t *fired)
 {
-  const crm__trigger *t = crm__schedule_trigger(crm__comm(c), r->trigger);
+  const crm__trigger *t;
+  crm__due_row r;
   int out = 0;
   int rc = crm__tx_begin(c);
 
   if(rc)
     return rc;
-  if(t)
-    rc = crm__due_fire(c, t, r, now, &out);
-  else /* the trigger is gone: its row too */
-    rc = crm__due_del(c, crm__sql_due_del, r->trigger, r->customer_id,
-                      r->ref);
+  memset(&r, 0, sizeof(r));
+  rc = crm__due_take(c, now, &r);
+  if(rc == 1) {
+    t = crm__schedule_trigger(crm__comm(c), r.trigger);
+    if(t)
+      rc = crm__due_fire(c, t, &r, now, &out);
+    else /* the trigger is gone: its row too */
+      rc = crm__due_del(c, crm__sql_due_del, r.trigger, r.customer_id,
+                        r.ref);
+  }
   if(!rc)
     rc = crm__tx_commit(c);
   if(rc) {
@@ -672,10 +681,10 @@ int crm_triggers_run(crm *c, int64_t now, int64_t *fired)
   }
   while(!rc) {
     memset(&r, 0, sizeof(r));
-    rc = crm__due_take(c, now, &r);
+    rc = crm__due_take(c, now, &r); /* without a lock: anything due? */
     if(rc <= 0)
       break;
-    rc = crm__due_one(c, &r, now, &n);
+    rc = crm__due_one(c, now, &n);
   }
   if(fired)
     *fired = n;

@@ -7,7 +7,8 @@
  * string in the footer that gives local time after the last transition
  * ("CET-1CEST,M3.5.0,M10.5.0/3"). The 64-bit block is used when present.
  * Nothing here touches the process time zone (no TZ, tzset, localtime):
- * each handle keeps its own small cache of zones, so handles used by
+ * each handle keeps its own cache of the zones it has read (until it is
+ * closed: a zone pointer handed out stays valid), so handles used by
  * different threads never share state.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -20,7 +21,6 @@
 
 #include "comm_int.h"
 
-#define TZ_CACHE_MAX 64
 #define TZ_FILE_MAX (1024 * 1024)
 #define TZ_ABBR_MAX 15
 /* RFC 8536: a UT offset lies in -89999..93599 (-24:59:59 .. 25:59:59). */
@@ -733,19 +733,15 @@ static crm__tz *tz_cache_find(struct crm__tz_cache *tc, const char *key)
   return NULL;
 }
 
+/* Zones are never evicted: a crm__tz handed out stays valid until the
+ * handle closes, whatever other zones are read meanwhile (an evicted one
+ * would be freed under a caller still holding it). The cache is bounded
+ * by the files of the tz database (a few hundred zones of a few KiB). */
 static void tz_cache_add(struct crm__tz_cache *tc, crm__tz *z)
 {
   z->next = tc->head;
   tc->head = z;
-  if(++tc->n > TZ_CACHE_MAX) {
-    crm__tz **pp = &tc->head;
-
-    while((*pp)->next)
-      pp = &(*pp)->next;
-    crm__free(*pp); /* the least recently used */
-    *pp = NULL;
-    tc->n--;
-  }
+  tc->n++;
 }
 
 int crm__tz_get(crm *c, const char *name, const crm__tz **out)

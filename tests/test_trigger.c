@@ -419,6 +419,9 @@ static const struct bad_conf bad[] = {
    "trigger \"a\": condition: points_balance needs a whole number, not "
    "\"ten\""},
   {"{ name = \"a\"; on = \"stage\"; stage = \"lost\"; template = \"win_back\";"
+   " condition = \"attr.score > 0x10\"; }",
+   "trigger \"a\": condition: attr.score > needs a number, not \"0x10\""},
+  {"{ name = \"a\"; on = \"stage\"; stage = \"lost\"; template = \"win_back\";"
    " condition = \"stage > lost\"; }",
    "trigger \"a\": condition: stage takes = or != only, not >"},
   {"{ name = \"a\"; on = \"stage\"; stage = \"lost\"; template = \"win_back\";"

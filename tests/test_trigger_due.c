@@ -202,6 +202,130 @@ static void test_birthday_rows_follow_customers(void **state)
   tg_close(&e);
 }
 
+/* Late, and a zone changed after the message. Nia (New York, born
+ * 1990-03-10) is due 2026-03-10 09:00 EDT = 13:00Z; the schedule runs
+ * only on 2026-03-13 at 15:00Z: her greeting goes then, once, with the
+ * age of that birthday (36), keyed by its date, and the row moves to
+ * 2027-03-10 09:00 EST = 14:00Z. Tomo (Tokyo, born 1985-03-10) is greeted
+ * at 2026-03-10 00:00Z (09:00 JST); at 01:00Z he moves to Los Angeles,
+ * where it is still 9 March (18:00 PDT): his row comes back to 2026-03-10
+ * 09:00 PDT = 16:00Z, and when it falls due the date's key is taken: no
+ * second greeting; the row moves to 2027-03-10 09:00 PST = 17:00Z. */
+static void test_birthday_late_and_moved(void **state)
+{
+  const int64_t tokyo = tg_time("2026-03-10T00:00:00Z");
+  const int64_t late = tg_time("2026-03-13T15:00:00Z");
+  crm_customer_fields f;
+  tg_env e;
+  int64_t nia, tomo;
+  tg_msg m;
+  char key[64];
+
+  (void)state;
+  tg_open(&e, NOW, "", BIRTHDAY_TRIGGER);
+  nia = tg_customer(e.c, "nia", "Nia Ross", "America/New_York",
+                    "1990-03-10");
+  tomo = tg_customer(e.c, "tomo", "Tomo Kato", "Asia/Tokyo", "1985-03-10");
+  crm_set_now(e.c, tokyo);
+  assert_int_equal(tg_run(e.c, 0), 1);
+  assert_int_equal(tg_count_of(e.c, "birthday", tomo), 1);
+  crm_set_now(e.c, tokyo + 3600);
+  memset(&f, 0, sizeof(f));
+  f.timezone = "America/Los_Angeles";
+  assert_int_equal(crm_customer_update(e.c, tomo, &f), 0);
+  assert_int_equal(tg_due(e.c, "birthday", tomo),
+                   tg_time("2026-03-10T16:00:00Z"));
+
+  crm_set_now(e.c, late);
+  assert_int_equal(tg_run(e.c, 0), 1);
+  assert_int_equal(tg_count_of(e.c, "birthday", nia), 1);
+  assert_int_equal(tg_count_of(e.c, "birthday", tomo), 1);
+  m = tg_message(e.c, "birthday", 1);
+  assert_int_equal(m.customer_id, nia);
+  assert_string_equal(m.body, "Happy birthday, Nia: 36 today");
+  assert_int_equal(m.next_at, late);
+  snprintf(key, sizeof(key), "t:birthday:%lld:2026-03-10", (long long)nia);
+  assert_string_equal(m.dedupe, key);
+  assert_int_equal(tg_due(e.c, "birthday", nia),
+                   tg_time("2027-03-10T14:00:00Z"));
+  assert_int_equal(tg_due(e.c, "birthday", tomo),
+                   tg_time("2027-03-10T17:00:00Z"));
+  assert_int_equal(tg_run(e.c, 0), 0);
+  tg_close(&e);
+}
+
+/* Two processes on one store: one runs the schedule while the other
+ * moves a customer. Tomo (Tokyo, born 1985-03-10) is due 2026-03-10
+ * 00:00Z (09:00 JST). Handle A runs the schedule at that instant; just as
+ * it opens its transaction (a trace on its connection), handle B moves
+ * Tomo to Los Angeles, which puts his row at 2026-03-10 09:00 PDT =
+ * 16:00Z. A must see the row as it now is (not due) and send nothing;
+ * at 16:00Z the one greeting goes, keyed 2026-03-10. Before, A fired
+ * the copy it had read before its transaction: a greeting keyed with
+ * the Los Angeles date of 00:00Z, 2026-03-09, then a second at 16:00Z. */
+typedef struct race {
+  crm *other;
+  int64_t cust;
+  int done;
+} race;
+
+static int race_trace(unsigned type, void *ud, void *stmt, void *x)
+{
+  race *r = ud;
+  crm_customer_fields f;
+
+  (void)type;
+  (void)x;
+  if(r->done || strcmp(sqlite3_sql(stmt), "BEGIN IMMEDIATE"))
+    return 0;
+  r->done = 1;
+  memset(&f, 0, sizeof(f));
+  f.timezone = "America/Los_Angeles";
+  if(crm_customer_update(r->other, r->cust, &f))
+    fail_msg("crm_customer_update: %s", crm_errmsg(r->other));
+  return 0;
+}
+
+static void test_schedule_race(void **state)
+{
+  const int64_t tokyo = tg_time("2026-03-10T00:00:00Z");
+  const int64_t la = tg_time("2026-03-10T16:00:00Z");
+  char db[LT_PATH];
+  tg_env e;
+  crm *a = NULL, *b = NULL;
+  race r;
+  tg_msg m;
+
+  (void)state;
+  tg_open(&e, NOW, "", BIRTHDAY_TRIGGER);
+  snprintf(db, sizeof(db), "%s/race.db", e.dir.path);
+  assert_int_equal(crm_open(&a, db, CRM_OPEN_CREATE), 0);
+  assert_int_equal(crm_open(&b, db, 0), 0);
+  assert_int_equal(crm_load_config(a, e.conf, FIXDIR), 0);
+  assert_int_equal(crm_load_config(b, e.conf, FIXDIR), 0);
+  crm_set_now(a, NOW);
+  crm_set_now(b, NOW);
+  memset(&r, 0, sizeof(r));
+  r.other = b;
+  r.cust = tg_customer(a, "tomo", "Tomo Kato", "Asia/Tokyo", "1985-03-10");
+  assert_int_equal(tg_run(a, NOW), 0); /* seeds, outside the race */
+  crm_set_now(a, tokyo);
+  crm_set_now(b, tokyo);
+  sqlite3_trace_v2(a->db, SQLITE_TRACE_STMT, race_trace, &r);
+  assert_int_equal(tg_run(a, 0), 0);
+  sqlite3_trace_v2(a->db, 0, NULL, NULL);
+  assert_int_equal(r.done, 1);
+  assert_int_equal(tg_count(a, "birthday"), 0);
+  assert_int_equal(tg_due(a, "birthday", r.cust), la);
+  assert_int_equal(tg_run(a, la), 1);
+  assert_int_equal(tg_count(a, "birthday"), 1);
+  m = tg_message(a, "birthday", 0);
+  assert_true(strstr(m.dedupe, ":2026-03-10") != NULL);
+  crm_close(b);
+  crm_close(a);
+  tg_close(&e);
+}
+
 /* ---- member day ----------------------------------------------------------- */
 
 /* Pia (Europe/Paris). weekly: Tuesdays 09:00 local; monthly: the 15th at
@@ -386,6 +510,8 @@ int main(void)
     cmocka_unit_test(test_birthday_in_two_zones),
     cmocka_unit_test(test_birthday_feb_29),
     cmocka_unit_test(test_birthday_rows_follow_customers),
+    cmocka_unit_test(test_birthday_late_and_moved),
+    cmocka_unit_test(test_schedule_race),
     cmocka_unit_test(test_member_day),
     cmocka_unit_test(test_points_expiring),
     cmocka_unit_test(test_seeding_once_per_definition),
