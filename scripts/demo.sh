@@ -153,10 +153,12 @@ step payouts list dealer-0001
 # a JSON line in $out/outbox.jsonl. Ana (Paris) and Ben (New York)
 # opted in to e-mail, Chloé (Tokyo) never did. Ana prefers French. All
 # three make a first purchase: the welcome trigger queues a message each;
-# Ana's birthday trigger is due at 09:00 in Paris. At 10:00 UTC the outbox
-# sends Ana's two messages, holds Ben's (05:00 in New York is inside the
-# quiet hours 21:00-08:00) until 08:00 EST, and refuses Chloé's (marketing
-# without an opt-in). At 13:05 UTC Ben's goes.
+# Ana's birthday and the Tuesday member day are due at 09:00 local. At
+# 10:00 UTC the outbox sends Ana's welcome and birthday, refuses her
+# member-day message (cap: 2 marketing messages a week), holds Ben's
+# (05:00 in New York is inside the quiet hours 21:00-08:00) until 08:00
+# EST, and refuses Chloé's (marketing without an opt-in). At 13:05 UTC
+# Ben's goes.
 echo
 echo "---- communication: consent, triggers, quiet hours, the outbox ----"
 step --as-of 2026-11-24T07:00:00Z import customers "$data/demo_comm_customers.csv"
