@@ -12,7 +12,7 @@
  *                 the message waits for the end of the slow-down
  *
  * A process that dies between the claim and the answer leaves the row
- * "sending" with its claim (host:pid, until); outbox_run.c takes it over
+ * "sending" with its claim (host/pid namespace:pid, until); outbox_run.c takes it over
  * and attempts it again with the same idempotency key.
  */
 #define _POSIX_C_SOURCE 200809L /* gethostname, clock_gettime, nanosleep */
@@ -51,14 +51,30 @@ static const char crm__sql_ob_gate[] =
   " error_class = ?5, hold_reason = ?6, address = ?7, updated_at = ?8"
   " WHERE id = ?1 AND status IN ('queued', 'failed')";
 
+/* "<host>/<pid namespace>:<pid>": a crashed claimer is recognised by
+ * its pid only from the same host AND the same pid namespace (two
+ * containers sharing a host name see each other's pids as gone). The
+ * namespace is the inode of /proc/self/ns/pid ("pid:[4026531836]"), "-"
+ * where there is none. */
 void crm__ob_claimer(char *buf, size_t size)
 {
   char host[256];
+  char ns[64];
+  const char *open_b, *close_b;
+  ssize_t n;
 
   if(gethostname(host, sizeof(host)) != 0)
     snprintf(host, sizeof(host), "localhost");
   host[sizeof(host) - 1] = '\0';
-  snprintf(buf, size, "%s:%ld", host, (long)getpid());
+  n = readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+  ns[n > 0 ? n : 0] = '\0';
+  open_b = strchr(ns, '[');
+  close_b = open_b ? strchr(open_b, ']') : NULL;
+  if(!open_b || !close_b)
+    snprintf(buf, size, "%s/-:%ld", host, (long)getpid());
+  else
+    snprintf(buf, size, "%s/%.*s:%ld", host, (int)(close_b - open_b - 1),
+             open_b + 1, (long)getpid());
 }
 
 static const char *crm__ob_class_name(int outcome)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "outbox_test.h"
+#include "outbox_int.h"
 
 static crm_outbox_stats ot_run_at(crm *c, int64_t now)
 {
@@ -547,11 +548,15 @@ static void claim_as(crm *c, int64_t id, const char *by, int64_t until)
   sqlite3_finalize(st);
 }
 
+/* This process's claimer without its pid: "<host>/<pid namespace>". */
 static void my_host(char *buf, size_t size)
 {
-  if(gethostname(buf, size) != 0)
-    snprintf(buf, size, "localhost");
-  buf[size - 1] = '\0';
+  char *colon;
+
+  crm__ob_claimer(buf, size);
+  colon = strrchr(buf, ':');
+  assert_non_null(colon);
+  *colon = '\0';
 }
 
 /* The sending process died after its claim (a child that exited: its
@@ -605,8 +610,13 @@ static void test_recover_live_claims(void **state)
   ot_env e;
   char host[256];
   char by[320];
+  char other[256];
+  char by3[320];
+  char *slash;
   crm_outbox_stats s;
-  int64_t cust, id1, id2;
+  int64_t cust, id1, id2, id3;
+  pid_t gone;
+  int status = 0;
 
   (void)state;
   ot_open(&e, "", NULL);
@@ -617,9 +627,24 @@ static void test_recover_live_claims(void **state)
   my_host(host, sizeof(host));
   snprintf(by, sizeof(by), "%s:%ld", host, (long)getppid());
   claim_as(e.c, id2, by, OT_NOW + 400);
+  /* the same host name in another pid namespace (a container): its pid
+   * says nothing here, even one that does not exist in ours */
+  id3 = ot_enqueue(e.c, cust, NULL, "s", "b3");
+  gone = fork();
+  assert_true(gone >= 0);
+  if(gone == 0)
+    _exit(0);
+  assert_int_equal(waitpid(gone, &status, 0), gone);
+  snprintf(other, sizeof(other), "%s", host);
+  slash = strrchr(other, '/');
+  assert_non_null(slash);
+  snprintf(by3, sizeof(by3), "%.*s/1:%ld", (int)(slash - other), other,
+           (long)gone);
+  claim_as(e.c, id3, by3, OT_NOW + 350);
   s = ot_run(e.c);
   assert_int_equal(s.recovered, 0);
   assert_int_equal(s.attempted, 0);
+  assert_string_equal(ot_get(e.c, id3).status, "sending");
   assert_string_equal(ot_get(e.c, id1).status, "sending");
   s = ot_run_at(e.c, OT_NOW + 299);
   assert_int_equal(s.recovered, 0);
@@ -629,8 +654,9 @@ static void test_recover_live_claims(void **state)
   assert_int_equal(ot_get(e.c, id1).attempts, 2);
   assert_string_equal(ot_get(e.c, id2).status, "sending");
   s = ot_run_at(e.c, OT_NOW + 400);
-  assert_int_equal(s.recovered, 1);
+  assert_int_equal(s.recovered, 2);
   assert_string_equal(ot_get(e.c, id2).status, "sent");
+  assert_string_equal(ot_get(e.c, id3).status, "sent");
   ot_close(&e);
 }
 
