@@ -125,24 +125,6 @@ static int cc_channel_ok(const char *s)
   return 1;
 }
 
-/* Component names: 1..32 letters, digits, '_' or '-'. */
-static int cc_component_ok(const char *s)
-{
-  size_t i;
-  size_t n = strlen(s);
-
-  if(n == 0 || n > CRM__COMM_NAME_MAX)
-    return 0;
-  for(i = 0; i < n; i++) {
-    char k = s[i];
-
-    if(!((k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') ||
-         (k >= '0' && k <= '9') || k == '_' || k == '-'))
-      return 0;
-  }
-  return 1;
-}
-
 static int cc_2digits(const char *s, int max, int *out)
 {
   if(s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
@@ -439,7 +421,7 @@ static int cc_route_component(crm__cfgread *r, const config_setting_t *g,
                          "component that delivers it)", rt->name);
   v = config_setting_type(s) == CONFIG_TYPE_STRING
           ? config_setting_get_string(s) : NULL;
-  if(!v || !cc_component_ok(v))
+  if(!v || !crm__cfg_name_ok(v, CRM__COMM_NAME_MAX))
     return crm__cfg_fail(r, s, "communication.channels component \"%.40s\" "
                          "is not valid; use 1 to %d letters, digits, '_' or "
                          "'-'", v ? v : "", CRM__COMM_NAME_MAX);

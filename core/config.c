@@ -324,13 +324,14 @@ static int crm__cfg_plugin_paths(crm__cfgread *r, crm__config *conf,
   return CRM_OK;
 }
 
-/* Plugin names become file names: letters, digits, '_' and '-'. */
-static int crm__cfg_name_ok(const char *s)
+/* Plugin and component names become file names: 1..max letters,
+ * digits, '_' and '-'. */
+int crm__cfg_name_ok(const char *s, size_t max)
 {
   size_t i;
   size_t n = strlen(s);
 
-  if(n == 0 || n > CRM__CFG_NAME_MAX)
+  if(n == 0 || n > max)
     return 0;
   for(i = 0; i < n; i++) {
     char ch = s[i];
@@ -370,7 +371,7 @@ static int crm__cfg_plugin_name(crm__cfgread *r, crm__config *conf,
   if(config_setting_type(s) != CONFIG_TYPE_STRING)
     return crm__cfg_fail(r, s, "plugin name must be a string");
   name = config_setting_get_string(s);
-  if(!crm__cfg_name_ok(name))
+  if(!crm__cfg_name_ok(name, CRM__CFG_NAME_MAX))
     return crm__cfg_fail(r, s, "plugin name \"%s\" is not valid; use 1 to "
                          "%d letters, digits, '_' or '-'", name,
                          CRM__CFG_NAME_MAX);

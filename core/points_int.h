@@ -129,6 +129,8 @@ int crm__cfg_fail(crm__cfgread *r, const void *setting, const char *fmt,
                   ...) CRM__PRINTF(3, 4);
 /* Every member of the group (a config_setting_t *) must be one of known
  * (NULL-terminated): else "unknown <what>setting "x" (expected <expected>)". */
+/* Plugin and component names: 1..max of [A-Za-z0-9_-] (config.c). */
+int crm__cfg_name_ok(const char *s, size_t max);
 int crm__cfg_check_keys(crm__cfgread *r, const void *group, const char *what,
                         const char *const *known, const char *expected);
 
