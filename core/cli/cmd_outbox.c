@@ -336,28 +336,42 @@ static void show_text(cli *x, const crm_outbox_msg *m)
          m->body ? m->body : "");
 }
 
-static int run_outbox_show(cli *x, const cli_cmd *cmd, int argc, char **argv)
+/* The commands that take one message ID and no option: parses, opens the
+ * store. *done = 1 when the parser answered (--help) and rc says how. */
+static int outbox_id_open(cli *x, const cli_cmd *cmd, int argc, char **argv,
+                          int64_t *id, int *done)
 {
   cli_parser p;
   const char *arg;
-  crm_outbox_msg m;
-  crm_customer cache;
-  cli_json j;
-  int64_t id;
   int opt, rc;
 
+  *done = 0;
   cli_parser_init(&p, cmd, argc, argv, NULL);
   for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
       opt = cli_parser_next(x, &p, &arg))
     ;
-  if(opt == CLI_PARSE_EXIT)
+  if(opt == CLI_PARSE_EXIT) {
+    *done = 1;
     return p.rc;
+  }
   rc = cli_operands(&p, 1, 1);
   if(!rc)
-    rc = cli_parse_msg_id(argv[p.optind], &id);
+    rc = cli_parse_msg_id(argv[p.optind], id);
   if(!rc)
     rc = cli_open(x, 0);
-  if(rc)
+  return rc;
+}
+
+static int run_outbox_show(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  crm_outbox_msg m;
+  crm_customer cache;
+  cli_json j;
+  int64_t id;
+  int done, rc;
+
+  rc = outbox_id_open(x, cmd, argc, argv, &id, &done);
+  if(rc || done)
     return rc;
   memset(&m, 0, sizeof(m));
   rc = crm_outbox_get(x->c, id, &m);
@@ -456,26 +470,14 @@ static int run_outbox_run(cli *x, const cli_cmd *cmd, int argc, char **argv)
 static int run_outbox_retry(cli *x, const cli_cmd *cmd, int argc,
                             char **argv)
 {
-  cli_parser p;
-  const char *arg;
   crm_outbox_msg m;
   crm_customer cache;
   cli_json j;
   int64_t id;
-  int opt, rc;
+  int done, rc;
 
-  cli_parser_init(&p, cmd, argc, argv, NULL);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    ;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 1, 1);
-  if(!rc)
-    rc = cli_parse_msg_id(argv[p.optind], &id);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(rc)
+  rc = outbox_id_open(x, cmd, argc, argv, &id, &done);
+  if(rc || done)
     return rc;
   rc = crm_outbox_retry(x->c, id);
   if(!rc && x->json) {
