@@ -237,23 +237,23 @@ static inline const char *hs_text(const hs_sink *s, const char *sql,
   return buf;
 }
 
-/* A loopback port nothing listens on (bound, then closed). */
-static inline int hs_dead_port(void)
+/* A loopback port nothing listens on: bound and kept bound (not
+ * listening) until the caller closes *fd, so that no other process can
+ * take it and a connect to it cannot end up connected to itself (a
+ * port bound then closed at once is free again for both). */
+static inline int hs_dead_port(int *fd)
 {
   struct sockaddr_in a;
   socklen_t len = sizeof(a);
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int port;
 
+  *fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   memset(&a, 0, sizeof(a));
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if(fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-     getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+  if(*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+     getsockname(*fd, (struct sockaddr *)&a, &len) != 0)
     fail_msg("cannot find a free port: %s", strerror(errno));
-  port = ntohs(a.sin_port);
-  close(fd);
-  return port;
+  return ntohs(a.sin_port);
 }
 
 #endif

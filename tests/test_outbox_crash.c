@@ -159,6 +159,10 @@ static void wait_held(env *e, int fd, pid_t child, char *line, size_t size)
                "(status %d): %s", st, buf);
     }
   }
+  /* no orphan: the child would go on sending after the test gave up */
+  kill(child, SIGKILL);
+  while(waitpid(child, NULL, 0) < 0 && errno == EINTR)
+    ;
   fail_msg("the sink never held a request");
 }
 

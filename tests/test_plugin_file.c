@@ -698,6 +698,58 @@ static void test_deliver_dedupe(void **state)
   fake_unload(&host);
 }
 
+/* Keys that are prefixes of each other are told apart (the needle ends
+ * with the key's closing quote); a line longer than the 256 KiB window,
+ * whose key is inside the window but whose start is not, is still found
+ * and answered with its own start. */
+static void test_dedupe_prefix_and_window(void **state)
+{
+  static const char *const keys[] = {"crm-x-12", "crm-x-1", "crm-x-12",
+                                     "crm-x-1"};
+  const size_t big = 300 * 1024; /* > FILE_DEDUPE_WINDOW (256 KiB) */
+  crm_message_view m;
+  crm_send_result res;
+  struct stat sb;
+  char want[32], *body;
+  off_t size, first = 0;
+  int i;
+
+  (void)state;
+  fake_cfg_str(&host, "path", path);
+  assert_int_equal(fake_load(&host, "file"), CRM_OK);
+  for(i = 0; i < 4; i++) {
+    view14(&m, i % 2 ? 1 : 12, keys[i], "x");
+    assert_int_equal(deliver(&m, &res), CRM_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    if(i == 0)
+      first = sb.st_size; /* line 2 starts here */
+    snprintf(want, sizeof(want), "file:%lld", i == 1 || i == 3 ?
+             (long long)first : 0LL);
+    assert_string_equal(res.provider_ref, want);
+    /* 0, 1: written; 2, 3: found (crm-x-1 is not taken for crm-x-12) */
+    assert_int_equal(strstr(res.detail, "not written again") != NULL, i > 1);
+  }
+  size = sb.st_size;
+  body = malloc(big + 1);
+  assert_non_null(body);
+  memset(body, 'b', big);
+  body[big] = '\0';
+  view14(&m, 7, "crm-x-7", body);
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  snprintf(want, sizeof(want), "file:%lld", (long long)size);
+  assert_string_equal(res.provider_ref, want);
+  assert_int_equal(stat(path, &sb), 0);
+  assert_true(sb.st_size - size > (off_t)big); /* the line's start is out */
+  size = sb.st_size;
+  assert_int_equal(deliver(&m, &res), CRM_OK);
+  assert_string_equal(res.provider_ref, want);
+  assert_non_null(strstr(res.detail, "not written again"));
+  assert_int_equal(stat(path, &sb), 0);
+  assert_int_equal(sb.st_size, size);
+  free(body);
+  fake_unload(&host);
+}
+
 /* A 1.3 view (struct_size before idempotency_key): the line has none of
  * the 1.4 members, and nothing is deduplicated. */
 static void test_old_view(void **state)
@@ -745,6 +797,8 @@ int main(void)
                                     teardown),
     cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, setup, teardown),
     cmocka_unit_test_setup_teardown(test_deliver_dedupe, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_dedupe_prefix_and_window, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_old_view, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_failure_rolls_back, setup,
                                     teardown),

@@ -189,14 +189,57 @@ static void test_rate_limited(void **state)
   hs_control(&sink, script);
   r = deliver(2, "+1555", "b");
   assert_int_equal(r.outcome, CRM_SEND_RATE_LIMITED);
-  /* whole seconds; the plugin reads the clock at most a second later */
-  assert_true(r.retry_after_ms >= 118000 && r.retry_after_ms <= 120000);
+  /* whole seconds: 120 s less the seconds that passed since `when` was
+   * made (read after the answer, so a slow machine does not fail it) */
+  assert_true(r.retry_after_ms >= (int64_t)(120 - (time(NULL) -
+                                                   (when - 120))) * 1000 &&
+              r.retry_after_ms <= 120000);
 
   /* none given: 0, the core's backoff applies */
   hs_control(&sink, "{\"script\": [429]}");
   r = deliver(3, "+1555", "c");
   assert_int_equal(r.outcome, CRM_SEND_RATE_LIMITED);
   assert_int_equal(r.retry_after_ms, 0);
+}
+
+/* Retry-After values a provider should not send: negative, not a
+ * number, a date in the past give 0 (the core's own backoff); a huge
+ * number and a date decades ahead are capped at 24 hours (86400000 ms),
+ * so that one answer cannot stop the channel for years. */
+static void test_retry_after_limits(void **state)
+{
+  static const struct {
+    const char *value;
+    int64_t ms;
+  } cases[] = {
+    {"-5", 0},
+    {"3.5", 0},
+    {"12abc", 0},
+    {"Wed, 21 Oct 2015 07:28:00 GMT", 0},       /* in the past */
+    {"86400", INT64_C(86400000)},               /* exactly the cap */
+    {"86401", INT64_C(86400000)},
+    {"99999999999999999999999", INT64_C(86400000)},
+    {"Sun, 06 Nov 2094 08:49:37 GMT", INT64_C(86400000)},
+    {" 7 ", 7000},                              /* trimmed */
+  };
+  char script[256];
+  crm_send_result r;
+  size_t i;
+
+  (void)state;
+  load();
+  for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    snprintf(script, sizeof(script), "{\"script\": [{\"status\": %d, "
+             "\"headers\": {\"Retry-After\": \"%s\"}}]}",
+             i % 2 ? 503 : 429, cases[i].value);
+    hs_control(&sink, script);
+    r = deliver((int64_t)i + 1, "+1555", "a");
+    assert_int_equal(r.outcome, i % 2 ? CRM_SEND_TEMPORARY
+                                      : CRM_SEND_RATE_LIMITED);
+    if(r.retry_after_ms != cases[i].ms)
+      fail_msg("Retry-After \"%s\": %lld ms, wanted %lld", cases[i].value,
+               (long long)r.retry_after_ms, (long long)cases[i].ms);
+  }
 }
 
 /* 5xx, 408, 425 -> temporary; the detail quotes 200 bytes of the body. */
@@ -283,11 +326,13 @@ static void test_configured_statuses(void **state)
 static void test_transport_errors(void **state)
 {
   crm_send_result r;
+  int fd;
 
   (void)state;
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d/sms", hs_dead_port());
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d/sms", hs_dead_port(&fd));
   load();
   r = deliver(1, "+1555", "a");
+  close(fd);
   assert_int_equal(r.outcome, CRM_SEND_TEMPORARY);
   assert_int_equal(r.provider_status, 0);
   assert_true(!strncmp(r.detail, "curl: ", 6));
@@ -304,6 +349,13 @@ static void test_transport_errors(void **state)
   assert_int_equal(r.outcome, CRM_SEND_TEMPORARY);
   assert_int_equal(r.provider_status, 0);
   assert_non_null(strstr(r.detail, "timed out"));
+  /* the handle is usable after the timeout: the next message goes out on
+   * a new connection (the held one is never answered, so not reused) */
+  r = deliver(3, "+1555", "b");
+  assert_int_equal(r.outcome, CRM_SEND_SENT);
+  assert_string_equal(r.provider_ref, "sink-2");
+  assert_int_equal(hs_int(&sink, "SELECT count(DISTINCT j->>'peer') "
+                                 "FROM log"), 2);
 }
 
 /* JSON template: quotes, backslash, newline, tab, control bytes and
@@ -354,6 +406,30 @@ static void test_form_encoding(void **state)
   assert_string_equal(logtext("SELECT j->>'body' FROM log"),
                       "to=%2B15551234567&text=Hello+w%C3%B6rld%21+a%26b%3Dc"
                       "&reference=crm-store1-5");
+}
+
+/* An XML body: values are escaped as XML character data, so that a
+ * message text (customer data in a template) cannot close an element
+ * and add its own (another recipient); by hand: & -> &amp;, < -> &lt;,
+ * > -> &gt;, " -> &quot;, ' -> &apos;. */
+static void test_xml_escaping(void **state)
+{
+  crm_send_result r;
+
+  (void)state;
+  fake_cfg_str(&host, "content_type", "text/xml; charset=utf-8");
+  fake_cfg_str(&host, "body", "<sms to=\"{to}\"><text>{text}</text>"
+               "<from>{sender}</from></sms>");
+  fake_cfg_str(&host, "sender", "A&B");
+  load();
+  r = deliver(6, "+1555\"/><sms to=\"+1900", "Hi</text><to>+1900</to>"
+              "<text>'caf\xc3\xa9'");
+  assert_int_equal(r.outcome, CRM_SEND_SENT);
+  assert_string_equal(logtext("SELECT j->>'body' FROM log"),
+                      "<sms to=\"+1555&quot;/&gt;&lt;sms to=&quot;+1900\">"
+                      "<text>Hi&lt;/text&gt;&lt;to&gt;+1900&lt;/to&gt;"
+                      "&lt;text&gt;&apos;caf\xc3\xa9&apos;</text>"
+                      "<from>A&amp;B</from></sms>");
 }
 
 /* The same key twice: the sink dedupes (one delivery, one duplicate);
@@ -455,6 +531,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_provider_ref_sources, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_retry_after_limits, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_temporary, setup, teardown),
     cmocka_unit_test_setup_teardown(test_permanent_and_rejected, setup,
                                     teardown),
@@ -463,6 +541,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_transport_errors, setup, teardown),
     cmocka_unit_test_setup_teardown(test_json_escaping, setup, teardown),
     cmocka_unit_test_setup_teardown(test_form_encoding, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_xml_escaping, setup, teardown),
     cmocka_unit_test_setup_teardown(test_key_and_reuse, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_address_and_send, setup,
                                     teardown),

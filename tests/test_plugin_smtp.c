@@ -290,6 +290,59 @@ static void test_long_subject_folds(void **state)
   fake_unload(&host);
 }
 
+/* A header whose name is long (X-Crm-Template, 15 characters) and whose
+ * value is one word of 64 characters: 15 + 1 + 64 = 80 would pass the
+ * 78-character line, so it goes out as encoded-words; it decodes back
+ * exactly. A display name with quotes and backslashes is a quoted-string
+ * with both escaped, decoded back exactly by Python, unless escaping
+ * makes it too long for its line. */
+static void test_long_header_word(void **state)
+{
+  char name[65], raw[16384], v[4096], d[4096];
+  crm_message_view m = view("reader@example.com", "Hi", "x\n");
+  char *line;
+
+  (void)state;
+  memset(name, 'a', 64);
+  name[64] = '\0';
+  config(sink_port);
+  fake_cfg_str(&host, "from_name", "Caf\"e\" \\ Emile");
+  load();
+  m.template = name;
+  m.customer_name = "O'Hara, \"Jr\"";
+  line = send_ok(&m);
+  jget(line, "$.raw", raw, sizeof(raw));
+  check_lines(raw);
+  header(raw, "X-Crm-Template", v, sizeof(v));
+  words(v, d, sizeof(d));
+  assert_string_equal(d, name);
+  jget(line, "$.decoded.x_crm_template", v, sizeof(v));
+  assert_string_equal(v, name);
+  header(raw, "From", v, sizeof(v));
+  assert_string_equal(v, "\"Caf\\\"e\\\" \\\\ Emile\" "
+                         "<shop@cafe-emile.example>");
+  jget(line, "$.decoded.from_name", v, sizeof(v));
+  assert_string_equal(v, "Caf\"e\" \\ Emile");
+  jget(line, "$.decoded.to_name", v, sizeof(v));
+  assert_string_equal(v, "O'Hara, \"Jr\"");
+  jget(line, "$.decoded.defects", v, sizeof(v));
+  assert_string_equal(v, "[]");
+  free(line);
+  /* 40 characters that all need a backslash: as a quoted-string 82
+   * characters, too long beside "To: ": encoded-words instead */
+  memset(name, '"', 20);
+  memset(name + 20, '\\', 20);
+  name[40] = '\0';
+  m.customer_name = name;
+  line = send_ok(&m);
+  jget(line, "$.raw", raw, sizeof(raw));
+  check_lines(raw);
+  jget(line, "$.decoded.to_name", v, sizeof(v));
+  assert_string_equal(v, name);
+  free(line);
+  fake_unload(&host);
+}
+
 /* A refusal: outcome, SMTP code, detail prefix, and what the sink saw. */
 static void expect(const char *address, const char *body, int outcome,
                    int status, const char *detail, const char *ev)
@@ -562,6 +615,40 @@ static void test_starttls_required(void **state)
   fake_unload(&host);
 }
 
+/* Credentials without a starttls setting: TLS is required, so that a
+ * server (or a man in the middle) that does not offer STARTTLS never
+ * gets the password in clear; the plain sink is refused and sees no
+ * message. An explicit "try" is honoured, with a warning, and sends. */
+static void test_credentials_require_tls(void **state)
+{
+  crm_message_view m = view("ok@example.com", "Hi", "x\n");
+  crm_send_result r;
+  size_t before;
+  char *line;
+
+  (void)state;
+  config(sink_port);
+  fake_cfg_str(&host, "username", "crm");
+  fake_cfg_str(&host, "password", "pw-never-in-clear");
+  load();
+  before = sink_log_size(log_path);
+  r = deliver(&m);
+  assert_int_equal(r.outcome, CRM_SEND_TEMPORARY);
+  assert_string_equal(r.detail, "smtp: Requested SSL level failed: "
+                                "STARTTLS not supported.");
+  assert_null(sink_log_last(log_path, before, "message"));
+  fake_unload(&host);
+  config(sink_port);
+  fake_cfg_str(&host, "username", "crm");
+  fake_cfg_str(&host, "password", "pw-never-in-clear");
+  fake_cfg_str(&host, "starttls", "try");
+  load();
+  assert_non_null(strstr(host.last_log, "may cross the network in clear"));
+  line = send_ok(&m);
+  free(line);
+  fake_unload(&host);
+}
+
 /* Makes a self-signed certificate for 127.0.0.1 (openssl); 0 when done. */
 static int make_cert(const char *cert, const char *key)
 {
@@ -639,6 +726,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_message),
       cmocka_unit_test(test_long_subject_folds),
+      cmocka_unit_test(test_long_header_word),
       cmocka_unit_test(test_classification),
       cmocka_unit_test(test_connection_refused),
       cmocka_unit_test(test_timeout),
@@ -647,6 +735,7 @@ int main(void)
       cmocka_unit_test(test_send_entry),
       cmocka_unit_test(test_config_errors),
       cmocka_unit_test(test_starttls_required),
+      cmocka_unit_test(test_credentials_require_tls),
       cmocka_unit_test(test_tls),
   };
 

@@ -29,8 +29,9 @@ static sqlite3 *db;          /* in memory, for json_extract */
 /* ---- the sink process -------------------------------------------------- */
 
 /* A running sink: its pid and the write end of its stdin. The sink
- * exits when its stdin reaches end of file, so a test process that dies
- * (a failed assertion, a crash) takes its sinks with it. */
+ * (--exit-on-eof) exits when its stdin reaches end of file, so a test
+ * process that dies (a failed assertion, a crash) takes its sinks with
+ * it. */
 struct sink {
   pid_t pid;
   int in;
@@ -65,10 +66,11 @@ static inline void sink_child(const int in[2], const int out[2],
   if(fd > 2)
     close(fd);
   if(mode)
-    execl("/usr/bin/python3", "python3", SINK_PY, log, mode, cert, key,
-          (char *)NULL);
+    execl("/usr/bin/python3", "python3", SINK_PY, log, "--exit-on-eof", mode,
+          cert, key, (char *)NULL);
   else
-    execl("/usr/bin/python3", "python3", SINK_PY, log, (char *)NULL);
+    execl("/usr/bin/python3", "python3", SINK_PY, log, "--exit-on-eof",
+          (char *)NULL);
   _exit(127);
 }
 
@@ -80,7 +82,9 @@ static inline int sink_start(const char *log, const char *mode,
 {
   int out[2], in[2];
   char line[32];
+  char *end;
   size_t n = 0;
+  long port;
   pid_t pid;
   int s;
 
@@ -110,10 +114,11 @@ static inline int sink_start(const char *log, const char *mode,
   }
   close(out[0]);
   line[n] = '\0';
-  if(n == 0)
-    fail_msg("the smtp sink did not start (%s; python3-aiosmtpd? see "
-             "%s.err)", SINK_PY, log);
-  return (int)strtol(line, NULL, 10);
+  port = strtol(line, &end, 10);
+  if(n == 0 || *end || port < 1 || port > 65535)
+    fail_msg("the smtp sink did not start (printed \"%s\"; %s; "
+             "python3-aiosmtpd? see %s.err)", line, SINK_PY, log);
+  return (int)port;
 }
 
 static inline void sink_stop(int slot)

@@ -227,12 +227,84 @@ static void test_bad_urls(void **state)
   assert_int_equal(hs_int(&sink, "SELECT count(*) FROM log"), 0);
 }
 
+/* allowed_hosts: a message's own URL must name an allowed host, as
+ * libcurl parses it (userinfo and fragments cannot smuggle another host
+ * past the check); refused is permanent and nothing is posted. The
+ * configured url is the admin's and is not checked. */
+static void test_allowed_hosts(void **state)
+{
+  static const struct {
+    const char *url;
+    const char *host;
+  } refused[] = {
+    {"http://localhost:%d/hook", "localhost"},         /* not listed */
+    {"http://127.0.0.1@evil.example:%d/", "evil.example"}, /* userinfo */
+    {"http://evil.example:%d#@127.0.0.1/", "evil.example"}, /* fragment */
+    {"http://127.0.0.1.evil.example:%d/", "127.0.0.1.evil.example"},
+    {"http://hooks.example:%d/", "hooks.example"},     /* not under it */
+    {"http://xhooks.example:%d/", "xhooks.example"},
+    {"http://10.0.0.1:%d/x", "10.0.0.1"},
+  };
+  char url[160], want[200], path[200];
+  crm_send_result r;
+  size_t i;
+
+  (void)state;
+  snprintf(url, sizeof(url), "%s/default", sink.url);
+  fake_cfg_str(&host, "url", url);
+  fake_cfg_str(&host, "allowed_hosts.[0]", "127.0.0.1");
+  fake_cfg_str(&host, "allowed_hosts.[1]", "*.Hooks.Example.");
+  load();
+  assert_null(strstr(host.last_log, "allowed_hosts is not set"));
+  r = deliver(1, hook);
+  assert_int_equal(r.outcome, CRM_SEND_SENT);
+  for(i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    snprintf(url, sizeof(url), refused[i].url, sink.port);
+    r = deliver((int64_t)i + 2, url);
+    if(r.outcome != CRM_SEND_PERMANENT)
+      fail_msg("%s: outcome %d (%s)", url, r.outcome, r.detail);
+    snprintf(want, sizeof(want), "webhook url host \"%s\" is not in "
+             "allowed_hosts", refused[i].host);
+    assert_string_equal(r.detail, want);
+  }
+  /* a host under "*.hooks.example" passes: through the sink as an HTTP
+   * proxy, so that no name is looked up */
+  assert_int_equal(setenv("http_proxy", sink.url, 1), 0);
+  r = deliver(20, "http://a.B.hooks.example/cb");
+  unsetenv("http_proxy");
+  assert_int_equal(r.outcome, CRM_SEND_SENT);
+  assert_string_equal(hs_text(&sink, "SELECT j->>'path' FROM log WHERE "
+                                     "j->>'$.headers.idempotency-key' = "
+                                     "'crm-s1-12' ORDER BY seq DESC LIMIT 1",
+                              path, sizeof(path)),
+                      "http://a.B.hooks.example/cb");
+  /* the configured url (empty address) is not checked */
+  assert_int_equal(deliver(9, "").outcome, CRM_SEND_SENT);
+  /* three posts reached the sink, none of the refused ones */
+  assert_int_equal(hs_int(&sink, "SELECT count(*) FROM log"), 3);
+  fake_unload(&host);
+
+  /* an empty list allows no message URL at all */
+  fake_reset(&host);
+  fake_cfg_int(&host, "allowed_hosts", 0); /* present, not a string */
+  load();
+  assert_int_equal(deliver(10, hook).outcome, CRM_SEND_PERMANENT);
+  fake_unload(&host);
+  /* not set: any host, with a warning at load */
+  fake_reset(&host);
+  load();
+  assert_non_null(strstr(host.last_log, "allowed_hosts is not set"));
+  assert_int_equal(deliver(11, hook).outcome, CRM_SEND_SENT);
+  assert_int_equal(hs_int(&sink, "SELECT count(*) FROM log"), 4);
+}
+
 /* The shared classification: 429 with Retry-After, 500, 410, 422,
  * connection refused. */
 static void test_classification(void **state)
 {
   char dead[64];
   crm_send_result r;
+  int fd;
 
   (void)state;
   load();
@@ -246,8 +318,9 @@ static void test_classification(void **state)
   assert_string_equal(r.detail, "HTTP 500: {\"error\": \"scripted 500\"}");
   assert_int_equal(deliver(3, hook).outcome, CRM_SEND_PERMANENT);
   assert_int_equal(deliver(4, hook).outcome, CRM_SEND_REJECTED);
-  snprintf(dead, sizeof(dead), "http://127.0.0.1:%d/x", hs_dead_port());
+  snprintf(dead, sizeof(dead), "http://127.0.0.1:%d/x", hs_dead_port(&fd));
   r = deliver(5, dead);
+  close(fd);
   assert_int_equal(r.outcome, CRM_SEND_TEMPORARY);
   assert_int_equal(r.provider_status, 0);
 }
@@ -264,6 +337,31 @@ static void test_config_errors(void **state)
   assert_int_equal(fake_load(&host, "webhook"), CRM_ECONFIG);
   assert_non_null(strstr(host.errmsg, "url \"mailto:x@y\" is not"));
   fake_unload(&host);
+  {
+    static const char *const bad[] = {"bad host", "*.", "", "a..b",
+                                      "http://x.example", "[::1", "*.0.0.1",
+                                      "*.[::1]"};
+    size_t i;
+
+    for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+      fake_reset(&host);
+      fake_cfg_str(&host, "secret", SECRET);
+      fake_cfg_str(&host, "allowed_hosts.[0]", "ok.example");
+      fake_cfg_str(&host, "allowed_hosts.[1]", bad[i]);
+      assert_int_equal(fake_load(&host, "webhook"), CRM_ECONFIG);
+      assert_string_equal(host.errmsg, "allowed_hosts[1] must be a host "
+                                       "name, optionally after \"*.\"");
+      assert_int_equal(host.allocs_live, 0);
+      fake_unload(&host);
+    }
+    fake_reset(&host);
+    fake_cfg_str(&host, "secret", SECRET);
+    fake_cfg_str(&host, "allowed_hosts", "ok.example");
+    assert_int_equal(fake_load(&host, "webhook"), CRM_ECONFIG);
+    assert_string_equal(host.errmsg, "allowed_hosts must be a list of host "
+                                     "names");
+    fake_unload(&host);
+  }
   fake_reset(&host);
 }
 
@@ -275,6 +373,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_nulls_and_config_url, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_bad_urls, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_allowed_hosts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_classification, setup, teardown),
     cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
   };

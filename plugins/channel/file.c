@@ -31,9 +31,11 @@
  * whose line is further back (more than FILE_DEDUPE_WINDOW bytes of later
  * lines, or a torn line cut off by the repair below) is written again, so
  * a dry-run file can hold a duplicate in that case; the `id` and
- * `idempotency_key` members tell them apart. The line is written on an O_APPEND descriptor while
- * holding an exclusive flock() on the file, so writers that lock (every
- * copy of this plugin) never interleave or damage each other's lines.
+ * `idempotency_key` members tell them apart. The key is searched with
+ * its closing quote, so "crm-x-1" never matches the line of "crm-x-12".
+ * The line is written on an O_APPEND descriptor while holding an
+ * exclusive flock() on the file, so writers that lock (every copy of
+ * this plugin) never interleave or damage each other's lines.
  * provider_ref: "file:<byte offset of the line>" ("file:-1" when the path
  * is not a regular file, e.g. a FIFO).
  *
@@ -176,7 +178,7 @@ static int file_reconfigure(void *state, crm_host_ctx *ctx)
   return CRM_OK;
 }
 
-/* ---- JSON line ------------------------------------------------------------ */
+/* ---- JSON line ---------------------------------------------------------- */
 
 static void file_put(struct file_buf *b, const char *s, size_t n)
 {
@@ -365,7 +367,7 @@ static void file_key_needle(struct file_buf *b, const crm_message_view *m)
   file_put_string(b, m->idempotency_key);
 }
 
-/* ---- send ------------------------------------------------------------------ */
+/* ---- send --------------------------------------------------------------- */
 
 /* Exclusive lock on the whole file; a file system without locks (some
  * network mounts) gets the line unlocked, with a warning. */

@@ -227,8 +227,14 @@ static int hc_in(const int *list, size_t n, long status)
   return 0;
 }
 
+/* The longest wait a Retry-After can ask for: one answer (a provider's
+ * bug, a date decades ahead) must not stop a channel for longer. */
+#define HC_RETRY_AFTER_MAX_S INT64_C(86400)
+
 /* Retry-After: delta seconds or an HTTP-date (against the real clock:
- * the provider's date is a wall-clock time). 0 when absent or unusable. */
+ * the provider's date is a wall-clock time), at most
+ * HC_RETRY_AFTER_MAX_S. 0 when absent or unusable (negative, not a
+ * number, a date in the past). */
 static int64_t hc_retry_after_ms(const char *v)
 {
   const char *p = v;
@@ -240,18 +246,23 @@ static int64_t hc_retry_after_ms(const char *v)
     return 0;
   if(isdigit((unsigned char)*p)) {
     while(isdigit((unsigned char)*p)) {
-      if(secs > INT64_C(86400) * 365)
-        return INT64_C(86400) * 365 * 1000;
-      secs = secs * 10 + (*p - '0');
+      if(secs <= HC_RETRY_AFTER_MAX_S)
+        secs = secs * 10 + (*p - '0');
       p++;
     }
-    return *p ? 0 : secs * 1000;
+    if(*p)
+      return 0;
   }
-  when = curl_getdate(v, NULL);
-  if(when == (time_t)-1)
-    return 0;
-  now = time(NULL);
-  return when > now ? (int64_t)(when - now) * 1000 : 0;
+  else {
+    when = curl_getdate(v, NULL);
+    now = time(NULL);
+    if(when == (time_t)-1 || when <= now)
+      return 0;
+    secs = (int64_t)when - (int64_t)now;
+  }
+  if(secs > HC_RETRY_AFTER_MAX_S)
+    secs = HC_RETRY_AFTER_MAX_S;
+  return secs * 1000;
 }
 
 /* "HTTP 500: <the first 200 bytes of the body, one line>". */

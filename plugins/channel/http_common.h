@@ -1,8 +1,8 @@
 /*
  * http_common.h - what the HTTP channel components (sms_http.c,
- * webhook.c) share: settings common to both, a growing buffer, JSON and
- * percent encoding, the libcurl request and the classification of the
- * answer into a crm_send_result.
+ * webhook.c) share: settings common to both, a growing buffer, JSON,
+ * XML and percent encoding, the libcurl request and the classification
+ * of the answer into a crm_send_result.
  *
  * Each plugin includes this file (static functions only): plugins share
  * no code at run time and each .so builds on its own.
@@ -27,7 +27,8 @@
  *   2xx                                  sent
  *   a status in permanent_statuses       permanent (the address is bad)
  *   a status in rejected_statuses        rejected (the message is bad)
- *   429                                  rate limited (Retry-After)
+ *   429                                  rate limited (Retry-After,
+ *                                        at most 24 hours)
  *   408, 425, 5xx, 401, 403, 407, 409    temporary (Retry-After if given)
  *   any other 4xx                        rejected
  *   anything else (1xx, 3xx: redirects are not followed)  temporary
@@ -206,6 +207,37 @@ HC_MAYBE_UNUSED static void hc_put_form(struct hc_buf *b, const char *s)
       esc[2] = hex[*p & 0x0f];
       hc_put(b, esc, 3);
     }
+  }
+}
+
+/* XML character data or attribute value: & < > " ' as entities; tab,
+ * LF, CR and valid UTF-8 as they are; other control bytes (not allowed
+ * in XML 1.0) and invalid bytes become U+FFFD. */
+HC_MAYBE_UNUSED static void hc_put_xml(struct hc_buf *b, const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+
+  while(*p) {
+    size_t n;
+
+    switch(*p) {
+    case '&': hc_puts(b, "&amp;"); p++; continue;
+    case '<': hc_puts(b, "&lt;"); p++; continue;
+    case '>': hc_puts(b, "&gt;"); p++; continue;
+    case '"': hc_puts(b, "&quot;"); p++; continue;
+    case '\'': hc_puts(b, "&apos;"); p++; continue;
+    case '\t': case '\n': case '\r': hc_put(b, (const char *)p, 1); p++;
+      continue;
+    default: break;
+    }
+    n = *p < 0x20 ? 0 : hc_utf8_len(p);
+    if(n == 0) {
+      hc_puts(b, "\xef\xbf\xbd");
+      p++;
+      continue;
+    }
+    hc_put(b, (const char *)p, n);
+    p += n;
   }
 }
 

@@ -15,8 +15,10 @@
  *                 number), {text} (the message body), {id} (the message
  *                 id), {key} (its idempotency key) and {sender}; values
  *                 are JSON-escaped for a JSON content type, percent-
- *                 encoded for application/x-www-form-urlencoded, as they
- *                 are otherwise. Default (JSON and form only):
+ *                 encoded for application/x-www-form-urlencoded,
+ *                 XML-escaped for an XML type (application/xml, text/xml,
+ *                 +xml), as they are otherwise. Default (JSON and form
+ *                 only):
  *                 {"to":"{to}","text":"{text}","reference":"{key}"} or
  *                 to={to}&text={text}&reference={key}
  *   sender        the value of {sender}, default ""
@@ -49,6 +51,7 @@
 #define SH_ENC_RAW 0
 #define SH_ENC_JSON 1
 #define SH_ENC_FORM 2
+#define SH_ENC_XML 3
 
 #define SH_JSON_BODY \
   "{\"to\":\"{to}\",\"text\":\"{text}\",\"reference\":\"{key}\"}"
@@ -124,6 +127,8 @@ static void sh_put_value(struct hc_buf *b, int enc, const char *v)
     hc_put_json_chars(b, v);
   else if(enc == SH_ENC_FORM)
     hc_put_form(b, v);
+  else if(enc == SH_ENC_XML)
+    hc_put_xml(b, v);
   else
     hc_puts(b, v);
 }
@@ -205,6 +210,10 @@ static int sh_encoding(const char *ct)
     return SH_ENC_JSON;
   if(n == 33 && !strncasecmp(ct, "application/x-www-form-urlencoded", 33))
     return SH_ENC_FORM;
+  if((n == 15 && !strncasecmp(ct, "application/xml", 15)) ||
+     (n == 8 && !strncasecmp(ct, "text/xml", 8)) ||
+     (n > 4 && !strncasecmp(ct + n - 4, "+xml", 4)))
+    return SH_ENC_XML;
   return SH_ENC_RAW;
 }
 

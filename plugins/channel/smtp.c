@@ -42,6 +42,7 @@ struct smtp_state {
   char *url;       /* with the EHLO name as its path when helo is set */
   int implicit_tls; /* smtps:// */
   int starttls;    /* SMTP_TLS_* */
+  int starttls_set; /* given in the config (else: by the credentials) */
   int verify_peer;
   char *ca_file;   /* NULL: the system's */
   char *username;
@@ -233,6 +234,7 @@ static int smtp_cfg_tls(struct smtp_state *st, crm_host_ctx *ctx)
   if(rc)
     return rc;
   st->starttls = SMTP_TLS_TRY;
+  st->starttls_set = mode != NULL;
   if(mode && !strcmp(mode, "off"))
     st->starttls = SMTP_TLS_OFF;
   else if(mode && !strcmp(mode, "required"))
@@ -337,6 +339,10 @@ static int smtp_cfg_auth(struct smtp_state *st, crm_host_ctx *ctx)
     if(rc)
       return rc;
   }
+  /* credentials and no word on starttls: never send them in clear (a
+   * server, or someone on the path, that hides STARTTLS gets nothing) */
+  if(st->username && !st->implicit_tls && !st->starttls_set)
+    st->starttls = SMTP_TLS_REQUIRED;
   if(st->username && !st->implicit_tls && st->starttls != SMTP_TLS_REQUIRED)
     api->log(ctx, CRM_LOG_WARN, "credentials are set but starttls is not "
              "\"required\": they may cross the network in clear");

@@ -308,14 +308,15 @@ static void smtp_hdr_words(struct smtp_hdr *h, const char *text)
 
 /* An unstructured value (Subject, X-Crm-Template): plain words when it is
  * printable ASCII that folds back exactly (single spaces, no "=?", no
- * leading or trailing space, no overlong word), else encoded-words. */
-static int smtp_plain_ok(const char *s)
+ * leading or trailing space, no overlong word, a first word that fits
+ * beside the header name, first_max), else encoded-words. */
+static int smtp_plain_ok(const char *s, size_t first_max)
 {
   size_t word = 0;
   const char *p;
 
   if(!*s || s[0] == ' ' || s[strlen(s) - 1] == ' ' || strstr(s, "=?") ||
-     strstr(s, "  "))
+     strstr(s, "  ") || strcspn(s, " ") > first_max)
     return 0;
   for(p = s; *p; p++) {
     unsigned char ch = (unsigned char)*p;
@@ -335,7 +336,9 @@ static void smtp_hdr_unstructured(struct smtp_buf *b, const char *name,
   struct smtp_hdr h;
 
   smtp_hdr_start(&h, b, name);
-  if(smtp_plain_ok(value)) {
+  /* the first word is never folded away from "Name:" */
+  if(h.col + 1 < SMTP_LINE_MAX &&
+     smtp_plain_ok(value, SMTP_LINE_MAX - h.col - 1)) {
     const char *p = value;
 
     while(*p) {
@@ -353,17 +356,21 @@ static void smtp_hdr_unstructured(struct smtp_buf *b, const char *name,
   smtp_hdr_end(&h);
 }
 
-/* A display name fit for a quoted-string atom: printable ASCII, short. */
-static int smtp_phrase_plain_ok(const char *s)
+/* A display name fit for a quoted-string atom: printable ASCII, short,
+ * and, quoted and escaped, at most max characters (its line's room). */
+static int smtp_phrase_plain_ok(const char *s, size_t max)
 {
   const unsigned char *p = (const unsigned char *)s;
+  size_t n = 2; /* the quotes */
 
   if(strlen(s) > 40 || strstr(s, "=?"))
     return 0;
-  for(; *p; p++)
+  for(; *p; p++) {
     if(*p < 0x20 || *p > 0x7e)
       return 0;
-  return 1;
+    n += *p == '"' || *p == '\\' ? 2 : 1;
+  }
+  return n <= max;
 }
 
 /* name: "Display Name" <addr>, or <addr> alone when name is NULL/"". */
@@ -375,7 +382,8 @@ static void smtp_hdr_mailbox(struct smtp_buf *b, const char *hname,
   size_t n = 0;
 
   smtp_hdr_start(&h, b, hname);
-  if(name && *name && smtp_phrase_plain_ok(name)) {
+  if(name && *name && h.col + 1 < SMTP_LINE_MAX &&
+     smtp_phrase_plain_ok(name, SMTP_LINE_MAX - h.col - 1)) {
     const char *p;
 
     atom[n++] = '"';

@@ -13,6 +13,12 @@
  *           a route with address "attr:webhook_url" gives each customer
  *           their own)
  *   secret  required: the HMAC-SHA256 key
+ *   allowed_hosts  optional list of host names a message's own URL (its
+ *           address, e.g. a customer attribute) may point at: "h.example"
+ *           (that host, or that address) or "*.example.com" (any host
+ *           under that name); [] allows none. Absent: any host (a
+ *           warning at load: SSRF). The `url` setting is the admin's
+ *           and is not checked against it.
  *
  * Body (UTF-8 JSON, keys in this order):
  *   {"id":12,"idempotency_key":"crm-...-12","customer_id":3,
@@ -52,6 +58,9 @@ struct wh_settings {
   struct hc_config cf;
   unsigned char *secret;
   size_t secret_len;
+  int host_check;               /* allowed_hosts given (maybe empty) */
+  char *hosts[HC_LIST_MAX];     /* lowercase, no trailing dot */
+  size_t n_hosts;
 };
 
 struct wh_state {
@@ -65,12 +74,99 @@ struct wh_state {
 static void wh_settings_free(const crm_host_api *api, crm_host_ctx *ctx,
                              struct wh_settings *s)
 {
+  size_t i;
+
   hc_config_free(api, ctx, &s->cf);
   if(s->secret) {
     memset(s->secret, 0, s->secret_len);
     api->free(ctx, s->secret);
   }
+  for(i = 0; i < s->n_hosts; i++)
+    api->free(ctx, s->hosts[i]);
   memset(s, 0, sizeof(*s));
+}
+
+/* A host name ("hooks.example.com", "127.0.0.1") or an IPv6 literal
+ * ("[::1]"), after an optional "*." (any host under that name). */
+static int wh_host_pattern_ok(const char *h)
+{
+  size_t n = strlen(h);
+  size_t i;
+
+  if(!strncmp(h, "*.", 2)) {
+    h += 2;
+    n -= 2;
+    /* under a name only: "*.0.0.1" would take in 10.0.0.1 */
+    if(strspn(h, "0123456789.") == n || h[0] == '[')
+      return 0;
+  }
+  if(n == 0 || n > 253)
+    return 0;
+  if(h[0] == '[')
+    return n > 2 && h[n - 1] == ']' && strspn(h + 1, "0123456789abcdefABCDEF"
+                                              ":.") == n - 2;
+  for(i = 0; i < n; i++) {
+    if(!isalnum((unsigned char)h[i]) && h[i] != '-' && h[i] != '.')
+      return 0;
+  }
+  return h[0] != '.' && !strstr(h, "..");
+}
+
+/* A lowercase copy of host without a trailing dot; NULL: no memory. */
+static char *wh_host_norm(const crm_host_api *api, crm_host_ctx *ctx,
+                          const char *host)
+{
+  char *d = hc_strdup(api, ctx, host);
+  size_t i;
+
+  if(!d)
+    return NULL;
+  for(i = 0; d[i]; i++)
+    d[i] = (char)tolower((unsigned char)d[i]);
+  if(i > 1 && d[i - 1] == '.')
+    d[i - 1] = '\0';
+  return d;
+}
+
+/* allowed_hosts: absent (no check), or a list of host patterns. */
+static int wh_cfg_hosts(const crm_host_api *api, crm_host_ctx *ctx,
+                        struct wh_settings *s)
+{
+  const char *v = NULL;
+  char path[48];
+  size_t i;
+  int rc;
+
+  rc = api->cfg_get_str(ctx, "allowed_hosts", &v);
+  if(rc == CRM_OK)
+    return api->set_error(ctx, CRM_ECONFIG, "allowed_hosts must be a list "
+                          "of host names");
+  s->host_check = rc != CRM_ENOTFOUND; /* an empty list [] too */
+  for(i = 0;; i++) {
+    snprintf(path, sizeof(path), "allowed_hosts.[%zu]", i);
+    v = NULL;
+    rc = api->cfg_get_str(ctx, path, &v);
+    if(rc == CRM_ENOTFOUND)
+      break;
+    if(rc == CRM_EINVAL || (rc == CRM_OK && !wh_host_pattern_ok(v)))
+      return api->set_error(ctx, CRM_ECONFIG, "allowed_hosts[%zu] must be a "
+                            "host name, optionally after \"*.\"", i);
+    if(rc)
+      return rc;
+    if(i >= HC_LIST_MAX)
+      return api->set_error(ctx, CRM_ECONFIG, "allowed_hosts has more than "
+                            "%d entries", HC_LIST_MAX);
+    s->hosts[i] = wh_host_norm(api, ctx, v);
+    if(!s->hosts[i])
+      return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+    s->n_hosts = i + 1;
+    s->host_check = 1;
+  }
+  if(!s->host_check)
+    api->log(ctx, CRM_LOG_WARN, "allowed_hosts is not set: a message's own "
+             "webhook URL (a customer attribute) may point at any host, "
+             "internal ones included");
+  return CRM_OK;
 }
 
 static int wh_read_config(const crm_host_api *api, crm_host_ctx *ctx,
@@ -85,6 +181,8 @@ static int wh_read_config(const crm_host_api *api, crm_host_ctx *ctx,
       rc = api->set_error(ctx, CRM_ECONFIG, "secret is required (the key "
                           "the X-Crm-Signature HMAC is made with)");
   }
+  if(!rc)
+    rc = wh_cfg_hosts(api, ctx, s);
   if(!rc) {
     s->secret_len = strlen(secret);
     s->secret = api->alloc(ctx, s->secret_len + 1);
@@ -293,62 +391,104 @@ static int wh_sign(struct wh_state *st, crm_host_ctx *ctx,
   return CRM_OK;
 }
 
-/* The URL of this message, or NULL with out filled in. */
-static const char *wh_url(const struct wh_state *st,
-                          const crm_message_view *msg, crm_send_result *out)
+/* host (lowercase, no trailing dot) against allowed_hosts. */
+static int wh_host_allowed(const struct wh_settings *s, const char *host)
 {
-  if(msg->address && *msg->address) {
-    if(hc_url_ok(msg->address))
-      return msg->address;
-    out->outcome = CRM_SEND_PERMANENT;
-    snprintf(out->detail, sizeof(out->detail), "webhook url \"%.200s\" is "
-             "not an http:// or https:// URL", msg->address);
-    return NULL;
+  size_t hl = strlen(host);
+  size_t i;
+
+  for(i = 0; i < s->n_hosts; i++) {
+    const char *p = s->hosts[i];
+    size_t pl;
+
+    if(strncmp(p, "*.", 2)) {
+      if(!strcmp(p, host))
+        return 1;
+      continue;
+    }
+    pl = strlen(p + 1); /* ".example.com" */
+    if(hl > pl && !strcmp(host + hl - pl, p + 1))
+      return 1;
   }
-  if(st->set.cf.url)
-    return st->set.cf.url;
-  out->outcome = CRM_SEND_REJECTED;
-  snprintf(out->detail, sizeof(out->detail), "no webhook url: the address "
-           "is empty and the plugin has no url");
-  return NULL;
+  return 0;
 }
 
-static int wh_deliver(void *state, crm_host_ctx *ctx,
-                      const crm_message_view *msg, crm_send_result *out)
+/* The message's own URL (its address), parsed by libcurl: *url gets it
+ * back as libcurl will use it (curl_free it), so that the host checked
+ * is the host connected to. 0; 1 when refused (out filled in); or an
+ * error. */
+static int wh_own_url(const struct wh_state *st, crm_host_ctx *ctx,
+                      const char *address, char **url, crm_send_result *out)
 {
-  struct wh_state *st = state;
+  const crm_host_api *api = st->api;
+  CURLU *u = curl_url();
+  char *host = NULL;
+  char *norm = NULL;
+  int rc = 1;
+
+  *url = NULL;
+  if(!u)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory (libcurl)");
+  if(!hc_url_ok(address) ||
+     curl_url_set(u, CURLUPART_URL, address, 0) != CURLUE_OK ||
+     curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+     curl_url_get(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+    out->outcome = CRM_SEND_PERMANENT;
+    snprintf(out->detail, sizeof(out->detail), "webhook url \"%.200s\" is "
+             "not an http:// or https:// URL", address);
+  }
+  else if(st->set.host_check && !(norm = wh_host_norm(api, ctx, host))) {
+    rc = api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  }
+  else if(st->set.host_check && !wh_host_allowed(&st->set, norm)) {
+    out->outcome = CRM_SEND_PERMANENT;
+    snprintf(out->detail, sizeof(out->detail), "webhook url host \"%.200s\" "
+             "is not in allowed_hosts", host);
+  }
+  else {
+    rc = 0;
+  }
+  if(rc) {
+    curl_free(*url);
+    *url = NULL;
+  }
+  api->free(ctx, norm);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return rc;
+}
+
+/* Signs and POSTs the message to url; fills out. */
+static int wh_post(struct wh_state *st, crm_host_ctx *ctx,
+                   const crm_message_view *msg, const char *url,
+                   crm_send_result *out)
+{
   const crm_host_api *api = st->api;
   const char *extra[5] = {"Content-Type: application/json", NULL, NULL,
                           NULL, NULL};
-  const char *url = wh_url(st, msg, out);
   struct wh_lines ln;
   struct hc_buf b;
-  struct curl_slist *headers;
+  struct curl_slist *headers = NULL;
   CURLcode cc;
   int rc;
 
-  if(!url)
-    return CRM_OK;
   memset(&b, 0, sizeof(b));
   b.api = api;
   b.ctx = ctx;
   wh_format(&b, msg);
-  if(b.oom) {
-    hc_buf_free(&b);
-    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  rc = b.oom ? api->set_error(ctx, CRM_ENOMEM, "out of memory")
+             : wh_sign(st, ctx, msg, &b, &ln);
+  if(!rc) {
+    extra[1] = ln.ts;
+    extra[2] = ln.sig;
+    extra[3] = ln.key[0] ? ln.key : NULL;
+    headers = hc_headers(&st->set.cf, extra);
+    if(!headers)
+      rc = api->set_error(ctx, CRM_ENOMEM, "out of memory");
   }
-  rc = wh_sign(st, ctx, msg, &b, &ln);
   if(rc) {
     hc_buf_free(&b);
     return rc;
-  }
-  extra[1] = ln.ts;
-  extra[2] = ln.sig;
-  extra[3] = ln.key[0] ? ln.key : NULL;
-  headers = hc_headers(&st->set.cf, extra);
-  if(!headers) {
-    hc_buf_free(&b);
-    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
   }
   cc = hc_setopts(&st->conn, &st->set.cf, "POST", url, &b, headers,
                   "crmcore-webhook/1.0");
@@ -361,6 +501,28 @@ static int wh_deliver(void *state, crm_host_ctx *ctx,
   if(cc != CURLE_OK)
     return api->set_error(ctx, CRM_ERROR, "cannot set up the request: %s",
                           curl_easy_strerror(cc));
+  return CRM_OK;
+}
+
+static int wh_deliver(void *state, crm_host_ctx *ctx,
+                      const crm_message_view *msg, crm_send_result *out)
+{
+  struct wh_state *st = state;
+  char *own = NULL;
+  int rc;
+
+  if(msg->address && *msg->address) {
+    rc = wh_own_url(st, ctx, msg->address, &own, out);
+    if(rc == 0)
+      rc = wh_post(st, ctx, msg, own, out);
+    curl_free(own);
+    return rc == 1 ? CRM_OK : rc;
+  }
+  if(st->set.cf.url)
+    return wh_post(st, ctx, msg, st->set.cf.url, out);
+  out->outcome = CRM_SEND_REJECTED;
+  snprintf(out->detail, sizeof(out->detail), "no webhook url: the address "
+           "is empty and the plugin has no url");
   return CRM_OK;
 }
 

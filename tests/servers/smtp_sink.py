@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """smtp_sink.py - an SMTP server on loopback for the smtp channel's tests.
 
-Usage: /usr/bin/python3 smtp_sink.py LOG [--starttls|--smtps CERT KEY]
+Usage: /usr/bin/python3 smtp_sink.py LOG [--exit-on-eof]
+                                         [--starttls|--smtps CERT KEY]
 
 Listens on 127.0.0.1, on a port the system picks, and prints that port
 on a line of its own on stdout once it accepts connections. Every
@@ -33,8 +34,11 @@ With --starttls CERT KEY the server offers STARTTLS with that certificate
 and key (PEM); with --smtps it speaks TLS from the first byte (port 465
 style). "message" lines then say "tls": true.
 
-Stops on SIGTERM or SIGINT, and when its stdin reaches end of file (the
-test that started it holds the other end: if it dies, the sink goes).
+Stops on SIGTERM or SIGINT; with --exit-on-eof, also when its stdin
+reaches end of file (the test that started it holds the write end of a
+pipe: if the test dies, the sink goes). Without the flag stdin is not
+read: a sink started with stdin at end of file (</dev/null, a CI runner)
+must not quit at once and leave its port refusing connections.
 """
 import asyncio
 import email
@@ -139,20 +143,37 @@ def decode(raw):
     return out
 
 
+def parse_args(argv):
+    """(log, exit_on_eof, mode, cert, key), or None when malformed."""
+    args = list(argv[1:])
+    if not args:
+        return None
+    log, eof, mode, cert, key = args.pop(0), False, None, None, None
+    while args:
+        a = args.pop(0)
+        if a == "--exit-on-eof":
+            eof = True
+        elif a in ("--starttls", "--smtps") and len(args) >= 2 and not mode:
+            mode, cert, key = a, args.pop(0), args.pop(0)
+        else:
+            return None
+    return log, eof, mode, cert, key
+
+
 async def main():
-    mode = sys.argv[2] if len(sys.argv) == 5 else None
-    if len(sys.argv) not in (2, 5) or mode not in (None, "--starttls",
-                                                   "--smtps"):
-        sys.stderr.write("usage: smtp_sink.py LOG [--starttls|--smtps CERT "
-                         "KEY]\n")
+    parsed = parse_args(sys.argv)
+    if parsed is None:
+        sys.stderr.write("usage: smtp_sink.py LOG [--exit-on-eof] "
+                         "[--starttls|--smtps CERT KEY]\n")
         sys.exit(2)
-    handler = Sink(sys.argv[1])
+    log, exit_on_eof, mode, cert, key = parsed
+    handler = Sink(log)
     kwargs = {}
     server_ssl = None
     if mode:
         import ssl
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        ctx.load_cert_chain(cert, key)
         if mode == "--starttls":
             kwargs = {"tls_context": ctx, "require_starttls": False}
         else:
@@ -177,7 +198,8 @@ async def main():
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done)
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    if exit_on_eof:
+        threading.Thread(target=watch_stdin, daemon=True).start()
     port = server.sockets[0].getsockname()[1]
     sys.stdout.write("%d\n" % port)
     sys.stdout.flush()
