@@ -531,12 +531,19 @@ static const char crm__migration_5[] =
   "  seeded_at INTEGER NOT NULL"
   ") WITHOUT ROWID;";
 
+/* Migration 6: the messages each trigger queued, counted without a scan
+ * (crm triggers list). */
+static const char crm__migration_6[] =
+  "CREATE INDEX messages_trigger ON messages(trigger)"
+  "  WHERE trigger IS NOT NULL;";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
   crm__migration_3,
   crm__migration_4,
   crm__migration_5,
+  crm__migration_6,
 };
 
 int crm__schema_latest(void)
