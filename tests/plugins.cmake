@@ -35,8 +35,11 @@ add_dependencies(test_plugin_integration rfm basic_points basic_case file)
 
 # The SDK as an outsider gets it: install into a scratch prefix, build
 # sdk/template out of tree with find_package(CrmSdk) and with pkg-config,
-# then crm_plugin_check the results (test_sdk_install.c).
-crm_test_exe(test_sdk_install test_sdk_install.c)
+# crm_plugin_check the results and unit-test echo_channel with a fake host
+# (test_sdk_install.c), then send through echo_channel with the installed
+# crm.
+crm_test_exe(test_sdk_install test_sdk_install.c cli_json.c)
+target_link_libraries(test_sdk_install PRIVATE ${CMAKE_DL_LIBS})
 find_program(CRM_SH sh)
 add_test(NAME test_sdk_install
   COMMAND ${CRM_SH} ${CMAKE_CURRENT_SOURCE_DIR}/test_sdk_install.sh

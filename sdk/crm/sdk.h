@@ -206,8 +206,10 @@ typedef struct crm_message_view {
   int64_t created_at;
   const char *customer_timezone;
   /* 1.4 */
-  /* The message's idempotency key ("crm-<store id>-<message id>"): the
-   * same on every attempt of one message, never the same for two. A
+  /* The message's idempotency key ("crm-<store id>-<message id>", with
+   * "-r<time>" added when an admin re-sends a message the provider had
+   * accepted (crm outbox retry of a bounce)): the same on every attempt
+   * of one message, never the same for two. A
    * channel passes it to the provider (Idempotency-Key header, SMTP
    * Message-ID) so that an attempt repeated after a crash between the
    * provider's acknowledgement and ours is not delivered twice. */
