@@ -234,6 +234,13 @@ int crm__outbox_attempt(crm *c, int64_t id);
 
 /* ---- templates (template.c) ------------------------------------------- */
 
+/* What {message} of communication.unsubscribe_url renders as in a
+ * template: the message id is only known once the outbox has the row, so
+ * crm__outbox_insert replaces this mark with it (crm_template_render,
+ * which makes no message, shows "{message}"). Control bytes that no
+ * customer value or config text carries. */
+#define CRM__MSG_MARK "\x1f" "crm:message-id" "\x1f"
+
 /* Placeholder values: a NULL-terminated list of name/value pairs. */
 typedef struct crm__vars {
   const char *const *pairs;

@@ -22,9 +22,12 @@ static const char crm__sql_ob_insert[] =
   " error_class, created_at, updated_at)"
   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14,"
   " ?14)";
+/* The key, and the message id where the template put it ({message} of
+ * the unsubscribe URL: CRM__MSG_MARK). */
 static const char crm__sql_ob_key[] =
   "UPDATE messages SET idempotency_key = 'crm-' ||"
-  " (SELECT value FROM core_settings WHERE key = 'store_id') || '-' || id"
+  " (SELECT value FROM core_settings WHERE key = 'store_id') || '-' || id,"
+  " body = replace(body, ?2, id), subject = replace(subject, ?2, id)"
   " WHERE id = ?1";
 static const char crm__sql_ob_get[] =
   "SELECT " CRM__OB_COLS " FROM messages WHERE id = ?1";
@@ -244,6 +247,7 @@ static int crm__ob_insert_row(crm *c, const crm__outbox_row *r, int64_t *id)
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, *id);
+  sqlite3_bind_text(st, 2, CRM__MSG_MARK, -1, SQLITE_STATIC);
   rc = crm__step_end(c, st, "setting idempotency key");
   if(!rc && r->refused_reason)
     rc = crm__ob_audit(c, "message.refused", *id, "channel %s: %s",

@@ -98,7 +98,7 @@ static void crm__ob_sleep_ms(int64_t ms)
     ;
 }
 
-/* Notes why a message waits (a slowed channel) on a queued row. */
+/* Notes why a message waits on a queued row. */
 static int crm__ob_note(crm *c, int64_t id, const char *why)
 {
   sqlite3_stmt *st = crm__stmt(c, crm__sql_ob_note);
@@ -119,19 +119,31 @@ int crm__ob_wait_note(crm *c, crm__ob_job *job, const char *why)
   return crm__ob_note(c, job->m.id, why);
 }
 
-static int crm__ob_slowed_note(crm *c, crm__ob_job *job)
+/* A message the channel's pace left for later: slowed down by a rate
+ * limit (until slowed_until), or paced (its next slot is wait_ms away);
+ * the row says why. Its due time stays: the run that finds the channel
+ * free again takes the messages in their due order. */
+static int crm__ob_slowed_note(crm *c, crm__ob_job *job, int64_t wait_ms)
 {
   crm__ob_chan ch;
-  char why[160];
+  char why[200];
   char when[32];
+  int64_t until;
   int rc;
 
   rc = crm__ob_chan_get(c, job->route->name, &ch);
-  if(rc || ch.slowed_until <= crm_now(c))
+  if(rc)
     return rc;
-  crm_time_format(ch.slowed_until, when, sizeof(when));
-  snprintf(why, sizeof(why), "channel %s is slowed down until %s (rate "
-           "limited)", job->route->name, when);
+  if(ch.slowed_until > crm_now(c)) {
+    crm_time_format(ch.slowed_until, when, sizeof(when));
+    snprintf(why, sizeof(why), "channel %s is slowed down until %s (rate "
+             "limited)", job->route->name, when);
+    return crm__ob_wait_note(c, job, why);
+  }
+  until = (crm__ob_now_ms(c) + (wait_ms > 0 ? wait_ms : 0) + 999) / 1000;
+  crm_time_format(until, when, sizeof(when));
+  snprintf(why, sizeof(why), "channel %s is paced at %g/s; "
+           "next slot at %s", job->route->name, job->route->rate, when);
   return crm__ob_wait_note(c, job, why);
 }
 
@@ -232,7 +244,7 @@ int crm__ob_claim(crm *c, crm__ob_job *job, const crm__ob_run *run)
     crm__ob_sleep_ms(wait_ms);
   }
   job->outcome = CRM__OB_DEFERRED;
-  return crm__ob_slowed_note(c, job);
+  return crm__ob_slowed_note(c, job, wait_ms);
 }
 
 /* ---- the view ------------------------------------------------------------ */

@@ -137,7 +137,8 @@ static int crm__today(crm__render *R, crm__ph_val *pv)
   return crm__own(R, pv, buf);
 }
 
-/* unsubscribe_url with {customer} and {channel}; {message} removed. */
+/* unsubscribe_url with {customer} and {channel}; {message} as
+ * CRM__MSG_MARK, which the outbox replaces with the message id. */
 static int crm__unsubscribe(crm__render *R, crm__ph_val *pv)
 {
   const char *u = crm__comm(R->c)->unsubscribe_url;
@@ -170,7 +171,7 @@ static int crm__unsubscribe(crm__render *R, crm__ph_val *pv)
       skip = 9;
     }
     else if(!strncmp(u, "{message}", 9)) {
-      put = "";
+      put = CRM__MSG_MARK;
       skip = 9;
     }
     if(put) {
@@ -459,6 +460,20 @@ static int crm__render_lang(crm *c, int64_t id, const char *language,
   return CRM_OK;
 }
 
+/* CRM__MSG_MARK -> "{message}" in place (shorter, so it fits). */
+static void crm__unmark(char *s)
+{
+  static const char mark[] = CRM__MSG_MARK;
+  const size_t n = sizeof(mark) - 1;
+  char *p = strstr(s, mark);
+
+  while(p) {
+    memcpy(p, "{message}", 9);
+    memmove(p + 9, p + n, strlen(p + n) + 1);
+    p = strstr(p + 9, mark);
+  }
+}
+
 int crm_template_render(crm *c, const char *template, int64_t customer_id,
                         const char *channel, const char *language,
                         const char *const *vars, crm_rendered *out)
@@ -507,5 +522,10 @@ int crm_template_render(crm *c, const char *template, int64_t customer_id,
                     "channel \"%s\" in \"%s\" or the default language "
                     "\"%s\"", template, ch, lang, cc->language);
   extra.pairs = vars;
-  return crm__template_render_to(c, t, ch, &cust, &extra, out);
+  rc = crm__template_render_to(c, t, ch, &cust, &extra, out);
+  if(!rc) {
+    crm__unmark(out->subject);
+    crm__unmark(out->body);
+  }
+  return rc;
 }

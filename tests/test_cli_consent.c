@@ -188,7 +188,8 @@ static void test_set_show_text(void **state)
   expect(&r, 0, "customer #1 a1 (times UTC)\n", NULL);
   expect(&r, 0, "consent:\n  nothing recorded", NULL);
   expect_line(&r, "preferences:\n channel none\n language none\n"
-                  " quiet none\n pause none\n");
+                  " quiet none of their own (communication.quiet_hours "
+                  "applies)\n pause none\n");
   run_free(&r);
 
   P(&r, "consent", "set", "a1", "email", "in", "--source", "web form",
@@ -442,7 +443,19 @@ static void test_prefs_partial(void **state)
   assert_true(jnull(doc, "history.0.channel"));
   assert_string_equal(jstr(doc, "history.0.source"), "web form");
   assert_string_equal(jstr(doc, "history.3.source"), "call");
+  /* the new preferences as the admin set them, not the stored minutes
+   * and seconds: 22:00-07:30 is 1320-450, 2026-07-01 is 1782864000 */
+  assert_string_equal(jstr(doc, "history.0.preferences"),
+                      "channel=sms language=fr-CA quiet=22:00-07:30 "
+                      "pause=2026-07-01T00:00:00Z..2026-08-01T00:00:00Z");
+  assert_string_equal(jstr(doc, "history.3.preferences"),
+                      "channel=none language=en quiet=none pause=none");
   tj_free(doc);
+  P(&r, "consent", "show", "a1", "--history");
+  expect_line(&r, "web form channel=sms language=fr-CA quiet=22:00-07:30 "
+                  "pause=2026-07-01 00:00 UTC..2026-08-01 00:00 UTC\n");
+  expect_line(&r, "call channel=none language=en quiet=none pause=none\n");
+  run_free(&r);
 }
 
 /* ---- errors -------------------------------------------------------------- */

@@ -110,6 +110,9 @@ static void expect_line(const struct run *r, const char *want)
   free(s);
 }
 
+/* extra settings of the email route (a test sets " rate = 1.0;") */
+static const char *g_route_extra = "";
+
 static void write_config(void)
 {
   char conf[4096];
@@ -126,7 +129,7 @@ static void write_config(void)
     "  default_channel = \"email\";\n"
     "  sender_name = \"Example Shop\";\n"
     "  channels = ( { name = \"email\"; component = \"file\";\n"
-    "                 address = \"email\"; } );\n"
+    "                 address = \"email\";%s } );\n"
     "  templates = (\n"
     "    { name = \"welcome\"; channel = \"email\"; language = \"en\";\n"
     "      subject = \"Welcome to {{company}}, {{first_name}}\";\n"
@@ -141,7 +144,7 @@ static void write_config(void)
     "    { name = \"welcome\"; on = \"stage\"; stage = \"first_purchase\";\n"
     "      template = \"welcome\"; } );\n"
     "};\n",
-    CRM_TEST_PLUGIN_DIR);
+    CRM_TEST_PLUGIN_DIR, g_route_extra);
   put_file("crm.conf", conf);
 }
 
@@ -610,6 +613,42 @@ static void test_send_now(void **state)
   assert_int_equal(count_lines(), 1);
 }
 
+/* A paced channel with no free slot: send test says the message waits
+ * for the channel's pace (the hold reason the outbox wrote: 1/s, the slot
+ * 1 s after the fixed clock 12:00:00) and exits 0, not "held until now"
+ * (the gate did not hold it). */
+static void test_send_paced(void **state)
+{
+  struct run r;
+  tj *doc;
+  (void)state;
+  g_route_extra = " rate = 1.0;";
+  setup_store();
+  g_route_extra = "";
+  OK("send", "test", "c1", "welcome");
+  assert_int_equal(count_lines(), 1);
+  /* the same fixed second: the next slot of 1/s is 1000 ms ahead */
+  P(&r, "send", "test", "c1", "welcome");
+  expect(&r, 0, "message 2 queued, not sent yet: channel email is paced at "
+                "1/s; next slot at 2026-03-02T12:00:01Z; crm "
+                "outbox run sends it\n", "");
+  run_free(&r);
+  PJ(doc, "send", "test", "c1", "welcome");
+  assert_string_equal(jstr(doc, "message.status"), "queued");
+  assert_string_equal(jstr(doc, "message.hold_reason"),
+                      "channel email is paced at 1/s; next slot at "
+                      "2026-03-02T12:00:01Z");
+  assert_non_null(strstr(jstr(doc, "message.outcome"), "is paced"));
+  tj_free(doc);
+  assert_int_equal(count_lines(), 1);
+  /* a second later the run sends one (the pace allows one a second) */
+  g_now = "2026-03-02T12:00:01Z";
+  P(&r, "outbox", "run");
+  expect(&r, 0, "1 sent, 0 held", NULL);
+  run_free(&r);
+  assert_int_equal(count_lines(), 2);
+}
+
 /* ---- templates, triggers, channels, addresses ----------------------------- */
 
 static void test_config_lists(void **state)
@@ -687,6 +726,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
     cmocka_unit_test_setup_teardown(test_send_dry_run, setup, teardown),
     cmocka_unit_test_setup_teardown(test_send_now, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_send_paced, setup, teardown),
     cmocka_unit_test_setup_teardown(test_config_lists, setup, teardown),
   };
   return cmocka_run_group_tests_name("cli_outbox", tests, NULL, NULL);

@@ -132,6 +132,40 @@ static void test_enqueue_validation(void **state)
   ot_close(&e);
 }
 
+/* {{unsubscribe_url}} in a template carries the message's own id
+ * ({message} of communication.unsubscribe_url): the second message
+ * queued is id 2, in the subject and the body alike. */
+static void test_unsubscribe_message_id(void **state)
+{
+  ot_env e;
+  crm_outbox_new n;
+  crm_outbox_msg m;
+  int64_t cust, id1 = 0, id2 = 0;
+  char want[128];
+
+  (void)state;
+  ot_open(&e, "",
+          "communication = { unsubscribe_url ="
+          " \"https://example.com/u?c={customer}&m={message}\";"
+          " templates = ( { name = \"t\"; subject = \"u {{unsubscribe_url}}\";"
+          " body = \"Bye: {{unsubscribe_url}}\"; } ); };");
+  cust = ot_customer(e.c, "ann", "Ann Lee", "ann@example.com", NULL);
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cust;
+  n.template = "t";
+  assert_int_equal(crm_outbox_enqueue(e.c, &n, &id1), CRM_OK);
+  assert_int_equal(crm_outbox_enqueue(e.c, &n, &id2), CRM_OK);
+  assert_int_equal(id2, 2);
+  m = ot_get(e.c, id2);
+  snprintf(want, sizeof(want), "Bye: https://example.com/u?c=%lld&m=2",
+           (long long)cust);
+  assert_string_equal(m.body, want);
+  snprintf(want, sizeof(want), "u https://example.com/u?c=%lld&m=2",
+           (long long)cust);
+  assert_string_equal(m.subject, want);
+  ot_close(&e);
+}
+
 /* An ad-hoc row as stored; a template rendered for the customer in their
  * language; vars fill what the customer's data does not give. */
 static void test_enqueue_rows(void **state)
@@ -748,6 +782,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_enqueue_validation),
     cmocka_unit_test(test_enqueue_rows),
+    cmocka_unit_test(test_unsubscribe_message_id),
     cmocka_unit_test(test_dedupe_key),
     cmocka_unit_test(test_insert_refused_and_dup),
     cmocka_unit_test(test_enqueue_in_batch),

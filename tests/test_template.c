@@ -444,7 +444,7 @@ static void test_render_customer_level(void **state)
                       "|phone=+33600000001|ext=c-001|id=1|pts=1200"
                       "|tier=silver|stage=first_purchase|bday=1990-02-14"
                       "|co=Example Shop|today=2026-01-06"
-                      "|unsub=https://example.com/u?c=1&ch=email&m=");
+                      "|unsub=https://example.com/u?c=1&ch=email&m={message}");
   /* French asked on another channel: the ("*", fr) variant */
   assert_int_equal(crm_template_render(e.c, "all", id, "sms", "fr-CA", NULL,
                                        out), CRM_OK);
@@ -585,7 +585,7 @@ static void test_render_channel_resolved(void **state)
                                        out), CRM_OK);
   assert_string_equal(out->channel, "sms");
   assert_string_equal(out->language, "en");
-  assert_string_equal(out->body, "https://example.com/u?c=1&ch=sms&m=");
+  assert_string_equal(out->body, "https://example.com/u?c=1&ch=sms&m={message}");
   memset(&p, 0, sizeof(p));
   p.preferred_channel = "email";
   p.quiet_start = p.quiet_end = -1;
@@ -593,7 +593,7 @@ static void test_render_channel_resolved(void **state)
   assert_int_equal(crm_template_render(e.c, "unsub", id, "preferred", NULL,
                                        NULL, out), CRM_OK);
   assert_string_equal(out->channel, "email");
-  assert_string_equal(out->body, "https://example.com/u?c=1&ch=email&m=");
+  assert_string_equal(out->body, "https://example.com/u?c=1&ch=email&m={message}");
   /* the email variant of "all" is found for the resolved channel */
   assert_int_equal(crm_template_render(e.c, "all", id, NULL, NULL, NULL,
                                        out), CRM_OK);
@@ -608,7 +608,9 @@ static void test_render_channel_resolved(void **state)
     assert_int_equal(crm_customer_get(e.c, id, &cu), CRM_OK);
     assert_int_equal(crm__template_render(e.c, t, &cu, NULL, out), CRM_OK);
     assert_string_equal(out->channel, "*");
-    assert_string_equal(out->body, "https://example.com/u?c=1&ch=*&m=");
+    /* {message}: the mark the outbox replaces with the message id */
+    assert_string_equal(out->body, "https://example.com/u?c=1&ch=*&m="
+                                   CRM__MSG_MARK);
   }
   free(out);
   tp_close(&e);

@@ -9,7 +9,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OPT_SOURCE 256
@@ -72,6 +74,74 @@ static const char *channel_text(const crm_consent *co)
   return strcmp(co->channel, "*") ? co->channel : "all";
 }
 
+/* A number of the stored preferences note at "KEY=", ending at stop. */
+static int note_num(const char *note, const char *key, int stop,
+                    long long *v, const char **end)
+{
+  const char *p = strstr(note, key);
+  char *e;
+  if(!p)
+    return -1;
+  p += strlen(key);
+  errno = 0;
+  *v = strtoll(p, &e, 10);
+  if(e == p || errno || *e != stop)
+    return -1;
+  *end = e;
+  return 0;
+}
+
+static void fmt_minutes(int m, char *buf, size_t size)
+{
+  snprintf(buf, size, "%02d:%02d", m / 60, m % 60);
+}
+
+/* A history row's stored preferences note, "channel=sms language=fr
+ * quiet=1320-420 pause=A-B" (minutes, UTC seconds; "-", -1 and 0 for
+ * none), as the admin reads it: "channel=sms language=fr
+ * quiet=22:00-07:00 pause=2026-03-10 00:00 UTC..2026-03-20 00:00 UTC",
+ * "none" for what is not set; the pause in ISO 8601 when iso. A note of
+ * another shape is kept as it is. */
+static void prefs_note_text(const char *note, int iso, char *buf,
+                            size_t size)
+{
+  long long qs, qe, pf, pu;
+  const char *l, *q, *e;
+  char a[32], b[32], quiet[80], pause[80];
+  int cn, ln;
+  l = note && !strncmp(note, "channel=", 8) ? strstr(note, " language=")
+                                            : NULL;
+  q = l ? strstr(l, " quiet=") : NULL;
+  if(!q || note_num(q, " quiet=", '-', &qs, &e) ||
+     note_num(e, "-", ' ', &qe, &e) || note_num(e, " pause=", '-', &pf, &e) ||
+     note_num(e, "-", '\0', &pu, &e) || qs < -1 || qs >= 1440 ||
+     qe < -1 || qe >= 1440) {
+    snprintf(buf, size, "%s", note ? note : "-");
+    return;
+  }
+  cn = (int)(l - (note + 8));
+  ln = (int)(q - (l + 10));
+  if(qs < 0)
+    snprintf(quiet, sizeof(quiet), "none");
+  else {
+    fmt_minutes((int)qs, a, sizeof(a));
+    fmt_minutes((int)qe, b, sizeof(b));
+    snprintf(quiet, sizeof(quiet), "%s-%s", a, b);
+  }
+  if(!pf && !pu)
+    snprintf(pause, sizeof(pause), "none");
+  else {
+    (iso ? cli_fmt_iso : cli_fmt_time)((int64_t)pf, a, sizeof(a));
+    (iso ? cli_fmt_iso : cli_fmt_time)((int64_t)pu, b, sizeof(b));
+    snprintf(pause, sizeof(pause), "%s..%s", a, b);
+  }
+  snprintf(buf, size, "channel=%.*s language=%.*s quiet=%s pause=%s",
+           cn == 1 && note[8] == '-' ? 4 : cn,
+           cn == 1 && note[8] == '-' ? "none" : note + 8,
+           ln == 1 && l[10] == '-' ? 4 : ln,
+           ln == 1 && l[10] == '-' ? "none" : l + 10, quiet, pause);
+}
+
 static void consent_json(cli_json *j, const crm_consent *co, int history)
 {
   cli_json_begin_object(j, NULL);
@@ -90,8 +160,11 @@ static void consent_json(cli_json *j, const crm_consent *co, int history)
   }
   else
     cli_json_null(j, "dnc");
-  if(history && !co->channel)
-    cli_json_str(j, "preferences", co->dnc_note);
+  if(history && !co->channel) {
+    char text[512];
+    prefs_note_text(co->dnc_note, 1, text, sizeof(text));
+    cli_json_str(j, "preferences", text);
+  }
   if(history)
     cli_json_time(j, "recorded_at", co->recorded_at);
   cli_json_end(j);
@@ -102,7 +175,7 @@ static void dnc_text(const crm_consent *co, char *buf, size_t size)
 {
   char at[32];
   if(!co->channel) { /* a preferences row of the history */
-    snprintf(buf, size, "%s", co->dnc_note ? co->dnc_note : "-");
+    prefs_note_text(co->dnc_note, 0, buf, size);
     return;
   }
   if(!co->dnc_reason) {
@@ -193,10 +266,6 @@ static int consent_list(cli *x, cli_json *j, const crm_customer *cu,
 
 /* ---- printing preferences ------------------------------------------------ */
 
-static void fmt_minutes(int m, char *buf, size_t size)
-{
-  snprintf(buf, size, "%02d:%02d", m / 60, m % 60);
-}
 
 static void prefs_json(cli_json *j, const crm_contact_prefs *p)
 {
@@ -240,7 +309,8 @@ static void prefs_text(const crm_contact_prefs *p)
     printf("  quiet     %s-%s (the customer's local time)\n", a, b);
   }
   else
-    printf("  quiet     none\n");
+    printf("  quiet     none of their own (communication.quiet_hours "
+           "applies)\n");
   if(p->pause_from || p->pause_until) {
     cli_fmt_time(p->pause_from, a, sizeof(a));
     cli_fmt_time(p->pause_until, b, sizeof(b));

@@ -92,13 +92,23 @@ static void rendered_json(cli_json *j, const crm_rendered *r)
   cli_json_str(j, "body", r->body);
 }
 
-/* The outcome of the attempt as one line; 0 when it went or is held. */
-static int outcome_text(const crm_outbox_msg *m, char *buf, size_t size)
+/* The outcome of the attempt as one line; 0 when it went or is held.
+ * now: a queued message due by then waits for its channel, not the gate. */
+static int outcome_text(const crm_outbox_msg *m, int64_t now, char *buf,
+                        size_t size)
 {
   char when[32];
+
   if(!strcmp(m->status, CRM_MSG_SENT) || !strcmp(m->status, CRM_MSG_DELIVERED)) {
     snprintf(buf, size, "sent (provider ref %s)",
              m->provider_ref ? m->provider_ref : "none");
+    return 0;
+  }
+  if(!strcmp(m->status, CRM_MSG_QUEUED) && m->next_at <= now) {
+    /* due, left for later by the channel's pace or a slow-down */
+    snprintf(buf, size, "queued, not sent yet: %s; crm outbox run sends it",
+             m->hold_reason ? m->hold_reason
+                            : "its channel has no free send slot now");
     return 0;
   }
   if(!strcmp(m->status, CRM_MSG_QUEUED)) {
@@ -177,7 +187,7 @@ static int send_now(cli *x, const crm_customer *cu, const char *tpl,
       cli_json_null(j, "message");
     return cli_fail(x, rc);
   }
-  bad = outcome_text(&m, line, sizeof(line));
+  bad = outcome_text(&m, crm_now(x->c), line, sizeof(line));
   if(j)
     message_json(j, &m, line);
   else if(!bad && !x->quiet)
