@@ -167,8 +167,8 @@ static int crm__trg_build(crm *c, const crm__trigger *t,
   if(rc || !route) {
     if(crm__trg_fatal(rc))
       return rc;
-    snprintf(m->reason, sizeof(m->reason), "no channel: %s",
-             c->errmsg[0] ? c->errmsg : "none fits");
+    snprintf(m->reason, sizeof(m->reason), "%s",
+             c->errmsg[0] ? c->errmsg : "no channel fits");
     crm__clear_err(c);
     return CRM_OK;
   }
