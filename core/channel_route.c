@@ -118,6 +118,22 @@ crm__component *crm__route_component(crm *c, const crm__route *r)
   return k;
 }
 
+void crm__routes_warn(crm *c)
+{
+  const crm__comm_cfg *cc = crm__comm(c);
+  size_t i;
+
+  for(i = 0; i < cc->n_routes; i++) {
+    const crm__route *r = &cc->routes[i];
+
+    if(!crm__component_find(c, CRM_KIND_CHANNEL, r->component))
+      crm__log(c, CRM_LOG_WARN, "communication", "channel \"%s\" is routed "
+               "to component \"%s\", which is not loaded: its messages wait "
+               "in the outbox until it is (crm plugins list says why)",
+               r->name, r->component);
+  }
+}
+
 int crm__route_address(crm *c, const crm__route *r, const crm_customer *cust,
                        char *buf, size_t size)
 {

@@ -187,6 +187,9 @@ int crm__channel_resolve(crm *c, int64_t customer_id, const char *channel,
                          crm__route *tmp, const crm__route **out);
 /* The route's component, or NULL (with the error set) when not loaded. */
 crm__component *crm__route_component(crm *c, const crm__route *r);
+/* Logs a warning for each route whose component is not loaded (its
+ * messages wait in the outbox); after a config is loaded or reloaded. */
+void crm__routes_warn(crm *c);
 /* The customer's address for the route into buf ("" when none). */
 int crm__route_address(crm *c, const crm__route *r, const crm_customer *cust,
                        char *buf, size_t size);

@@ -532,6 +532,32 @@ static int crm__cfg_include_dir(crm__cfgread *r, config_t *cfg,
   return CRM_OK;
 }
 
+/* A channel routed to the component of a plugin the file disables would
+ * hold its messages for ever: refused, with the way out. */
+static int crm__cfg_routes_enabled(crm__cfgread *r, const crm__config *conf,
+                                   const config_setting_t *root)
+{
+  const crm__comm_cfg *cc = conf->comm;
+  size_t i, k;
+
+  for(i = 0; cc && i < cc->n_routes; i++) {
+    for(k = 0; k < conf->n_plugins; k++) {
+      const crm__plugin_conf *p = &conf->plugins[k];
+
+      if(p->enabled || strcmp(p->name, cc->routes[i].component) != 0)
+        continue;
+      return crm__cfg_fail(r, config_setting_get_member(root,
+                                                        "communication"),
+                           "channel \"%s\" is routed to component \"%s\", "
+                           "whose plugin is disabled (enabled = false, line "
+                           "%d): enable it or route the channel to another "
+                           "component", cc->routes[i].name,
+                           cc->routes[i].component, p->line);
+    }
+  }
+  return CRM_OK;
+}
+
 static int crm__cfg_root(crm__cfgread *r, crm__config *conf, config_t *cfg)
 {
   static const char *const known[] = {"store", "plugins", "lifecycle",
@@ -563,9 +589,12 @@ static int crm__cfg_root(crm__cfgread *r, crm__config *conf, config_t *cfg)
       return rc;
   }
   s = config_setting_get_member(root, "plugins");
-  if(s)
-    return crm__cfg_plugins(r, conf, s);
-  return CRM_OK;
+  if(s) {
+    rc = crm__cfg_plugins(r, conf, s);
+    if(rc)
+      return rc;
+  }
+  return crm__cfg_routes_enabled(r, conf, root);
 }
 
 int crm__config_read(const char *path, crm__config **out, char *errbuf,

@@ -18,6 +18,7 @@
 
 #include <libconfig.h>
 
+#include "comm_int.h"
 #include "plugin_int.h"
 
 /* ---- comparing config groups ------------------------------------------- */
@@ -371,6 +372,7 @@ int crm_load_config(crm *c, const char *conf_path,
   rc = crm__plugins_load(c, conf->extra_dir);
   if(!rc)
     crm__clear_err(c); /* plugins' own failed look-ups are not ours */
+  crm__routes_warn(c);
   return rc;
 }
 
@@ -397,5 +399,6 @@ int crm_reload_config(crm *c)
   rc = crm__plugins_reconfigure(c, conf);
   if(!rc)
     crm__clear_err(c);
+  crm__routes_warn(c);
   return rc;
 }

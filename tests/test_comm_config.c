@@ -185,6 +185,57 @@ static void test_handle(void **state)
   crm_close(h);
 }
 
+static void keep_log(void *ud, int level, const char *source,
+                     const char *msg)
+{
+  char *buf = ud;
+  size_t n = strlen(buf);
+
+  if(level == CRM_LOG_WARN && !strcmp(source, "communication"))
+    snprintf(buf + n, 2048 - n, "%s\n", msg);
+}
+
+/* A route to a plugin the file disables is refused (line of the
+ * communication group, the plugin's line in the reason); a route to a
+ * component that is simply not loaded is a warning at load: its
+ * messages would wait. */
+static void test_routes_and_plugins(void **state)
+{
+  const char *path;
+  crm__config *c = NULL;
+  char err[LT_PATH + 512];
+  char want[LT_PATH + 512];
+  char logbuf[2048] = "";
+  crm *h;
+
+  (void)state;
+  path = conf("plugins = { load = (\n"
+              "  { name = \"smtp\"; enabled = false; }\n"
+              "); };\n"
+              "communication = { channels = (\n"
+              " { name = \"email\"; component = \"smtp\"; } ); };\n");
+  err[0] = '\0';
+  assert_int_equal(crm__config_read(path, &c, err, sizeof(err)),
+                   CRM_ECONFIG);
+  assert_null(c);
+  snprintf(want, sizeof(want), "%s:4: channel \"email\" is routed to "
+           "component \"smtp\", whose plugin is disabled (enabled = false, "
+           "line 2): enable it or route the channel to another component",
+           path);
+  assert_string_equal(err, want);
+
+  h = lt_open(NULL);
+  crm_set_log(h, keep_log, logbuf, CRM_LOG_WARN);
+  assert_int_equal(crm_load_config(h, conf(
+    "communication = { channels = ( { name = \"sms\";"
+    " component = \"sms_http\"; } ); };\n"), NULL), CRM_OK);
+  assert_string_equal(logbuf, "channel \"sms\" is routed to component "
+                      "\"sms_http\", which is not loaded: its messages wait "
+                      "in the outbox until it is (crm plugins list says "
+                      "why)\n");
+  crm_close(h);
+}
+
 struct bad {
   const char *text; /* the members, from line 2 */
   int line;
@@ -317,6 +368,7 @@ int main(void)
     cmocka_unit_test(test_defaults),
     cmocka_unit_test(test_handle),
     cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_routes_and_plugins),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
