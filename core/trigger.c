@@ -343,10 +343,11 @@ int crm__trigger_on_stage(crm *c, int64_t customer_id, int from, int to,
       c->trg_defer = tid;
     return CRM_OK;
   }
-  /* A time rule (lifecycle advance) decides now, whatever moment it dates
-   * the move at: max_age is about old causes, not late checks. */
-  return crm__trg_stage_fire(c, customer_id, from, to,
-                             at > crm_now(c) ? at : crm_now(c), tid);
+  /* A time rule (lifecycle advance) dates the move when the silence
+   * crossed the line: a move dated more than max_age ago (the first
+   * advance after importing history, an advance that did not run for
+   * days) sends nothing; a timely one is due now. */
+  return crm__trg_stage_fire(c, customer_id, from, to, at, tid);
 }
 
 /* ---- tier ------------------------------------------------------------------ */

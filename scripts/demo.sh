@@ -67,9 +67,8 @@ step --as-of 1998-07-01 import events "$data/demo_prospect_events.csv"
 step lifecycle advance --as-of 1998-07-01
 step score run --as-of 1998-07-01
 
-# The lifecycle advance turned customers at risk; the win_back trigger
-# queued a message for each (sent, or refused with its reason, by the
-# outbox run of the communication part below).
+# The lifecycle advance finds customers at risk who lapsed months ago: the
+# win_back trigger sends them nothing (max_age_hours, default 48 h).
 step case list
 step customer show cdnow-0002
 step --as-of 1998-07-01 report

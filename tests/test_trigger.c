@@ -103,10 +103,13 @@ static void test_old_causes_fire_nothing(void **state)
 
 /* Win-back, driven as tests/test_lifecycle.c does: Bo buys at D0 and
  * D0 + 10 d (repeat); his usual gap 10 d x factor 2 = 20 d is below the
- * 60-day floor, so he turns at_risk at D0 + 70 d, applied by
- * crm_lifecycle_advance. Cy bought once at D0: at_risk at D0 + 60 d too,
- * but the condition purchase_count >= 2 is false for him. A second
- * advance changes nothing and sends nothing. */
+ * 60-day floor, so he turns at_risk at D0 + 70 d. Cy bought once at D0:
+ * at_risk at D0 + 60 d, but the condition purchase_count >= 2 is false
+ * for him. A daily advance applies each an hour after the rule's time
+ * (well inside max_age_hours 48): Cy at D0 + 60 d + 1 h (nothing), Bo at
+ * D0 + 70 d + 1 h (one win-back, due then). Another advance changes
+ * nothing and sends nothing. (An advance days late sends nothing:
+ * test_trigger_cause.c.) */
 static void test_win_back_when_at_risk(void **state)
 {
   const int64_t d0 = NOW - 100 * DAY;
@@ -126,17 +129,25 @@ static void test_win_back_when_at_risk(void **state)
   crm_set_now(e.c, d0 + 10 * DAY);
   purchase(e.c, bo, d0 + 10 * DAY, NULL, "b2");
   assert_int_equal(t_stage(e.c, bo), CRM_STAGE_REPEAT);
-  crm_set_now(e.c, NOW);
-  assert_int_equal(crm_lifecycle_advance(e.c, NOW, &n), CRM_OK);
-  assert_int_equal(n, 2);
-  assert_int_equal(t_stage(e.c, bo), CRM_STAGE_AT_RISK);
+  crm_set_now(e.c, d0 + 60 * DAY + 3600);
+  assert_int_equal(crm_lifecycle_advance(e.c, d0 + 60 * DAY + 3600, &n),
+                   CRM_OK);
+  assert_int_equal(n, 1);
   assert_int_equal(t_stage(e.c, cy), CRM_STAGE_AT_RISK);
+  assert_int_equal(t_stage(e.c, bo), CRM_STAGE_REPEAT);
+  assert_int_equal(tg_count(e.c, "win_back"), 0);
+  crm_set_now(e.c, d0 + 70 * DAY + 3600);
+  assert_int_equal(crm_lifecycle_advance(e.c, d0 + 70 * DAY + 3600, &n),
+                   CRM_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(t_stage(e.c, bo), CRM_STAGE_AT_RISK);
   assert_int_equal(tg_count(e.c, "win_back"), 1);
   m = tg_message(e.c, "win_back", 0);
   assert_int_equal(m.customer_id, bo);
   assert_string_equal(m.body, "We miss you, Bo (repeat -> at_risk)");
-  assert_int_equal(m.next_at, NOW); /* the rule's time D0+70d is past */
-  assert_int_equal(crm_lifecycle_advance(e.c, NOW, &n), CRM_OK);
+  assert_int_equal(m.next_at, d0 + 70 * DAY + 3600); /* now, not D0+70d */
+  assert_int_equal(crm_lifecycle_advance(e.c, d0 + 70 * DAY + 3600, &n),
+                   CRM_OK);
   assert_int_equal(tg_count(e.c, "win_back"), 1);
   tg_close(&e);
 }
