@@ -367,4 +367,30 @@ static void hc_perform(const crm_host_api *api, crm_host_ctx *ctx,
   hc_classify(api, ctx, cf, status, &conn->resp, out);
 }
 
+/* The 1.0-1.3 send entry over a plugin's deliver: 0 with the provider's
+ * reference when sent, else CRM_ERROR with the provider's answer. */
+typedef int (*hc_deliver_fn)(void *state, crm_host_ctx *ctx,
+                             const crm_message_view *msg,
+                             crm_send_result *out);
+
+static int hc_send_via(hc_deliver_fn deliver, const crm_host_api *api,
+                       void *state, crm_host_ctx *ctx,
+                       const crm_message_view *msg, char *provider_ref,
+                       size_t provider_ref_size)
+{
+  crm_send_result r;
+  int rc;
+
+  memset(&r, 0, sizeof(r));
+  r.struct_size = sizeof(r);
+  rc = deliver(state, ctx, msg, &r);
+  if(rc)
+    return rc;
+  if(r.outcome != CRM_SEND_SENT)
+    return api->set_error(ctx, CRM_ERROR, "%s", r.detail);
+  if(provider_ref && provider_ref_size)
+    snprintf(provider_ref, provider_ref_size, "%s", r.provider_ref);
+  return CRM_OK;
+}
+
 #endif /* CRM_HTTP_CALL_H */

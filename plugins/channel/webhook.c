@@ -531,19 +531,9 @@ static int wh_send(void *state, crm_host_ctx *ctx, const crm_message_view *msg,
                    char *provider_ref, size_t provider_ref_size)
 {
   struct wh_state *st = state;
-  crm_send_result r;
-  int rc;
 
-  memset(&r, 0, sizeof(r));
-  r.struct_size = sizeof(r);
-  rc = wh_deliver(state, ctx, msg, &r);
-  if(rc)
-    return rc;
-  if(r.outcome != CRM_SEND_SENT)
-    return st->api->set_error(ctx, CRM_ERROR, "%s", r.detail);
-  if(provider_ref && provider_ref_size)
-    snprintf(provider_ref, provider_ref_size, "%s", r.provider_ref);
-  return CRM_OK;
+  return hc_send_via(wh_deliver, st->api, state, ctx, msg, provider_ref,
+                     provider_ref_size);
 }
 
 static const crm_channel_v1 wh_vtable = {
