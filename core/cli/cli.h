@@ -62,6 +62,14 @@ extern const cli_cmd cli_cmds_rewards[];
 extern const cli_cmd cli_cmds_tier[];
 extern const cli_cmd cli_cmds_score[];
 extern const cli_cmd cli_cmds_consent[];
+extern const cli_cmd cli_cmds_prefs[];
+/* Shared by cmd_consent.c and cmd_prefs.c: open the store and find the
+ * customer; start the output (JSON object with the customer, or the
+ * "customer #id ext (times UTC)" line); print the preferences; "HH:MM". */
+int cli_consent_customer(cli *x, const char *ref, crm_customer *cu);
+void cli_consent_begin(cli *x, cli_json *j, const crm_customer *cu);
+int cli_prefs_show(cli *x, cli_json *j, const crm_customer *cu);
+void cli_fmt_minutes(int m, char *buf, size_t size);
 extern const cli_cmd cli_cmds_outbox[];
 extern const cli_cmd cli_cmds_comm[];
 extern const cli_cmd cli_cmds_send[];

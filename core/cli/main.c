@@ -24,6 +24,7 @@ static const cli_cmd *const tables[] = {
   cli_cmds_misc, cli_cmds_customer, cli_cmds_import, cli_cmds_event,
   cli_cmds_plugins, cli_cmds_report, cli_cmds_points, cli_cmds_points_ops,
   cli_cmds_rewards, cli_cmds_tier, cli_cmds_score, cli_cmds_consent,
+  cli_cmds_prefs,
   cli_cmds_outbox, cli_cmds_comm, cli_cmds_send, NULL,
 };
 
