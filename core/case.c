@@ -12,12 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "comm_int.h"
-
-#define CRM__CASE_SUMMARY_MAX 2000
-#define CRM__CASE_NOTE_MAX 2000
-#define CRM__CASE_CATEGORY_MAX 31
-#define CRM__CASE_DEFAULT_PRIORITY 3
+#include "case_int.h"
 
 static const char crm__sql_case_insert[] =
   "INSERT INTO cases(customer_id, handler, state, category, summary,"
@@ -45,19 +40,6 @@ static const char crm__sql_case_payload[] =
   "  THEN json_extract(?1, '$.summary') END,"
   " CASE WHEN json_type(?1, '$.category') = 'text'"
   "  THEN json_extract(?1, '$.category') END";
-
-/* A case row copied out of the statement. */
-struct crm__case_row {
-  int64_t id;
-  int64_t customer_id;
-  char handler[64];
-  char state[32];
-  char category[CRM__CASE_CATEGORY_MAX + 1];
-  char summary[CRM__CASE_SUMMARY_MAX + 1];
-  int priority;
-  int64_t opened_at;
-  int64_t updated_at;
-};
 
 /* ---- helpers ----------------------------------------------------------------- */
 
@@ -416,7 +398,7 @@ static int crm__case_get(crm *c, int64_t id, struct crm__case_row *r)
   return CRM_OK;
 }
 
-static int crm__case_move_tx(crm *c, struct crm__case_row *r,
+static int crm__case_move_legacy(crm *c, struct crm__case_row *r,
                              const char *to, const char *note)
 {
   crm__component *comp;
@@ -486,7 +468,7 @@ int crm_case_move(crm *c, int64_t case_id, const char *to_state,
     return rc;
   rc = crm__case_get(c, case_id, &r);
   if(!rc)
-    rc = crm__case_move_tx(c, &r, to_state, note);
+    rc = crm__case_move_legacy(c, &r, to_state, note);
   if(!rc)
     rc = crm__tx_commit(c);
   else
@@ -538,4 +520,74 @@ int crm_cases_foreach(crm *c, int64_t customer_id,
   if(rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading cases");
   return CRM_OK;
+}
+
+/* STUB (below): the issue-7 internal contract, replaced by the owner. */
+
+int crm_case_create(crm *c, const crm_case_new *n, int64_t *case_id)
+{
+  if(!c || !n)
+    return CRM_EINVAL;
+  return crm_case_open(c, n->customer_id, n->handler, n->summary,
+                       n->category, case_id);
+}
+
+int crm__case_load(crm *c, int64_t id, crm__case_row *r)
+{
+  return crm__case_get(c, id, r);
+}
+
+int crm__case_save(crm *c, const crm__case_row *r, int64_t at)
+{
+  (void)r; (void)at;
+  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+}
+
+int crm__case_log(crm *c, int64_t case_id, const char *action,
+                  const char *from, const char *to, const char *actor,
+                  const char *why, const char *detail, int64_t at)
+{
+  (void)action; (void)actor; (void)detail;
+  return crm__case_history(c, case_id, from, to, why, at);
+}
+
+int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
+                      const crm_case_op *op, crm_case_decision *d)
+{
+  (void)d;
+  return crm__case_move_legacy(c, r, to, op ? op->why : NULL);
+}
+
+crm__component *crm__case_handler_of(crm *c, const crm__case_row *r)
+{
+  return crm__case_handler(c, r->handler);
+}
+
+const char *crm__case_actor(const crm_case_op *op)
+{
+  return op && op->actor && *op->actor ? op->actor : "api";
+}
+
+int64_t crm__case_at(crm *c, const crm_case_op *op)
+{
+  return op && op->at ? op->at : crm_now(c);
+}
+
+void crm__case_view_fill(const crm__case_row *r, crm_case_view *v)
+{
+  crm__case_view_of(r, v);
+}
+
+int crm__case_class(const char *state)
+{
+  (void)state;
+  return CRM__CS_OTHER;
+}
+
+int crm__case_is_final(const crm__component *handler, const char *state)
+{
+  int is_final = 0;
+
+  crm__case_state_index(handler, state, &is_final);
+  return is_final;
 }

@@ -52,6 +52,14 @@
  *        permanent, rate limited). A 1.0-1.3 channel runs on a 1.4 core
  *        unchanged: its send is called, 0 is "sent" and an error is a
  *        temporary failure (retried with backoff).
+ *   1.5  complaints. Appended: CRM_CASE_* state names; crm_case_view
+ *        number, priority, origin, owner, team, reopen_count, actor,
+ *        comp_points, comp_item, customer_text; crm_case_decision reason,
+ *        comp_points, comp_item, comp_note; crm_case_filter; crm_complaint_v1
+ *        classify and train (a component with classify and no states is a
+ *        triage component); host table cases_walk. A 1.0-1.4 complaint
+ *        handler runs on a 1.5 core unchanged (its own states; the core's
+ *        SLA reads the standard state names where it finds them).
  */
 #ifndef CRM_SDK_H
 #define CRM_SDK_H
@@ -64,8 +72,8 @@ extern "C" {
 #endif
 
 #define CRM_SDK_ABI_MAJOR 1
-#define CRM_SDK_ABI_MINOR 4
-#define CRM_SDK_VERSION "1.4.0"
+#define CRM_SDK_ABI_MINOR 5
+#define CRM_SDK_VERSION "1.5.0"
 
 /* 'CRMP' */
 #define CRM_PLUGIN_MAGIC 0x43524D50u
@@ -233,6 +241,21 @@ typedef struct crm_message_view {
                                     needs no opt-in; opt-out, do-not-contact
                                     and quiet hours still hold */
 
+/* The standard case states (1.5). The core's SLA, reopen, merge and
+ * survey rules key on these names (case-insensitive): "Waiting on
+ * customer" pauses the SLA clocks, "Resolved" stops the resolution clock
+ * and opens the reopen window, "Closed", "Rejected" and "Duplicate" are
+ * final. A handler may add states of its own (they count as in progress);
+ * a 1.0-1.4 handler's last state is final too. */
+#define CRM_CASE_NEW "New"
+#define CRM_CASE_ASSIGNED "Assigned"
+#define CRM_CASE_IN_PROGRESS "In progress"
+#define CRM_CASE_WAITING "Waiting on customer"
+#define CRM_CASE_RESOLVED "Resolved"
+#define CRM_CASE_CLOSED "Closed"
+#define CRM_CASE_REJECTED "Rejected"
+#define CRM_CASE_DUPLICATE "Duplicate"
+
 /* A complaint case handed to a complaint component. */
 typedef struct crm_case_view {
   uint32_t struct_size;
@@ -243,6 +266,23 @@ typedef struct crm_case_view {
   const char *summary;
   int64_t opened_at;
   int64_t updated_at;
+  /* 1.5 */
+  const char *number;   /* "C-000042" */
+  int priority;         /* 1 (urgent) .. 4 (low) */
+  const char *origin;   /* channel of origin: "email", "phone", "web" ... */
+  const char *owner;    /* "" unassigned */
+  const char *team;     /* "" none */
+  int reopen_count;
+  const char *actor;    /* who asks for this open or move ("api") */
+  /* On a move to Resolved: the compensation the agent asked for (goodwill
+   * points in the reward scheme, and/or a reward item as a voucher); the
+   * decision starts with the same values (see crm_case_decision). */
+  int64_t comp_points;
+  const char *comp_item; /* "" none */
+  /* classify/train: the customer's words (summary, then their messages,
+   * up to 4 KiB); otherwise NULL. */
+  const char *customer_text;
+  int64_t closed_at;     /* cases_walk: 0 while open */
 } crm_case_view;
 
 /* ---- results plugins fill in (host-allocated, zeroed, sized) --------- */
@@ -308,7 +348,35 @@ typedef struct crm_case_decision {
   char state[32];    /* state to start in / next state */
   char category[32]; /* classification, "" = keep */
   int priority;      /* 1 (urgent) .. 4 (low); 0 = keep */
+  /* 1.5 */
+  /* Why (shown with the case): "keywords: late, parcel; bayes 0.93
+   * delivery; customer at risk: priority 2 -> 1". "" none. */
+  char reason[256];
+  /* A move to Resolved: the compensation to grant. The host fills these
+   * with what the agent asked for; the handler may keep, change (an
+   * airline's fixed amount) or clear them. The core checks them against
+   * the category's limits (complaints.compensation) and writes them to
+   * the ledger once per resolution. Ignored on other moves. */
+  int64_t comp_points;
+  char comp_item[33];
+  char comp_note[96];
 } crm_case_decision;
+
+/* Which cases host->cases_walk visits (1.5). */
+typedef struct crm_case_filter {
+  uint32_t struct_size;
+  int64_t customer_id; /* 0: all */
+  uint32_t flags;      /* CRM_CASES_* */
+  int64_t since;       /* opened_at >= since; 0: from the start */
+  int64_t until;       /* opened_at < until; 0: no end */
+} crm_case_filter;
+
+#define CRM_CASES_CLOSED 0x1u /* only cases in a final state (not
+                                 Duplicate), e.g. to train on */
+
+/* Called for each case in id order; the view is valid during the call
+ * (customer_text and closed_at are set). Non-zero stops the walk. */
+typedef int (*crm_case_cb)(void *ud, const crm_case_view *c);
 
 /* ---- scoring (1.3) ------------------------------------------------------ */
 
@@ -481,6 +549,10 @@ typedef struct crm_host_api {
    * again included. */
   int (*customers_walk)(crm_host_ctx *ctx, const crm_customer_filter *f,
                         crm_customer_cb cb, void *ud);
+  /* 1.5 */
+  /* Visits the complaint cases that match f (see crm_case_filter). */
+  int (*cases_walk)(crm_host_ctx *ctx, const crm_case_filter *f,
+                    crm_case_cb cb, void *ud);
 } crm_host_api;
 
 /* ---- component vtables: one per kind, each starts with struct_size ---- */
@@ -549,17 +621,35 @@ typedef struct crm_channel_v1 {
                  crm_send_result *out);
 } crm_channel_v1;
 
-/* Complaint: a case state machine. states is a NULL-terminated list, the
- * first being where cases open; open and transition are mandatory. */
+/* Complaint: a case state machine (a handler), or a triage component.
+ *
+ * A handler: states is a NULL-terminated list, the first being where
+ * cases open; open and transition are mandatory. A 1.5 handler lists the
+ * standard states (CRM_CASE_*), possibly with its own.
+ *
+ * A triage component (1.5): states NULL, open and transition NULL,
+ * classify set. On every new case the core calls each loaded triage
+ * component's classify (load order) before the handler's open; what the
+ * caller gave (category, priority) is kept, the rest comes from the last
+ * triage that set it, with its reason. */
 typedef struct crm_complaint_v1 {
   uint32_t struct_size;
   const char *const *states;
   /* Classifies a new case; may set state, category and priority. */
   int (*open)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
               crm_case_decision *out);
-  /* Allows (0) or refuses (CRM_ESTATE + set_error) a move to `to`. */
+  /* Allows (0) or refuses (CRM_ESTATE + set_error) a move to `to`. On a
+   * move to Resolved it may change the compensation in out. */
   int (*transition)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
                     const char *to, crm_case_decision *out);
+  /* 1.5, optional */
+  /* Sets category, priority (and reason) of a new case; out->state is
+   * ignored. */
+  int (*classify)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
+                  crm_case_decision *out);
+  /* Learns from the closed cases (host->cases_walk) up to req->as_of and
+   * keeps the model (host->kv_put, figure_put); crm case train. */
+  int (*train)(void *state, crm_host_ctx *ctx, const crm_fit_request *req);
 } crm_complaint_v1;
 
 /* ---- descriptor ------------------------------------------------------- */
