@@ -1,9 +1,10 @@
 /*
  * case_int.h - the internal contract between the complaint files.
  *
- *   case.c           opening (triage, handler open, SLA start), the core
- *                    move (handler transition + history + SLA + close),
- *                    row load/save, the history writer
+ *   case.c           the core move (handler transition + history + SLA +
+ *                    close), row load/save, the history writer
+ *   case_open.c      opening (triage, handler open, SLA start), from the
+ *                    API and from "complaint" events
  *   case_read.c      crm_case_find/get, crm_cases_foreach/query, history
  *                    and messages walks
  *   case_ops.c       assign, resolve (with recovery), close, reject, merge
@@ -115,6 +116,26 @@ const char *crm__case_actor(const crm_case_op *op);
 int64_t crm__case_at(crm *c, const crm_case_op *op);
 /* Fills a plugin view of r (strings borrowed from r). */
 void crm__case_view_fill(const crm__case_row *r, crm_case_view *v);
+/* The columns crm__case_row_read reads, in its order:
+ * "SELECT " CRM__CASE_COLS " FROM cases ..." (alias-free). */
+#define CRM__CASE_COLS                                                      \
+  "id, customer_id, handler, state, category, summary, priority,"          \
+  " opened_at, updated_at, number, origin, owner, team, link_kind,"         \
+  " link_ref, parent_id, merged_into, reopen_count, resolutions,"           \
+  " first_response_at, resolved_at, closed_at, triage_reason"
+void crm__case_row_read(sqlite3_stmt *st, crm__case_row *r);
+/* A person's name (actor, owner): 1..64 printable bytes, no control
+ * characters; field names it in the message. */
+int crm__case_check_name(crm *c, const char *field, const char *s);
+/* Checks a handler's decision (its strings terminated): an empty state
+ * means dflt; *out gets the handler's spelling of the state. */
+int crm__case_decided(crm *c, const crm__component *comp,
+                      crm_case_decision *d, const char *dflt,
+                      const char **out);
+/* The case entered final state of class cls: the case_closed trigger and
+ * the survey request, unless Rejected or Duplicate. */
+int crm__case_closed_hooks(crm *c, const crm__case_row *r, int cls,
+                           int64_t at);
 
 /* ---- config (case_config.c) ------------------------------------------- */
 

@@ -1,43 +1,364 @@
-/* STUB - case operations: placeholder so the tree builds; the owner replaces it. */
+/*
+ * case_ops.c - what agents do to a case: move, assign, resolve (with
+ * service recovery), close, reject and merge. Each is one transaction;
+ * a refusal (by the handler, the limits or the rules here) changes
+ * nothing.
+ */
+#include <stdio.h>
 #include <string.h>
 
 #include "case_int.h"
 
+static const char crm__sql_case_copy_msgs[] =
+  "INSERT INTO case_messages(case_id, kind, author, body, message_id, at)"
+  " SELECT ?2, kind, author, '[from ' || ?3 || '] ' || body, message_id, at"
+  " FROM case_messages WHERE case_id = ?1 ORDER BY id";
+
+/* actor and why of an op; why_what names a required why ("why"). */
+static int crm__case_check_op(crm *c, const crm_case_op *op,
+                              const char *why_what)
+{
+  int rc;
+
+  if(op && op->actor) {
+    rc = crm__case_check_name(c, "actor", op->actor);
+    if(rc)
+      return rc;
+  }
+  if(op && op->at < 0)
+    return crm__err(c, CRM_EINVAL, "time is negative");
+  return crm__check_text(c, why_what ? why_what : "why", op ? op->why : NULL,
+                         CRM__CASE_NOTE_MAX, why_what != NULL);
+}
+
+/* Ends the transaction begun by the caller: commit on success. */
+static int crm__case_end(crm *c, int rc)
+{
+  if(!rc)
+    return crm__tx_commit(c);
+  crm__tx_rollback(c);
+  return rc;
+}
+
+/* A plain move to `to` (no compensation). */
+static int crm__case_move_simple(crm *c, int64_t case_id, const char *to,
+                                 const crm_case_op *op)
+{
+  crm__case_row *r;
+  int rc;
+
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory moving a case");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    if(!rc)
+      rc = crm__case_move_tx(c, r, to, op, NULL);
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
+}
 
 int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
                      const crm_case_op *op)
 {
-  (void)op;
-  return crm_case_move(c, case_id, to_state, NULL);
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__check_text(c, "state", to_state, 31, 1);
+  if(!rc)
+    rc = crm__case_check_op(c, op, NULL);
+  if(rc)
+    return rc;
+  if(crm__case_class(to_state) == CRM__CS_DUPLICATE)
+    return crm__err(c, CRM_EINVAL, "a case becomes a Duplicate by a merge "
+                    "into another case (crm_case_merge)");
+  return crm__case_move_simple(c, case_id, to_state, op);
+}
+
+int crm_case_close(crm *c, int64_t case_id, const crm_case_op *op)
+{
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__case_check_op(c, op, NULL);
+  if(rc)
+    return rc;
+  return crm__case_move_simple(c, case_id, CRM_CASE_CLOSED, op);
+}
+
+int crm_case_reject(crm *c, int64_t case_id, const crm_case_op *op)
+{
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__case_check_op(c, op, "why (the reason for the rejection)");
+  if(rc)
+    return rc;
+  return crm__case_move_simple(c, case_id, CRM_CASE_REJECTED, op);
+}
+
+/* ---- assign -------------------------------------------------------------- */
+
+static int crm__case_check_team(crm *c, const char *team)
+{
+  const crm__cases_cfg *cc = crm__cases(c);
+  int rc;
+
+  if(!team)
+    return CRM_OK;
+  rc = crm__check_text(c, "team", team, CRM__CASE_TEAM_MAX, 0);
+  if(rc || !*team || !cc || !cc->n_teams)
+    return rc;
+  if(!crm__cases_team(cc, team))
+    return crm__err(c, CRM_ENOTFOUND, "unknown team \"%s\" "
+                    "(complaints.teams)", team);
+  return CRM_OK;
+}
+
+static int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
+                               const char *team, const crm_case_op *op)
+{
+  const crm__component *comp = crm__case_handler_of(c, r);
+  int64_t at = crm__case_at(c, op);
+  char detail[256];
+  int team_changed = team && strcmp(team, r->team) != 0;
+  int owner_changed = strcmp(owner, r->owner) != 0;
+  int len;
+  int rc;
+
+  if(!comp)
+    return c->errcode;
+  if(crm__case_is_final(comp, r->state))
+    return crm__err(c, CRM_ESTATE, "case %s is %s: it cannot be assigned",
+                    r->number, r->state);
+  if(r->owner[0])
+    len = snprintf(detail, sizeof(detail), "owner %s -> %s", r->owner, owner);
+  else
+    len = snprintf(detail, sizeof(detail), "owner %s", owner);
+  if(team_changed && len > 0 && (size_t)len < sizeof(detail))
+    snprintf(detail + len, sizeof(detail) - (size_t)len, "; team %s -> %s",
+             r->team[0] ? r->team : "(none)", *team ? team : "(none)");
+  snprintf(r->owner, sizeof(r->owner), "%s", owner);
+  if(team_changed)
+    snprintf(r->team, sizeof(r->team), "%s", team);
+  if(owner_changed || team_changed) {
+    rc = crm__case_save(c, r, at);
+    if(!rc)
+      rc = crm__case_log(c, r->id, "assign", NULL, r->state,
+                         crm__case_actor(op), op ? op->why : NULL, detail,
+                         at);
+    /* no teams configured: a team is a label, no SLA calendar */
+    if(!rc && team_changed && crm__cases(c)->n_teams)
+      rc = crm__sla_on_change(c, r, at);
+    if(rc)
+      return rc;
+  }
+  if(crm__case_class(r->state) == CRM__CS_NEW)
+    return crm__case_move_tx(c, r, CRM_CASE_ASSIGNED, op, NULL);
+  return CRM_OK;
 }
 
 int crm_case_assign(crm *c, int64_t case_id, const char *owner,
                     const char *team, const crm_case_op *op)
 {
-  (void)case_id; (void)owner; (void)team; (void)op;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  crm__case_row *r;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__case_check_name(c, "owner", owner);
+  if(!rc)
+    rc = crm__case_check_team(c, team);
+  if(!rc)
+    rc = crm__case_check_op(c, op, NULL);
+  if(rc)
+    return rc;
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory assigning a case");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    if(!rc)
+      rc = crm__case_assign_tx(c, r, owner, team, op);
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
 }
 
-int crm_case_resolve(crm *c, int64_t case_id, const crm_case_resolution *r)
+/* ---- resolve --------------------------------------------------------------- */
+
+static int crm__case_resolve_tx(crm *c, crm__case_row *r,
+                                const crm_case_resolution *res)
 {
-  (void)case_id; (void)r;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  crm_case_decision d;
+  int rc;
+
+  if(crm__case_class(r->state) == CRM__CS_RESOLVED)
+    return CRM_OK; /* already resolved: nothing again */
+  memset(&d, 0, sizeof(d));
+  d.struct_size = sizeof(d);
+  d.comp_points = res->comp_points;
+  if(res->comp_item)
+    snprintf(d.comp_item, sizeof(d.comp_item), "%s", res->comp_item);
+  rc = crm__case_move_tx(c, r, CRM_CASE_RESOLVED, &res->op, &d);
+  if(!rc)
+    rc = crm__recovery_grant(c, r, &d, res->scheme, crm__case_actor(&res->op),
+                             crm__case_at(c, &res->op));
+  return rc;
 }
 
-int crm_case_close(crm *c, int64_t case_id, const crm_case_op *op)
+int crm_case_resolve(crm *c, int64_t case_id, const crm_case_resolution *res)
 {
-  (void)case_id; (void)op;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  crm__case_row *r;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  if(!res)
+    return crm__err(c, CRM_EINVAL, "no resolution given");
+  rc = crm__case_check_op(c, &res->op, "why (the resolution)");
+  if(!rc)
+    rc = crm__check_text(c, "compensation item", res->comp_item, 32, 0);
+  if(!rc)
+    rc = crm__check_text(c, "scheme", res->scheme, 64, 0);
+  if(rc)
+    return rc;
+  if(res->comp_points < 0)
+    return crm__err(c, CRM_EINVAL, "compensation points are negative (%lld)",
+                    (long long)res->comp_points);
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory resolving a case");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    if(!rc)
+      rc = crm__case_resolve_tx(c, r, res);
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
 }
 
-int crm_case_reject(crm *c, int64_t case_id, const crm_case_op *op)
+/* ---- merge ----------------------------------------------------------------- */
+
+/* Refuses a merge the rules forbid. */
+static int crm__case_merge_check(crm *c, const crm__case_row *dup,
+                                 const crm__case_row *into)
 {
-  (void)case_id; (void)op;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  const crm__component *hd = crm__case_handler_of(c, dup);
+  const crm__component *hi = hd ? crm__case_handler_of(c, into) : NULL;
+  crm__case_row *walk;
+  int64_t next = into->merged_into;
+  int hops = 0;
+  int rc = CRM_OK;
+
+  if(!hi)
+    return c->errcode;
+  if(dup->customer_id != into->customer_id)
+    return crm__err(c, CRM_EINVAL, "cannot merge %s into %s: they belong to "
+                    "different customers", dup->number, into->number);
+  if(crm__case_is_final(hd, dup->state))
+    return crm__err(c, CRM_ESTATE, "cannot merge %s: it is %s", dup->number,
+                    dup->state);
+  if(crm__case_is_final(hi, into->state))
+    return crm__err(c, CRM_ESTATE, "cannot merge into %s: it is %s",
+                    into->number, into->state);
+  walk = next ? crm__malloc(sizeof(*walk)) : NULL;
+  if(next && !walk)
+    return crm__err(c, CRM_ENOMEM, "out of memory merging cases");
+  for(; next && !rc && hops < 64; hops++) {
+    if(next == dup->id) {
+      rc = crm__err(c, CRM_EINVAL, "cannot merge %s into %s: %s was merged "
+                    "into %s", dup->number, into->number, into->number,
+                    dup->number);
+      break;
+    }
+    rc = crm__case_load(c, next, walk);
+    if(!rc)
+      next = walk->merged_into;
+  }
+  crm__free(walk);
+  return rc;
+}
+
+static int crm__case_merge_tx(crm *c, crm__case_row *dup, crm__case_row *into,
+                              const crm_case_op *op)
+{
+  const char *actor = crm__case_actor(op);
+  int64_t at = crm__case_at(c, op);
+  sqlite3_stmt *st;
+  char detail[64];
+  int rc;
+
+  rc = crm__case_merge_check(c, dup, into);
+  if(rc)
+    return rc;
+  st = crm__stmt(c, crm__sql_case_copy_msgs);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, dup->id);
+  sqlite3_bind_int64(st, 2, into->id);
+  sqlite3_bind_text(st, 3, dup->number, -1, SQLITE_STATIC);
+  rc = crm__step_end(c, st, "copying case messages");
+  if(rc)
+    return rc;
+  dup->merged_into = into->id;
+  rc = crm__case_move_tx(c, dup, CRM_CASE_DUPLICATE, op, NULL);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "merged into %s", into->number);
+  rc = crm__case_log(c, dup->id, "merge", NULL, dup->state, actor,
+                     op ? op->why : NULL, detail, at);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "%s merged into this case", dup->number);
+  rc = crm__case_log(c, into->id, "merge", NULL, into->state, actor,
+                     op ? op->why : NULL, detail, at);
+  if(!rc)
+    rc = crm__case_save(c, into, at);
+  return rc;
 }
 
 int crm_case_merge(crm *c, int64_t dup, int64_t into, const crm_case_op *op)
 {
-  (void)dup; (void)into; (void)op;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  crm__case_row *r;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__case_check_op(c, op, NULL);
+  if(rc)
+    return rc;
+  if(dup == into)
+    return crm__err(c, CRM_EINVAL, "cannot merge case C-%06lld into itself",
+                    (long long)dup);
+  r = crm__calloc(2, sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory merging cases");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, dup, &r[0]);
+    if(!rc)
+      rc = crm__case_load(c, into, &r[1]);
+    if(!rc)
+      rc = crm__case_merge_tx(c, &r[0], &r[1], op);
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
 }

@@ -1,14 +1,295 @@
-/* STUB - case messages: placeholder so the tree builds; the owner replaces it. */
+/*
+ * case_reply.c - messages and notes on a case (crm_case_reply).
+ *
+ * A customer message lands on the case, or where the rules send it: a
+ * Duplicate's message goes to the case it was merged into (following the
+ * chain); a Waiting case resumes (In progress); a Resolved case within
+ * complaints.reopen_days of its resolution reopens (In progress,
+ * reopen_count + 1); later, or on a Closed or Rejected case, a follow-up
+ * case is opened (same customer, handler, category, priority, origin;
+ * parent_id = the old case) and the message lands there.
+ *
+ * An agent reply is the first response when none was given yet; unless
+ * CRM_CASE_REPLY_RECORD it is queued to the customer as a service
+ * message through the outbox (recorded only when no channel fits). WAIT
+ * then moves the case to Waiting on customer. A note is kept, never sent.
+ */
+#include <stdio.h>
 #include <string.h>
 
 #include "case_int.h"
 
+#define CRM__CASE_CHAIN_MAX 64
+
+static const char crm__sql_case_msg_insert[] =
+  "INSERT INTO case_messages(case_id, kind, author, body, message_id, at)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+
+/* text: 1..2000 bytes of UTF-8 without control characters other than
+ * tab and line breaks. */
+static int crm__case_check_body(crm *c, const char *text)
+{
+  char tmp[CRM__CASE_NOTE_MAX + 1];
+  size_t n, i;
+
+  if(!text || !*text)
+    return crm__err(c, CRM_EINVAL, "text is required");
+  n = strnlen(text, CRM__CASE_NOTE_MAX + 1);
+  if(n > CRM__CASE_NOTE_MAX)
+    return crm__err(c, CRM_ERANGE, "text is too long (more than %d bytes)",
+                    CRM__CASE_NOTE_MAX);
+  memcpy(tmp, text, n + 1);
+  for(i = 0; i < n; i++) {
+    if(tmp[i] == '\n' || tmp[i] == '\r' || tmp[i] == '\t')
+      tmp[i] = ' ';
+  }
+  return crm__check_text(c, "text", tmp, CRM__CASE_NOTE_MAX, 1);
+}
+
+static int crm__case_reply_check(crm *c, int kind, const char *text,
+                                 uint32_t flags, const crm_case_op *op)
+{
+  int rc;
+
+  if(kind != CRM_CASE_MSG_CUSTOMER && kind != CRM_CASE_MSG_AGENT &&
+     kind != CRM_CASE_MSG_NOTE)
+    return crm__err(c, CRM_EINVAL, "unknown message kind %d (0 customer, "
+                    "1 agent, 2 note)", kind);
+  if(flags & ~(CRM_CASE_REPLY_WAIT | CRM_CASE_REPLY_RECORD))
+    return crm__err(c, CRM_EINVAL, "unknown reply flags 0x%x",
+                    (unsigned)flags);
+  if(flags && kind != CRM_CASE_MSG_AGENT)
+    return crm__err(c, CRM_EINVAL, "the wait and record flags are for agent "
+                    "replies");
+  rc = crm__case_check_body(c, text);
+  if(!rc && op && op->actor)
+    rc = crm__case_check_name(c, "actor", op->actor);
+  if(!rc && op && op->at < 0)
+    rc = crm__err(c, CRM_EINVAL, "time is negative");
+  if(!rc)
+    rc = crm__check_text(c, "why", op ? op->why : NULL, CRM__CASE_NOTE_MAX,
+                         0);
+  return rc;
+}
+
+static int crm__case_msg_insert(crm *c, int64_t case_id, int kind,
+                                const char *author, const char *body,
+                                int64_t message_id, int64_t at, int64_t *id)
+{
+  sqlite3_stmt *st = crm__stmt(c, crm__sql_case_msg_insert);
+  int rc;
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, case_id);
+  sqlite3_bind_int(st, 2, kind);
+  sqlite3_bind_text(st, 3, author, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+  if(message_id)
+    sqlite3_bind_int64(st, 5, message_id);
+  sqlite3_bind_int64(st, 6, at);
+  rc = crm__step_end(c, st, "writing case message");
+  if(!rc)
+    *id = sqlite3_last_insert_rowid(c->db);
+  return rc;
+}
+
+/* Queues an agent reply to the customer (service priority) into *msg;
+ * 0 with *msg = 0 when no channel fits (recorded only). */
+static int crm__case_send(crm *c, const crm__case_row *r, const char *text,
+                          int64_t *msg)
+{
+  const crm__route *route = NULL;
+  crm__outbox_row row;
+  crm__route tmp;
+  char subject[64];
+  int rc;
+
+  *msg = 0;
+  rc = crm__channel_resolve(c, r->customer_id, NULL, &tmp, &route);
+  if(rc == CRM_ENOTFOUND || (!rc && !route)) {
+    crm__log(c, CRM_LOG_INFO, "case", "reply on case %s recorded only: %s",
+             r->number, rc ? crm_errmsg(c) : "no channel");
+    crm__clear_err(c);
+    return CRM_OK;
+  }
+  if(rc)
+    return rc;
+  snprintf(subject, sizeof(subject), "Re: your case %s", r->number);
+  memset(&row, 0, sizeof(row));
+  row.customer_id = r->customer_id;
+  row.channel = route->name;
+  row.priority = CRM_PRIORITY_SERVICE;
+  row.subject = subject;
+  row.body = text;
+  return crm__outbox_insert(c, &row, msg, NULL);
+}
+
+/* A customer message on a case that is over: a new case following it;
+ * r becomes the new case. */
+static int crm__case_follow_up(crm *c, crm__case_row *r, const char *text,
+                               const crm_case_op *op, int64_t at)
+{
+  char summary[CRM__CASE_SUMMARY_MAX + 1];
+  char detail[64];
+  crm_case_new n;
+  int64_t old = r->id, id = 0;
+  size_t i;
+  int rc;
+
+  snprintf(summary, sizeof(summary), "%s", text);
+  for(i = 0; summary[i]; i++) {
+    if(summary[i] == '\n' || summary[i] == '\r' || summary[i] == '\t')
+      summary[i] = ' ';
+  }
+  memset(&n, 0, sizeof(n));
+  n.customer_id = r->customer_id;
+  n.summary = summary;
+  n.category = r->category[0] ? r->category : NULL;
+  n.priority = r->priority >= 1 && r->priority <= 4 ? r->priority : 0;
+  n.origin = r->origin[0] ? r->origin : NULL;
+  n.handler = r->handler;
+  n.parent_id = old;
+  n.op.actor = op ? op->actor : NULL;
+  n.op.at = at;
+  n.op.why = "customer wrote after the case was over";
+  rc = crm_case_create(c, &n, &id);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "follow-up case C-%06lld", (long long)id);
+  rc = crm__case_log(c, old, "follow_up", NULL, r->state,
+                     crm__case_actor(op), NULL, detail, at);
+  if(!rc)
+    rc = crm__case_load(c, id, r);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "follows case C-%06lld", (long long)old);
+  return crm__case_log(c, id, "follow_up", NULL, r->state,
+                       crm__case_actor(op), NULL, detail, at);
+}
+
+/* Where a customer message goes; r becomes that case, moved as the
+ * rules say. */
+static int crm__case_customer_route(crm *c, crm__case_row *r,
+                                    const char *text, const crm_case_op *op,
+                                    int64_t at)
+{
+  const crm__cases_cfg *cc = crm__cases(c);
+  const crm__component *comp;
+  char detail[64];
+  int hops, cls;
+  int rc;
+
+  for(hops = 0; crm__case_class(r->state) == CRM__CS_DUPLICATE &&
+                r->merged_into && hops < CRM__CASE_CHAIN_MAX; hops++) {
+    rc = crm__case_load(c, r->merged_into, r);
+    if(rc)
+      return rc;
+  }
+  cls = crm__case_class(r->state);
+  if(cls == CRM__CS_WAITING)
+    return crm__case_move_tx(c, r, CRM_CASE_IN_PROGRESS, op, NULL);
+  if(cls == CRM__CS_RESOLVED && cc && cc->reopen_days > 0 &&
+     at - r->resolved_at <= (int64_t)cc->reopen_days * 86400) {
+    r->reopen_count++;
+    rc = crm__case_move_tx(c, r, CRM_CASE_IN_PROGRESS, op, NULL);
+    if(rc)
+      return rc;
+    snprintf(detail, sizeof(detail), "reopened by the customer (reopen %d)",
+             r->reopen_count);
+    return crm__case_log(c, r->id, "reopen", NULL, r->state,
+                         crm__case_actor(op), op ? op->why : NULL, detail,
+                         at);
+  }
+  comp = crm__case_handler_of(c, r);
+  if(!comp)
+    return c->errcode;
+  if(cls == CRM__CS_RESOLVED || crm__case_is_final(comp, r->state))
+    return crm__case_follow_up(c, r, text, op, at);
+  return CRM_OK;
+}
+
+/* An agent's answer: queued to the customer, first response, wait. */
+static int crm__case_agent(crm *c, crm__case_row *r, const char *text,
+                           uint32_t flags, const crm_case_op *op, int64_t at,
+                           int64_t *msg)
+{
+  const crm__component *comp = crm__case_handler_of(c, r);
+  int rc = CRM_OK;
+
+  if(!comp)
+    return c->errcode;
+  if(crm__case_is_final(comp, r->state))
+    return crm__err(c, CRM_ESTATE, "case %s is %s: an answer goes on a new "
+                    "case", r->number, r->state);
+  if(!(flags & CRM_CASE_REPLY_RECORD))
+    rc = crm__case_send(c, r, text, msg);
+  if(!rc && !r->first_response_at) {
+    r->first_response_at = at;
+    rc = crm__case_save(c, r, at);
+    if(!rc)
+      rc = crm__sla_on_response(c, r, at);
+  }
+  if(!rc && (flags & CRM_CASE_REPLY_WAIT) &&
+     crm__case_class(r->state) != CRM__CS_WAITING)
+    rc = crm__case_move_tx(c, r, CRM_CASE_WAITING, op, NULL);
+  return rc;
+}
+
+static int crm__case_reply_tx(crm *c, crm__case_row *r, int kind,
+                              const char *text, uint32_t flags,
+                              const crm_case_op *op, int64_t *msg_id)
+{
+  int64_t at = crm__case_at(c, op);
+  const char *author = op && op->actor && *op->actor ? op->actor
+                       : kind == CRM_CASE_MSG_CUSTOMER ? "customer" : "api";
+  int64_t message_id = 0;
+  int rc = CRM_OK;
+
+  if(kind == CRM_CASE_MSG_CUSTOMER)
+    rc = crm__case_customer_route(c, r, text, op, at);
+  else if(kind == CRM_CASE_MSG_AGENT)
+    rc = crm__case_agent(c, r, text, flags, op, at, &message_id);
+  if(!rc)
+    rc = crm__case_msg_insert(c, r->id, kind, author, text, message_id, at,
+                              msg_id);
+  return rc;
+}
 
 int crm_case_reply(crm *c, int64_t case_id, int kind, const char *text,
                    uint32_t flags, const crm_case_op *op, int64_t *out_case,
                    int64_t *out_msg)
 {
-  (void)case_id; (void)kind; (void)text; (void)flags; (void)op;
-  (void)out_case; (void)out_msg;
-  return crm__err(c, CRM_ENOTSUP, "not implemented yet");
+  crm__case_row *r;
+  int64_t msg = 0, landed = 0;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__case_reply_check(c, kind, text, flags, op);
+  if(rc)
+    return rc;
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory writing a case message");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    if(!rc)
+      rc = crm__case_reply_tx(c, r, kind, text, flags, op, &msg);
+    landed = r->id;
+    if(!rc)
+      rc = crm__tx_commit(c);
+    else
+      crm__tx_rollback(c);
+  }
+  crm__free(r);
+  if(rc)
+    return rc;
+  if(out_case)
+    *out_case = landed;
+  if(out_msg)
+    *out_msg = msg;
+  return CRM_OK;
 }

@@ -15,6 +15,7 @@
 
 #include <libconfig.h>
 
+#include "case_int.h"
 #include "comm_int.h"
 #include "points_int.h"
 
@@ -561,15 +562,22 @@ static int crm__cfg_routes_enabled(crm__cfgread *r, const crm__config *conf,
 static int crm__cfg_root(crm__cfgread *r, crm__config *conf, config_t *cfg)
 {
   static const char *const known[] = {"store", "plugins", "lifecycle",
-                                      "communication", NULL};
+                                      "communication", "complaints", NULL};
   const config_setting_t *root = config_root_setting(cfg);
   const config_setting_t *s;
   int rc;
 
   rc = crm__cfg_check_keys(r, root, "", known,
-                           "store, plugins, lifecycle or communication");
+                           "store, plugins, lifecycle, communication or "
+                           "complaints");
   if(rc)
     return rc;
+  s = config_setting_get_member(root, "complaints");
+  if(s) {
+    rc = crm__cfg_complaints(r, s, &conf->cases);
+    if(rc)
+      return rc;
+  }
   s = config_setting_get_member(root, "communication");
   if(s) {
     rc = crm__cfg_communication(r, s, &conf->comm);
@@ -664,6 +672,7 @@ void crm__config_free(crm__config *conf)
     crm__free(conf->cfg);
   }
   crm__comm_cfg_free(conf->comm);
+  crm__cases_cfg_free(conf->cases);
   crm__free(conf->extra_dir);
   crm__free(conf->store_path);
   crm__free(conf->path);

@@ -77,6 +77,7 @@ typedef struct crm__config {
   void *cfg; /* config_t *, kept alive for plugin config reads */
   char *extra_dir; /* crm_load_config's extra_plugin_dir, kept for reload */
   struct crm__comm_cfg *comm; /* communication group (comm_int.h), or NULL */
+  struct crm__cases_cfg *cases; /* complaints group (case_int.h), or NULL */
 } crm__config;
 
 /* Parses and validates; on error fills errbuf "FILE:LINE: reason". */
@@ -225,6 +226,14 @@ struct crm {
   struct crm__tz_cache *tz_cache;
   uint64_t comm_rng;
   struct crm__outbox_buf *outbox_buf;
+  /* Strings crm_case_get hands out (case_read.c). */
+  struct crm__case_buf *case_buf;
+  /* Strings crm_sla_get hands out (sla_run.c). */
+  struct crm__sla_buf {
+    char policy[48];
+    char team[40];
+    char timezone[64];
+  } sla_buf;
   /* trigger.c: the first lifecycle transition a time rule made while an
    * event was being applied (fired once the event is; 0 none). */
   int64_t trg_defer;

@@ -15,7 +15,7 @@
 
 #include <libconfig.h>
 
-#include "crm_int.h"
+#include "case_int.h"
 
 /* c's error as a core call running a plugin had it. A host call reports
  * its failure to the plugin through the ctx only: the plugin may handle
@@ -665,6 +665,7 @@ static const crm_host_api crm__host_table = {
   .figure_get = crm__host_figure_get,
   .score_get = crm__host_score_get,
   .customers_walk = crm__host_customers_walk,
+  .cases_walk = crm__host_cases_walk,
 };
 
 const crm_host_api *crm__host_api(void)

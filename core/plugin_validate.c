@@ -173,6 +173,11 @@ static const char *crm__vt_missing(crm__component *k, const void *src)
     return k->vt.channel.send || k->vt.channel.deliver ? NULL : "send";
   case CRM_KIND_COMPLAINT:
     crm__copy_vt(&k->vt.complaint, sizeof(k->vt.complaint), src);
+    /* 1.5: a triage component has classify and no states, open or
+     * transition; a handler needs all three (classify is optional) */
+    if(!k->vt.complaint.states && !k->vt.complaint.open &&
+       !k->vt.complaint.transition && k->vt.complaint.classify)
+      return NULL;
     if(!k->vt.complaint.states || !k->vt.complaint.states[0])
       return "states";
     if(!k->vt.complaint.open)

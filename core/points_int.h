@@ -408,6 +408,15 @@ void crm__redeem_iso(int64_t t, char *buf, size_t size);
 int crm__redeem_stock(crm *c, const char *scheme, const char *item,
                       int take);
 
+/* A goodwill voucher (service recovery): the item issued at cost 0
+ * without spending points, as a "points_redeem" core event under key;
+ * validity and stock apply. 1 when the key was seen (out: the voucher
+ * issued then), 0 when issued. */
+int crm__redeem_gift(crm *c, const crm__scheme *s, const char *scheme,
+                     const crm__catalogue_item *it, int64_t customer_id,
+                     const char *key, int64_t at, const char *actor,
+                     crm_voucher *out);
+
 /* ---- vouchers (voucher.c) ----------------------------------------------- */
 
 /* The voucher with that code (code != NULL, matched as given) or issued

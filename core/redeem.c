@@ -32,7 +32,8 @@ static const char rd_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 static const char rd_sql_voucher_add[] =
   "INSERT INTO vouchers(code, customer_id, scheme, item, type, cost, value,"
   " state, event_id, spend_entry_id, issued_at, valid_until)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8, ?9, ?10, nullif(?11, 0))";
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8, nullif(?9, 0), ?10,"
+  " nullif(?11, 0))";
 static const char rd_sql_code_taken[] =
   "SELECT count(*) FROM vouchers WHERE code = ?1";
 static const char rd_sql_stock_get[] =
@@ -311,7 +312,7 @@ static int rd_can_redeem(crm *c, const char *scheme,
   } else if(rc) {
     return rc;
   }
-  if(acct.balance < it->cost)
+  if(it->cost > 0 && acct.balance < it->cost)
     return crm__err(c, CRM_ESTATE, "not enough points: balance %lld, needs "
                     "%lld", (long long)acct.balance, (long long)it->cost);
   return CRM_OK;
@@ -402,7 +403,7 @@ static int rd_redeem(crm *c, const crm__scheme *s, const char *scheme,
     rc = crm__account_ensure(c, customer_id, scheme, s, at);
   if(!rc)
     rc = rd_can_redeem(c, scheme, it, customer_id, at);
-  if(!rc)
+  if(!rc && it->cost > 0) /* 0: a goodwill voucher, nothing spent */
     rc = rd_spend(c, scheme, customer_id, event_id, it->cost, at, it->name,
                   &entry_id);
   if(!rc)
@@ -461,6 +462,19 @@ int crm_points_redeem(crm *c, int64_t customer_id, const char *item,
                    op->actor, 1, out ? out : &v);
   rc = crm__redeem_finish(c, rc);
   return rc > 0 ? CRM_OK : rc;
+}
+
+/* A goodwill voucher (service recovery, case_recovery.c): the item at
+ * cost 0, no spend line; validity and stock apply as to a redemption. */
+int crm__redeem_gift(crm *c, const crm__scheme *s, const char *scheme,
+                     const crm__catalogue_item *it, int64_t customer_id,
+                     const char *key, int64_t at, const char *actor,
+                     crm_voucher *out)
+{
+  crm__catalogue_item gift = *it;
+
+  gift.cost = 0;
+  return rd_redeem(c, s, scheme, &gift, customer_id, key, at, actor, 1, out);
 }
 
 /* ---- catalogue ---------------------------------------------------------- */

@@ -175,6 +175,7 @@ void crm_close(crm *c)
   crm__free(c->comps);
   crm__tz_cache_free(c);
   crm__free(c->outbox_buf);
+  crm__free(c->case_buf);
   crm__free(c);
 }
 

@@ -255,10 +255,9 @@ int crm_voucher_use(crm *c, const char *code, const crm_points_op *op)
 }
 
 /* The points back to their lots, a reverse line naming the spend, the
- * debts paid from them, the stock released; then what is past its date
- * expires again. */
-static int vc_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
-                         int64_t at)
+ * debts paid from them. */
+static int vc_void_points(crm *c, const crm_voucher *v, int64_t event_id,
+                          int64_t at)
 {
   crm__line l;
   int64_t restored = 0, entry = 0;
@@ -278,6 +277,18 @@ static int vc_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
   rc = crm__ledger_add(c, &l, &entry);
   if(!rc)
     rc = crm__lots_restore_settle(c, v->spend_entry_id, entry, event_id, at);
+  return rc;
+}
+
+/* The points given back (a goodwill voucher spent none), the stock
+ * released; then what is past its date expires again. */
+static int vc_void_apply(crm *c, const crm_voucher *v, int64_t event_id,
+                         int64_t at)
+{
+  int rc = CRM_OK;
+
+  if(v->spend_entry_id)
+    rc = vc_void_points(c, v, event_id, at);
   if(!rc)
     rc = crm__redeem_stock(c, v->scheme, v->item, 0);
   if(!rc)

@@ -1,11 +1,10 @@
 /*
  * test_case.c - complaint cases through the public API with the
- * basic_case plugin: open, classify, move, history, closed_at, audit,
- * and cases opened by "complaint" events.
+ * basic_case plugin: open (every field, number, idempotency, refusals),
+ * classify, move, history, closed_at, audit, find/get/query, and cases
+ * opened by "complaint" events.
  */
-#include "test_plugin_env.h"
-
-#include "crm_int.h"
+#include "case_test.h"
 
 static const char conf_case[] =
   "plugins = { load = ( { name = \"basic_case\";"
@@ -137,7 +136,6 @@ static void test_moves(void **state)
   pe_env e;
   int64_t id, cid = 0;
   struct cases g;
-  char want[128];
 
   (void)state;
   pe_open(&e, conf_case);
@@ -146,9 +144,10 @@ static void test_moves(void **state)
                                  &cid), CRM_OK);
   /* refused: the handler's message, nothing written */
   assert_int_equal(crm_case_move(e.c, cid, "Closed", "spam"), CRM_ESTATE);
-  snprintf(want, sizeof(want), "cannot move case %lld from New to Closed; "
-           "allowed: Assigned", (long long)cid);
-  assert_non_null(strstr(crm_errmsg(e.c), want));
+  assert_non_null(strstr(crm_errmsg(e.c), "cannot move case C-000001 from "
+                         "New to Closed; allowed: Assigned, In progress, "
+                         "Waiting on customer, Resolved, Rejected, "
+                         "Duplicate"));
   cases_of(e.c, id, &g);
   assert_string_equal(g.state[0], "New");
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
@@ -159,10 +158,14 @@ static void test_moves(void **state)
   assert_int_equal(crm_case_move(e.c, cid, "Resolved", NULL), CRM_OK);
   assert_int_equal(q_int(e.c, "SELECT closed_at FROM cases WHERE id = ?1",
                          cid), -1);
+  /* Resolved: one resolution, the first response (none before) */
+  assert_int_equal(q_int(e.c, "SELECT resolutions * 10000000000 +"
+                         " resolved_at - first_response_at FROM cases"
+                         " WHERE id = ?1", cid), 10000000000);
   crm_set_now(e.c, PE_NOW + 120);
   assert_int_equal(crm_case_move(e.c, cid, "Closed", "customer happy"),
                    CRM_OK);
-  /* entering the final state (last of the states list) sets closed_at */
+  /* entering a final state sets closed_at */
   assert_int_equal(q_int(e.c, "SELECT closed_at FROM cases WHERE id = ?1",
                          cid), PE_NOW + 120);
   cases_of(e.c, id, &g);
@@ -173,18 +176,24 @@ static void test_moves(void **state)
                          " case_id = ?1", cid), 4);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
                          " case_id = ?1 AND from_state = 'Assigned' AND"
-                         " to_state = 'Resolved' AND note IS NULL", cid), 1);
+                         " to_state = 'Resolved' AND note IS NULL AND"
+                         " action = 'move'", cid), 1);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
                          " case_id = ?1 AND note = 'to Bob'", cid), 1);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM audit_log WHERE"
-                         " action = 'case.move' AND ?1", 1), 3);
+                         " action = 'case.move' AND"
+                         " object = 'case C-000001'", 1), 3);
   /* Closed is final */
   assert_int_equal(crm_case_move(e.c, cid, "Assigned", NULL), CRM_ESTATE);
   assert_non_null(strstr(crm_errmsg(e.c), "none (Closed is final)"));
+  /* a Duplicate comes only from a merge */
+  assert_int_equal(crm_case_open(e.c, id, NULL, "again", NULL, &cid),
+                   CRM_OK);
+  assert_int_equal(crm_case_move(e.c, cid, "duplicate", NULL), CRM_EINVAL);
   pe_close(&e);
 }
 
-/* Reopen (Resolved -> Assigned) is allowed; state names are the
+/* Reopen (Resolved -> In progress) is allowed; state names are the
  * handler's canonical spelling whatever the caller typed. */
 static void test_reopen_and_case(void **state)
 {
@@ -198,13 +207,317 @@ static void test_reopen_and_case(void **state)
   assert_int_equal(crm_case_open(e.c, id, NULL, "rude", NULL, &cid), CRM_OK);
   assert_int_equal(crm_case_move(e.c, cid, "assigned", NULL), CRM_OK);
   assert_int_equal(crm_case_move(e.c, cid, "RESOLVED", NULL), CRM_OK);
-  assert_int_equal(crm_case_move(e.c, cid, "Assigned", "not fixed"), CRM_OK);
+  assert_int_equal(crm_case_move(e.c, cid, "in progress", "not fixed"),
+                   CRM_OK);
   cases_of(e.c, id, &g);
-  assert_string_equal(g.state[0], "Assigned");
+  assert_string_equal(g.state[0], "In progress");
+  assert_int_equal(g.k[0].resolutions, 1);
   assert_int_equal(crm_case_move(e.c, cid + 9, "Assigned", NULL),
                    CRM_ENOTFOUND);
   assert_non_null(strstr(crm_errmsg(e.c), "unknown case #"));
   assert_int_equal(crm_case_move(e.c, cid, "", NULL), CRM_EINVAL);
+  pe_close(&e);
+}
+
+/* Every field of a new case is stored; the number follows the id. */
+static void test_create_full(void **state)
+{
+  pe_env e;
+  crm_case_new n;
+  crm_case k;
+  ct_lines h;
+  int64_t cust, id = 0, found = 0;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cust;
+  n.summary = "parcel AB12 never came";
+  n.category = "delivery";
+  n.priority = 1;               /* given: wins over basic_case's 2 */
+  n.origin = "email";
+  n.link_kind = "order";
+  n.link_ref = "O-1001";
+  n.handler = "basic_case";
+  n.idempotency_key = "mail-77";
+  n.op = ct_op("maria", "phoned in", PE_NOW - 30);
+  assert_int_equal(crm_case_create(e.c, &n, &id), CRM_OK);
+  assert_int_equal(id, 1);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.number, "C-000001");
+  assert_int_equal(k.customer_id, cust);
+  assert_string_equal(k.handler, "basic_case");
+  assert_string_equal(k.state, "New");
+  assert_string_equal(k.category, "delivery");
+  assert_string_equal(k.summary, "parcel AB12 never came");
+  assert_int_equal(k.priority, 1);
+  assert_string_equal(k.origin, "email");
+  assert_string_equal(k.link_kind, "order");
+  assert_string_equal(k.link_ref, "O-1001");
+  assert_string_equal(k.owner, "");
+  assert_int_equal(k.opened_at, PE_NOW - 30); /* op.at */
+  assert_int_equal(k.updated_at, PE_NOW - 30);
+  assert_int_equal(k.parent_id + k.merged_into + k.reopen_count +
+                   k.resolutions + k.first_response_at + k.resolved_at +
+                   k.closed_at, 0);
+  assert_string_equal(k.triage_reason, "");
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 1);
+  assert_string_equal(h.line[0], "open|-|New|maria|phoned in|handler "
+                      "basic_case, state New, category delivery, "
+                      "priority 1");
+  assert_int_equal(h.at[0], PE_NOW - 30);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM audit_log WHERE"
+                          " actor = 'maria' AND action = 'case.open' AND"
+                          " object = 'case C-000001' AND ?1", 1), 1);
+  /* the number in every spelling */
+  assert_int_equal(crm_case_find(e.c, "C-000001", &found), CRM_OK);
+  assert_int_equal(found, id);
+  found = 0;
+  assert_int_equal(crm_case_find(e.c, "c-1", &found), CRM_OK);
+  assert_int_equal(found, id);
+  found = 0;
+  assert_int_equal(crm_case_find(e.c, "1", &found), CRM_OK);
+  assert_int_equal(found, id);
+  found = 0;
+  assert_int_equal(crm_case_find(e.c, "#1", &found), CRM_OK);
+  assert_int_equal(found, id);
+  assert_int_equal(crm_case_find(e.c, "C-000002", &found), CRM_ENOTFOUND);
+  assert_string_equal(crm_errmsg(e.c), "unknown case \"C-000002\"");
+  assert_int_equal(crm_case_find(e.c, "C-1x", &found), CRM_ENOTFOUND);
+  assert_int_equal(crm_case_find(e.c, "x1", &found), CRM_ENOTFOUND);
+  assert_int_equal(crm_case_get(e.c, 2, &k), CRM_ENOTFOUND);
+  /* the short form: defaults (origin api, actor api, handler's priority) */
+  assert_int_equal(crm_case_open(e.c, cust, NULL, "charged twice", NULL,
+                                 &id), CRM_OK);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.number, "C-000002");
+  assert_string_equal(k.origin, "api");
+  assert_string_equal(k.category, "billing");
+  assert_int_equal(k.priority, 2);
+  assert_string_equal(k.link_kind, "");
+  ct_history(e.c, id, &h);
+  assert_string_equal(h.line[0], "open|-|New|api|-|handler basic_case, "
+                      "state New, category billing, priority 2");
+  pe_close(&e);
+}
+
+/* A retry with the same idempotency key returns the first case. */
+static void test_create_idempotent(void **state)
+{
+  pe_env e;
+  crm_case_new n;
+  int64_t cust, id = 0, again = 0;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cust;
+  n.summary = "late parcel";
+  n.idempotency_key = "web-form-9";
+  assert_int_equal(crm_case_create(e.c, &n, &id), CRM_OK);
+  crm_set_now(e.c, PE_NOW + 60);
+  n.summary = "late parcel (sent twice)";
+  assert_int_equal(crm_case_create(e.c, &n, &again), CRM_OK);
+  assert_int_equal(again, id);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 1);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM case_history WHERE ?1",
+                          1), 1);
+  assert_string_equal(ct_get(e.c, id).summary, "late parcel");
+  assert_int_equal(ct_get(e.c, id).updated_at, PE_NOW);
+  /* another key: another case */
+  n.idempotency_key = "web-form-10";
+  assert_int_equal(crm_case_create(e.c, &n, &again), CRM_OK);
+  assert_int_equal(again, id + 1);
+  pe_close(&e);
+}
+
+static void expect_refused(crm *c, const crm_case_new *n, int code,
+                           const char *msg)
+{
+  int64_t id = 0;
+
+  assert_int_equal(crm_case_create(c, n, &id), code);
+  assert_string_equal(crm_errmsg(c), msg);
+  assert_int_equal(id, 0);
+}
+
+/* Bad input: a clear error and nothing written. */
+static void test_create_refusals(void **state)
+{
+  pe_env e;
+  crm_case_new n, b;
+  char big[2002], name[66];
+  int64_t cust, other, parent, id = 0;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  other = t_add_customer(e.c, "b");
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cust;
+  n.summary = "late";
+  b = n;
+  b.customer_id = other + 40;
+  expect_refused(e.c, &b, CRM_ENOTFOUND, "unknown customer #42");
+  b = n;
+  b.priority = 5;
+  expect_refused(e.c, &b, CRM_ERANGE, "priority must be 1 (urgent) .. 4 "
+                 "(low), or 0 to let triage decide (got 5)");
+  b.priority = -1;
+  expect_refused(e.c, &b, CRM_ERANGE, "priority must be 1 (urgent) .. 4 "
+                 "(low), or 0 to let triage decide (got -1)");
+  b = n;
+  b.link_kind = "parcel";
+  b.link_ref = "P1";
+  expect_refused(e.c, &b, CRM_EINVAL, "unknown link_kind \"parcel\" (order, "
+                 "flight or message)");
+  b.link_kind = "flight";
+  b.link_ref = NULL;
+  expect_refused(e.c, &b, CRM_EINVAL, "link_ref is required with link_kind "
+                 "flight");
+  b = n;
+  memset(big, 'x', 2001);
+  big[2001] = '\0';
+  b.summary = big;
+  expect_refused(e.c, &b, CRM_ERANGE, "summary is too long (more than 2000 "
+                 "bytes)");
+  b.summary = "";
+  expect_refused(e.c, &b, CRM_EINVAL, "summary is required");
+  b = n;
+  memset(name, 'm', 65);
+  name[65] = '\0';
+  b.op.actor = name;
+  expect_refused(e.c, &b, CRM_ERANGE, "actor is too long (more than 64 "
+                 "bytes)");
+  b = n;
+  b.handler = "zzz";
+  expect_refused(e.c, &b, CRM_ENOTFOUND, "no complaint component \"zzz\" is "
+                 "loaded");
+  b = n;
+  b.parent_id = 7;
+  expect_refused(e.c, &b, CRM_ENOTFOUND, "unknown parent case #7");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 0);
+  assert_int_equal(ct_int(e.c, "SELECT (SELECT count(*) FROM case_history) +"
+                          " (SELECT count(*) FROM audit_log WHERE action"
+                          " LIKE 'case.%') WHERE ?1", 1), 0);
+  /* a parent must be the same customer's */
+  parent = ct_case(e.c, other, "broken", NULL);
+  b = n;
+  b.parent_id = parent;
+  expect_refused(e.c, &b, CRM_EINVAL, "parent case C-000001 belongs to "
+                 "another customer");
+  b.customer_id = other;
+  assert_int_equal(crm_case_create(e.c, &b, &id), CRM_OK);
+  assert_int_equal(ct_get(e.c, id).parent_id, parent);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 2);
+  pe_close(&e);
+}
+
+/* crm_case_get's strings stay valid until the next get. */
+static void test_get_buffer(void **state)
+{
+  pe_env e;
+  crm_case a, b;
+  int64_t cust, x, y;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  x = ct_case(e.c, cust, "charged twice", NULL);
+  y = ct_case(e.c, cust, "rude staff", NULL);
+  assert_int_equal(crm_case_get(e.c, x, &a), CRM_OK);
+  assert_string_equal(a.summary, "charged twice");
+  assert_int_equal(crm_case_get(e.c, y, &b), CRM_OK);
+  assert_string_equal(b.summary, "rude staff");
+  assert_string_equal(b.number, "C-000002");
+  pe_close(&e);
+}
+
+struct ids {
+  int64_t id[CT_N];
+  size_t n;
+};
+
+static int ids_cb(void *ud, const crm_case *k)
+{
+  struct ids *g = ud;
+
+  if(g->n < CT_N)
+    g->id[g->n] = k->id;
+  g->n++;
+  return 0;
+}
+
+static size_t query(crm *c, const crm_case_filter_q *f, struct ids *g)
+{
+  memset(g, 0, sizeof(*g));
+  if(crm_cases_query(c, f, ids_cb, g))
+    fail_msg("crm_cases_query: %s", crm_errmsg(c));
+  return g->n;
+}
+
+/* Filters: customer, state or "open", owner ("" unassigned), category,
+ * breached. */
+static void test_query(void **state)
+{
+  pe_env e;
+  crm_case_filter_q f;
+  crm_case_op op = ct_op("maria", "spam", 0);
+  struct ids g;
+  int64_t a, b, c1, c2, c3, c4;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  c1 = ct_case(e.c, a, "charged twice", NULL);       /* billing, New */
+  c2 = ct_case(e.c, a, "parcel late", NULL);         /* delivery */
+  c3 = ct_case(e.c, b, "invoice wrong", NULL);       /* billing */
+  c4 = ct_case(e.c, b, "buy cheap watches", NULL);   /* other, rejected */
+  assert_int_equal(crm_case_assign(e.c, c2, "ana", NULL, NULL), CRM_OK);
+  assert_int_equal(crm_case_reject(e.c, c4, &op), CRM_OK);
+  /* c3's resolution clock breached (row written by hand) */
+  assert_int_equal(sqlite3_exec(e.c->db, "INSERT INTO case_sla(case_id,"
+                   " clock, policy, team, target, used, since, running,"
+                   " breached_at) VALUES(3, 'resolution', '*/2', '', 3600,"
+                   " 3600, 0, 1, 5)", NULL, NULL, NULL), SQLITE_OK);
+  memset(&f, 0, sizeof(f));
+  assert_int_equal(query(e.c, &f, &g), 4);
+  assert_int_equal(query(e.c, NULL, &g), 4);
+  f.customer_id = b;
+  assert_int_equal(query(e.c, &f, &g), 2);
+  assert_int_equal(g.id[0], c3);
+  assert_int_equal(g.id[1], c4);
+  memset(&f, 0, sizeof(f));
+  f.state = "open";
+  assert_int_equal(query(e.c, &f, &g), 3);
+  assert_int_equal(g.id[2], c3);
+  f.state = "new";
+  assert_int_equal(query(e.c, &f, &g), 2);
+  assert_int_equal(g.id[0], c1);
+  assert_int_equal(g.id[1], c3);
+  f.state = "Rejected";
+  assert_int_equal(query(e.c, &f, &g), 1);
+  assert_int_equal(g.id[0], c4);
+  memset(&f, 0, sizeof(f));
+  f.owner = "";
+  assert_int_equal(query(e.c, &f, &g), 3);
+  f.owner = "ana";
+  assert_int_equal(query(e.c, &f, &g), 1);
+  assert_int_equal(g.id[0], c2);
+  memset(&f, 0, sizeof(f));
+  f.category = "billing";
+  f.state = "open";
+  assert_int_equal(query(e.c, &f, &g), 2);
+  memset(&f, 0, sizeof(f));
+  f.breached = 1;
+  assert_int_equal(query(e.c, &f, &g), 1);
+  assert_int_equal(g.id[0], c3);
+  f.customer_id = a;
+  assert_int_equal(query(e.c, &f, &g), 0);
   pe_close(&e);
 }
 
@@ -214,6 +527,8 @@ static void test_from_event(void **state)
   pe_env e;
   int64_t id;
   crm_ingest_result r;
+  crm_event ev;
+  crm_case k;
   struct cases g;
 
   (void)state;
@@ -242,6 +557,38 @@ static void test_from_event(void **state)
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
                          " case_id = ?1 AND note = 'opened from event'",
                          g.k[1].id), 1);
+  /* 1.5 keys: priority, origin, order or flight */
+  pe_event(e.c, id, "complaint", PE_NOW - 40, 0, NULL,
+           "{\"summary\":\"parcel late\",\"priority\":1,"
+           "\"origin\":\"web\",\"order\":\"O-7\"}", "c3");
+  pe_event(e.c, id, "complaint", PE_NOW - 30, 0, NULL,
+           "{\"summary\":\"bag lost\",\"flight\":\"AF123 2026-11-20\"}",
+           "c4");
+  cases_of(e.c, id, &g);
+  assert_int_equal(g.n, 4);
+  assert_int_equal(g.k[2].priority, 1);
+  assert_string_equal(g.category[2], "delivery");
+  k = ct_get(e.c, g.k[2].id);
+  assert_string_equal(k.origin, "web");
+  assert_string_equal(k.link_kind, "order");
+  assert_string_equal(k.link_ref, "O-7");
+  k = ct_get(e.c, g.k[3].id);
+  assert_string_equal(k.origin, "api");
+  assert_string_equal(k.link_kind, "flight");
+  assert_string_equal(k.link_ref, "AF123 2026-11-20");
+  assert_int_equal(k.priority, 4); /* other */
+  /* a bad priority refuses the event */
+  memset(&ev, 0, sizeof(ev));
+  ev.type = "complaint";
+  ev.customer_id = id;
+  ev.occurred_at = PE_NOW - 20;
+  ev.payload = "{\"summary\":\"x\",\"priority\":9}";
+  ev.idempotency_key = "c5";
+  assert_int_equal(crm_event_ingest(e.c, &ev, &r), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "complaint priority must be an "
+                      "integer 1 (urgent) .. 4 (low)");
+  cases_of(e.c, id, &g);
+  assert_int_equal(g.n, 4);
   pe_close(&e);
 }
 
@@ -254,6 +601,11 @@ int main(void)
     cmocka_unit_test(test_moves),
     cmocka_unit_test(test_reopen_and_case),
     cmocka_unit_test(test_from_event),
+    cmocka_unit_test(test_create_full),
+    cmocka_unit_test(test_create_idempotent),
+    cmocka_unit_test(test_create_refusals),
+    cmocka_unit_test(test_get_buffer),
+    cmocka_unit_test(test_query),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

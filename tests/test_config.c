@@ -152,7 +152,8 @@ static const struct bad bads[] = {
    "absolute directories"},
   /* unknown keys: top level, plugin entry, group */
   {"store = { path = \"a.db\"; };\nstroe = { path = \"x\"; };\n", 2,
-   "unknown setting \"stroe\" (expected store, plugins, lifecycle or communication)"},
+   "unknown setting \"stroe\" (expected store, plugins, lifecycle, "
+   "communication or complaints)"},
   {"plugins = {\n  load = (\n    { name = \"a\";\n      requird = true; }\n"
    "  );\n};\n", 4,
    "unknown plugin setting \"requird\" (expected name, file, enabled, "

@@ -258,4 +258,67 @@ const char *cli_priority_name(int priority);
 void cli_outbox_json(cli *x, cli_json *j, const crm_outbox_msg *m,
                      crm_customer *cache);
 
+/* ---- complaint cases (cmd_case.c, cmd_case_show.c, cmd_case_ops.c,
+ * cmd_case_stats.c, cmd_sla.c; the helpers below in case_out.c, the SLA
+ * printing in cmd_sla.c) --------------------------------------------------- */
+
+extern const cli_cmd cli_cmds_case[];
+extern const cli_cmd cli_cmds_case_show[];
+extern const cli_cmd cli_cmds_case_ops[];
+extern const cli_cmd cli_cmds_case_stats[];
+extern const cli_cmd cli_cmds_sla[];
+
+/* A case copied out of crm_case_get (whose strings only last until the
+ * next call), with its customer's external id. */
+typedef struct cli_case {
+  int64_t id, customer_id, parent_id, merged_into;
+  int priority, reopen_count, resolutions;
+  int64_t opened_at, updated_at, first_response_at, resolved_at, closed_at;
+  char number[24];
+  char customer[CRM_EXTID_MAX + 1];
+  char handler[64];
+  char state[32];
+  char category[32];
+  char summary[2001];
+  char origin[33];
+  char owner[65];
+  char team[33];
+  char link_kind[16];
+  char link_ref[129];
+  char triage_reason[256];
+  char timezone[64]; /* the team's zone from its SLA; "" : UTC */
+} cli_case;
+
+/* CASE (C-000042, c-42, 42, #42) -> id; prints "unknown case REF" and
+ * returns an exit code on failure. The store must be open. */
+int cli_case_ref(cli *x, const char *ref, int64_t *id);
+/* Copies case id into k (and its customer's external id and team zone);
+ * an exit code. */
+int cli_case_load(cli *x, int64_t id, cli_case *k);
+/* cli_case_ref + cli_case_load. */
+int cli_case_arg(cli *x, const char *ref, cli_case *k);
+/* The actor of a change: --by, else $USER, else "cli". */
+const char *cli_case_actor(const char *by);
+/* A priority 1..4; exit code on failure. */
+int cli_case_priority(const char *text, int *out);
+/* A duration in business time: "3h20m", "4h", "45m", "0m". */
+void cli_fmt_dur(int64_t secs, char *buf, size_t size);
+/* t in zone tz ("" or NULL: UTC): "Mon 28 Dec 10:00 CET" (CLI_ZONED_DAY)
+ * or "2026-12-28 10:00 CET" (CLI_ZONED_FULL); "-" for 0. */
+#define CLI_ZONED_DAY 0
+#define CLI_ZONED_FULL 1
+void cli_fmt_zoned(int64_t t, const char *tz, int style, char *buf,
+                   size_t size);
+/* The case as a JSON object (times UTC) named key (NULL in an array). */
+void cli_case_json(cli_json *j, const char *key, const cli_case *k);
+/* The SLA of a case: text lines under indent (a "no SLA" line when none),
+ * or an "sla" member (null when none) of the current JSON object. A CRM
+ * code (ENOTFOUND is not an error here). */
+int cli_sla_print(cli *x, cli_json *j, int64_t case_id, int indent);
+/* The stored SLA steps of a case (warnings, breaches, escalations, met
+ * targets, automatic close): text lines in zone tz under indent (nothing
+ * when none), or a "steps" array in the current JSON object. A CRM code. */
+int cli_sla_steps_print(cli *x, cli_json *j, int64_t case_id,
+                        const char *tz, int indent);
+
 #endif /* CRM_CLI_H */

@@ -1,5 +1,6 @@
 /*
- * cmd_event.c - crm event add, crm message send, crm case list / move.
+ * cmd_event.c - crm event add, crm message send (the case commands are in
+ * cmd_case*.c).
  */
 #include "cli.h"
 
@@ -18,7 +19,6 @@
 #define OPT_SUBJECT 264
 #define OPT_BODY 265
 #define OPT_CHANNEL 266
-#define OPT_NOTE 267
 
 /* ---- crm event add ----------------------------------------------------------- */
 
@@ -219,169 +219,6 @@ static int run_message_send(cli *x, const cli_cmd *cmd, int argc,
   return CLI_OK;
 }
 
-/* ---- crm case list / move -------------------------------------------------------- */
-
-struct case_ctx {
-  cli_json *j;
-  cli_table *t;
-};
-
-static int case_cb(void *ud, const crm_case *k)
-{
-  struct case_ctx *cc = ud;
-  char id[32], cust[32], prio[16], opened[32];
-  const char *row[8];
-  if(cc->j) {
-    cli_json_begin_object(cc->j, NULL);
-    cli_json_int(cc->j, "id", k->id);
-    cli_json_int(cc->j, "customer_id", k->customer_id);
-    cli_json_str(cc->j, "state", k->state);
-    cli_json_str(cc->j, "handler", k->handler);
-    cli_json_str(cc->j, "category", k->category);
-    cli_json_str(cc->j, "summary", k->summary);
-    cli_json_int(cc->j, "priority", k->priority);
-    cli_json_time(cc->j, "opened_at", k->opened_at);
-    cli_json_time(cc->j, "updated_at", k->updated_at);
-    cli_json_end(cc->j);
-    return 0;
-  }
-  snprintf(id, sizeof(id), "%" PRId64, k->id);
-  snprintf(cust, sizeof(cust), "#%" PRId64, k->customer_id);
-  snprintf(prio, sizeof(prio), "%d", k->priority);
-  cli_fmt_time(k->opened_at, opened, sizeof(opened));
-  row[0] = id;
-  row[1] = cust;
-  row[2] = k->state;
-  row[3] = k->handler ? k->handler : "-";
-  row[4] = k->category && *k->category ? k->category : "-";
-  row[5] = prio;
-  row[6] = opened;
-  row[7] = k->summary ? k->summary : "";
-  cli_table_add(cc->t, row);
-  return 0;
-}
-
-/* Replaces the "#id" customer cells by external ids, after the walk (no
- * look-ups while the store is being iterated). */
-static void name_customers(cli *x, cli_table *t)
-{
-  size_t r;
-  for(r = 1; r < t->nrows; r++) {
-    char **cellp = &t->cells[r * t->ncols + 1];
-    crm_customer cu;
-    char *ext;
-    if(crm_customer_resolve(x->c, *cellp, &cu))
-      continue;
-    ext = strdup(cu.external_id);
-    if(!ext)
-      continue;
-    free(*cellp);
-    *cellp = ext;
-  }
-}
-
-static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
-{
-  static const struct option lo[] = {
-    {"customer", required_argument, NULL, OPT_CUSTOMER},
-    {NULL, 0, NULL, 0},
-  };
-  static const char *const head[] = {"ID", "CUSTOMER", "STATE", "HANDLER",
-                                     "CATEGORY", "PRIO", "OPENED",
-                                     "SUMMARY", NULL};
-  cli_parser p;
-  const char *arg, *ref = NULL;
-  crm_customer cu;
-  struct case_ctx cc;
-  cli_json j;
-  cli_table t;
-  int opt, rc;
-
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    if(opt == OPT_CUSTOMER)
-      ref = arg;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 0, 0);
-  if(!rc)
-    rc = cli_open(x, 0);
-  memset(&cu, 0, sizeof(cu));
-  if(!rc && ref)
-    rc = cli_resolve(x, ref, &cu);
-  if(rc)
-    return rc;
-  memset(&cc, 0, sizeof(cc));
-  if(x->json) {
-    cli_json_init(&j, stdout);
-    cli_json_begin_object(&j, NULL);
-    cli_json_begin_array(&j, "cases");
-    cc.j = &j;
-  }
-  else {
-    cli_table_init(&t, head);
-    cc.t = &t;
-  }
-  rc = crm_cases_foreach(x->c, cu.id, case_cb, &cc);
-  if(x->json)
-    cli_json_finish(&j);
-  else {
-    if(!rc)
-      name_customers(x, &t);
-    if(!rc && t.nrows > 1)
-      cli_table_print(&t, stdout, 0);
-    else if(!rc)
-      printf("no cases\n");
-    cli_table_free(&t);
-  }
-  return rc ? cli_fail(x, rc) : CLI_OK;
-}
-
-static int run_case_move(cli *x, const cli_cmd *cmd, int argc, char **argv)
-{
-  static const struct option lo[] = {
-    {"note", required_argument, NULL, OPT_NOTE},
-    {NULL, 0, NULL, 0},
-  };
-  cli_parser p;
-  const char *arg, *note = NULL, *state;
-  int64_t id;
-  int opt, rc;
-
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    if(opt == OPT_NOTE)
-      note = arg;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 2, 2);
-  if(!rc)
-    rc = cli_parse_count("case id", argv[p.optind][0] == '#'
-                                      ? argv[p.optind] + 1
-                                      : argv[p.optind], &id);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(rc)
-    return rc;
-  state = argv[p.optind + 1];
-  rc = crm_case_move(x->c, id, state, note);
-  if(rc)
-    return cli_fail(x, rc);
-  if(x->json) {
-    cli_json j;
-    cli_json_init(&j, stdout);
-    cli_json_begin_object(&j, NULL);
-    cli_json_int(&j, "case_id", id);
-    cli_json_str(&j, "state", state);
-    cli_json_finish(&j);
-  }
-  else if(!x->quiet)
-    printf("case #%" PRId64 " moved to %s\n", id, state);
-  return CLI_OK;
-}
-
 const cli_cmd cli_cmds_event[] = {
   {"event", "add", "record one event (idempotent by --key)",
    "crm event add --customer REF --type T [--amount 12.50 --currency USD]\n"
@@ -404,11 +241,5 @@ const cli_cmd cli_cmds_event[] = {
    "  --channel C        channel component (default: the customer's\n"
    "                     \"channel\" attribute, else the first loaded)\n",
    run_message_send},
-  {"case", "list", "list complaint cases",
-   "crm case list [--customer REF]",
-   "  --customer REF     only this customer's cases\n", run_case_list},
-  {"case", "move", "move a complaint case to another state",
-   "crm case move ID STATE [--note TEXT]",
-   "  --note TEXT        a note kept with the move\n", run_case_move},
   {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -25,7 +25,9 @@ static const cli_cmd *const tables[] = {
   cli_cmds_plugins, cli_cmds_report, cli_cmds_points, cli_cmds_points_ops,
   cli_cmds_rewards, cli_cmds_tier, cli_cmds_score, cli_cmds_consent,
   cli_cmds_prefs,
-  cli_cmds_outbox, cli_cmds_comm, cli_cmds_send, NULL,
+  cli_cmds_outbox, cli_cmds_comm, cli_cmds_send, cli_cmds_case,
+  cli_cmds_case_show, cli_cmds_case_ops, cli_cmds_case_stats, cli_cmds_sla,
+  NULL,
 };
 
 static const char global_help[] =

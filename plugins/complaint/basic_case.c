@@ -1,18 +1,33 @@
 /*
- * basic_case.c - the `basic_case` complaint component: a four-state case
- * flow with keyword classification.
+ * basic_case.c - the `basic_case` complaint component: the default case
+ * handler (SDK 1.5 standard states) with keyword classification.
  *
  * Built only against crm/sdk.h, as any out-of-tree plugin is.
  *
- * States: New (cases open here), Assigned, Resolved, Closed (final).
- * Moves:  New -> Assigned, Assigned -> Resolved, Resolved -> Closed,
- *         Resolved -> Assigned (reopen); New -> Closed only when the
- *         config sets allow_close_new = true (the transition callback does
- *         not see the note, so the rule cannot depend on one). Anything
- *         else is refused with CRM_ESTATE, e.g.
- *         "cannot move case 12 from New to Closed; allowed: Assigned".
- *         State names match case-insensitively; the decision carries the
- *         canonical spelling.
+ * States: New (cases open here), Assigned, In progress, Waiting on
+ * customer, Resolved, Closed, Rejected, Duplicate. The core keys its SLA,
+ * reopen, merge and survey rules on these names; this handler only says
+ * which moves are allowed:
+ *   New                 -> Assigned, In progress, Waiting on customer,
+ *                          Resolved, Rejected, Duplicate
+ *   Assigned            -> Assigned (reassign), In progress, Waiting on
+ *                          customer, Resolved, Rejected, Duplicate
+ *   In progress         -> Assigned, Waiting on customer, Resolved,
+ *                          Rejected, Duplicate
+ *   Waiting on customer -> Assigned, In progress, Resolved, Closed,
+ *                          Rejected, Duplicate
+ *   Resolved            -> In progress (reopen), Closed
+ *   Closed, Rejected, Duplicate: final.
+ * With allow_close_new = true a New case may also be closed directly (the
+ * transition callback does not see the note, so the rule cannot depend on
+ * one). Anything else is refused with CRM_ESTATE, e.g.
+ *   "cannot move case C-000042 from Resolved to New; allowed: In
+ *    progress, Closed"
+ * (the case id instead of the number on a core older than 1.5). State
+ * names match case-insensitively; the decision carries the canonical
+ * spelling. On a move to Resolved the compensation the agent asked for is
+ * kept as it is: the limits per category are the core's
+ * (complaints.compensation).
  *
  * open(): a case without a category is classified by the first keyword
  * group with a keyword in the summary (case-insensitive), in this order
@@ -45,10 +60,26 @@
 #define BC_N_CATS 5
 #define BC_DEFAULT_PRIORITY 3
 
-static const char *const bc_states[] = {"New", "Assigned", "Resolved",
-                                        "Closed", NULL};
+static const char *const bc_states[] = {
+  CRM_CASE_NEW, CRM_CASE_ASSIGNED, CRM_CASE_IN_PROGRESS, CRM_CASE_WAITING,
+  CRM_CASE_RESOLVED, CRM_CASE_CLOSED, CRM_CASE_REJECTED, CRM_CASE_DUPLICATE,
+  NULL};
 
-enum { BC_NEW, BC_ASSIGNED, BC_RESOLVED, BC_CLOSED, BC_N_STATES };
+#define BC_STATES_TEXT                                                      \
+  "New, Assigned, In progress, Waiting on customer, Resolved, Closed, "     \
+  "Rejected, Duplicate"
+
+enum {
+  BC_NEW,
+  BC_ASSIGNED,
+  BC_PROGRESS,
+  BC_WAITING,
+  BC_RESOLVED,
+  BC_CLOSED,
+  BC_REJECTED,
+  BC_DUPLICATE,
+  BC_N_STATES
+};
 
 struct bc_category {
   const char *name;
@@ -278,21 +309,33 @@ static int bc_state_index(const char *name)
   return -1;
 }
 
+#define BC_BIT(s) (1u << (s))
+
+/* The standard moves (see the top of the file), one mask per state. */
+static const unsigned bc_moves[BC_N_STATES] = {
+  [BC_NEW] = BC_BIT(BC_ASSIGNED) | BC_BIT(BC_PROGRESS) | BC_BIT(BC_WAITING) |
+             BC_BIT(BC_RESOLVED) | BC_BIT(BC_REJECTED) |
+             BC_BIT(BC_DUPLICATE),
+  [BC_ASSIGNED] = BC_BIT(BC_ASSIGNED) | BC_BIT(BC_PROGRESS) |
+                  BC_BIT(BC_WAITING) | BC_BIT(BC_RESOLVED) |
+                  BC_BIT(BC_REJECTED) | BC_BIT(BC_DUPLICATE),
+  [BC_PROGRESS] = BC_BIT(BC_ASSIGNED) | BC_BIT(BC_WAITING) |
+                  BC_BIT(BC_RESOLVED) | BC_BIT(BC_REJECTED) |
+                  BC_BIT(BC_DUPLICATE),
+  [BC_WAITING] = BC_BIT(BC_ASSIGNED) | BC_BIT(BC_PROGRESS) |
+                 BC_BIT(BC_RESOLVED) | BC_BIT(BC_CLOSED) |
+                 BC_BIT(BC_REJECTED) | BC_BIT(BC_DUPLICATE),
+  [BC_RESOLVED] = BC_BIT(BC_PROGRESS) | BC_BIT(BC_CLOSED),
+};
+
 static int bc_allowed(const struct bc_state *st, int from, int to)
 {
-  switch(from) {
-  case BC_NEW:
-    return to == BC_ASSIGNED || (to == BC_CLOSED && st->allow_close_new);
-  case BC_ASSIGNED:
-    return to == BC_RESOLVED;
-  case BC_RESOLVED:
-    return to == BC_CLOSED || to == BC_ASSIGNED;
-  default:
-    return 0;
-  }
+  if(from == BC_NEW && to == BC_CLOSED && st->allow_close_new)
+    return 1;
+  return (bc_moves[from] & BC_BIT(to)) != 0;
 }
 
-/* "Assigned, Closed" or "none (Closed is final)". */
+/* "Assigned, In progress, ..." or "none (Closed is final)". */
 static void bc_allowed_list(const struct bc_state *st, int from, char *buf,
                             size_t size)
 {
@@ -315,6 +358,16 @@ static void bc_allowed_list(const struct bc_state *st, int from, char *buf,
     snprintf(buf, size, "none (%s is final)", bc_states[from]);
 }
 
+/* "C-000042" from a 1.5 host, else "12" (the id). */
+static const char *bc_case_name(const crm_case_view *c, char *buf,
+                                size_t size)
+{
+  if(CRM_HAS_MEMBER(c, crm_case_view, number) && c->number && *c->number)
+    return c->number;
+  snprintf(buf, size, "%lld", (long long)c->case_id);
+  return buf;
+}
+
 static int bc_transition(void *state, crm_host_ctx *ctx,
                          const crm_case_view *c, const char *to,
                          crm_case_decision *out)
@@ -322,24 +375,28 @@ static int bc_transition(void *state, crm_host_ctx *ctx,
   struct bc_state *st = state;
   int from_i = bc_state_index(c->state);
   int to_i = bc_state_index(to);
-  char allowed[64];
+  char allowed[160];
+  char name[32];
 
   if(to_i < 0)
     return st->api->set_error(ctx, CRM_EINVAL,
-                              "unknown case state \"%s\"; states: New, "
-                              "Assigned, Resolved, Closed", to ? to : "");
+                              "unknown case state \"%s\"; states: %s",
+                              to ? to : "", BC_STATES_TEXT);
   if(from_i < 0)
     return st->api->set_error(ctx, CRM_ESTATE,
-                              "case %lld is in unknown state \"%s\"",
-                              (long long)c->case_id,
+                              "case %s is in unknown state \"%s\"",
+                              bc_case_name(c, name, sizeof(name)),
                               c->state ? c->state : "");
   if(!bc_allowed(st, from_i, to_i)) {
     bc_allowed_list(st, from_i, allowed, sizeof(allowed));
     return st->api->set_error(ctx, CRM_ESTATE,
-                              "cannot move case %lld from %s to %s; "
-                              "allowed: %s", (long long)c->case_id,
+                              "cannot move case %s from %s to %s; "
+                              "allowed: %s",
+                              bc_case_name(c, name, sizeof(name)),
                               bc_states[from_i], bc_states[to_i], allowed);
   }
+  /* the compensation the agent asked for (a move to Resolved) is kept as
+   * the host filled it in: the limits are the core's */
   snprintf(out->state, sizeof(out->state), "%s", bc_states[to_i]);
   return CRM_OK;
 }
@@ -355,7 +412,7 @@ static const crm_component bc_component = {
   .struct_size = sizeof(crm_component),
   .kind = CRM_KIND_COMPLAINT,
   .name = "basic_case",
-  .description = "New, Assigned, Resolved, Closed with keyword "
+  .description = "the standard case states (SDK 1.5) with keyword "
                  "classification",
   .vtable = &bc_vtable,
 };
@@ -365,10 +422,10 @@ static const crm_component *const bc_components[] = {&bc_component};
 static const crm_plugin_desc bc_desc = {
   CRM_PLUGIN_DESC_HEADER,
   .name = "basic_case",
-  .version = "1.0.0",
+  .version = "1.5.0",
   .vendor = "crmcore",
   .license = "MIT",
-  .description = "Complaint cases: a four-state flow with classification",
+  .description = "Complaint cases: the standard flow with classification",
   .components = bc_components,
   .n_components = 1,
   .init = bc_init,

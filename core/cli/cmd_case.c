@@ -1,0 +1,523 @@
+/*
+ * cmd_case.c - crm case open | list | assign | move. The helpers the case
+ * commands share (case references, copies of a case, the actor of a
+ * change, durations, times in the team's zone) are in case_out.c.
+ *
+ * show is in cmd_case_show.c; reply, note, resolve, close, reject, merge
+ * in cmd_case_ops.c; survey, stats, train in cmd_case_stats.c; crm sla in
+ * cmd_sla.c. Times print in the zone of the case's team (the timezone
+ * crm_sla_get gives) and in UTC in --json.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT_CUSTOMER 256
+#define OPT_SUMMARY 257
+#define OPT_CATEGORY 258
+#define OPT_PRIORITY 259
+#define OPT_ORIGIN 260
+#define OPT_ORDER 261
+#define OPT_FLIGHT 262
+#define OPT_MESSAGE 263
+#define OPT_HANDLER 264
+#define OPT_KEY 265
+#define OPT_BY 266
+#define OPT_WHY 267
+#define OPT_STATE 268
+#define OPT_OPEN 269
+#define OPT_OWNER 270
+#define OPT_UNASSIGNED 271
+#define OPT_BREACHED 272
+#define OPT_TEAM 273
+
+#define SUMMARY_WIDTH 40 /* the summary column of crm case list */
+
+static void json_opt_str(cli_json *j, const char *key, const char *v)
+{
+  cli_json_str(j, key, v && *v ? v : NULL);
+}
+
+/* The JSON answer of a command that changed a case: {"case": {...}}
+ * plus what the caller adds before cli_json_finish. */
+static void json_begin_case(cli_json *j, const cli_case *k)
+{
+  cli_json_init(j, stdout);
+  cli_json_begin_object(j, NULL);
+  cli_case_json(j, "case", k);
+}
+
+/* ---- crm case open ------------------------------------------------------- */
+
+struct open_args {
+  const char *customer, *summary, *category, *priority, *origin, *handler;
+  const char *key, *by, *why;
+  const char *link_kind, *link_ref;
+};
+
+static int open_link(struct open_args *a, const char *kind, const char *ref)
+{
+  if(a->link_kind)
+    return cli_usage_error("case open: --order, --flight and --message "
+                           "exclude each other");
+  a->link_kind = kind;
+  a->link_ref = ref;
+  return CLI_OK;
+}
+
+static void print_opened(cli *x, const cli_case *k)
+{
+  crm_sla_info si;
+  char due[64], team[64];
+  cli_json j;
+
+  memset(&si, 0, sizeof(si));
+  if(crm_sla_get(x->c, k->id, &si))
+    memset(&si, 0, sizeof(si));
+  if(x->json) {
+    json_begin_case(&j, k);
+    cli_json_time(&j, "first_response_due_at", si.first_response.due_at);
+    cli_json_time(&j, "resolution_due_at", si.resolution.due_at);
+    cli_json_finish(&j);
+    return;
+  }
+  if(x->quiet)
+    return;
+  team[0] = '\0';
+  if(k->team[0])
+    snprintf(team, sizeof(team), ", team %s", k->team);
+  printf("opened %s (%s, priority %d%s)", k->number,
+         k->category[0] ? k->category : "no category", k->priority, team);
+  if(si.first_response.due_at) {
+    cli_fmt_zoned(si.first_response.due_at, k->timezone, CLI_ZONED_DAY, due,
+                  sizeof(due));
+    printf(": first response due %s", due);
+  }
+  putchar('\n');
+  if(k->triage_reason[0])
+    printf("  triage: %s\n", k->triage_reason);
+}
+
+static int run_case_open(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"category", required_argument, NULL, OPT_CATEGORY},
+    {"priority", required_argument, NULL, OPT_PRIORITY},
+    {"origin", required_argument, NULL, OPT_ORIGIN},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"flight", required_argument, NULL, OPT_FLIGHT},
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"handler", required_argument, NULL, OPT_HANDLER},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"by", required_argument, NULL, OPT_BY},
+    {"why", required_argument, NULL, OPT_WHY},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  struct open_args a;
+  crm_case_new n;
+  crm_customer cu;
+  cli_case k;
+  const char *arg;
+  int64_t id = 0;
+  int opt, rc = CLI_OK, prio = 0;
+
+  memset(&a, 0, sizeof(a));
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0 && !rc;
+      opt = cli_parser_next(x, &p, &arg)) {
+    switch(opt) {
+    case OPT_SUMMARY: a.summary = arg; break;
+    case OPT_CATEGORY: a.category = arg; break;
+    case OPT_PRIORITY: a.priority = arg; break;
+    case OPT_ORIGIN: a.origin = arg; break;
+    case OPT_ORDER: rc = open_link(&a, "order", arg); break;
+    case OPT_FLIGHT: rc = open_link(&a, "flight", arg); break;
+    case OPT_MESSAGE: rc = open_link(&a, "message", arg); break;
+    case OPT_HANDLER: a.handler = arg; break;
+    case OPT_KEY: a.key = arg; break;
+    case OPT_BY: a.by = arg; break;
+    case OPT_WHY: a.why = arg; break;
+    default: break;
+    }
+  }
+  if(rc)
+    return rc;
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 1, 1);
+  if(rc)
+    return rc;
+  if(!a.summary || !*a.summary)
+    return cli_usage_error("case open: --summary is required (the "
+                           "customer's words)");
+  if(a.priority) {
+    rc = cli_case_priority(a.priority, &prio);
+    if(rc)
+      return rc;
+  }
+  rc = cli_open(x, 0);
+  if(!rc)
+    rc = cli_resolve(x, argv[p.optind], &cu);
+  if(rc)
+    return rc;
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cu.id;
+  n.summary = a.summary;
+  n.category = a.category;
+  n.priority = prio;
+  n.origin = a.origin;
+  n.link_kind = a.link_kind;
+  n.link_ref = a.link_ref;
+  n.handler = a.handler;
+  n.idempotency_key = a.key;
+  n.op.actor = cli_case_actor(a.by);
+  n.op.why = a.why;
+  rc = crm_case_create(x->c, &n, &id);
+  if(rc)
+    return cli_fail(x, rc);
+  rc = cli_case_load(x, id, &k);
+  if(rc)
+    return rc;
+  print_opened(x, &k);
+  return CLI_OK;
+}
+
+/* ---- crm case list ------------------------------------------------------- */
+
+struct list_ctx {
+  cli_json *j;
+  cli_table *t;
+  int64_t n;
+};
+
+/* text cut to at most width code points, "..." marking a cut */
+static void cut(const char *s, size_t width, char *buf, size_t size)
+{
+  size_t n = 0, cp = 0;
+  if(cli_text_width(s) <= width) {
+    snprintf(buf, size, "%s", s);
+    return;
+  }
+  while(s[n] && cp < width - 3) {
+    n++;
+    while(((unsigned char)s[n] & 0xc0) == 0x80)
+      n++;
+    cp++;
+  }
+  if(n + 4 > size)
+    n = size > 4 ? size - 4 : 0;
+  memcpy(buf, s, n);
+  memcpy(buf + n, "...", 4);
+}
+
+static int list_cb(void *ud, const crm_case *k)
+{
+  struct list_ctx *lc = ud;
+  char num[24], cust[32], prio[16], opened[32], sum[SUMMARY_WIDTH * 4 + 4];
+  const char *row[9];
+
+  lc->n++;
+  if(k->number && *k->number)
+    snprintf(num, sizeof(num), "%s", k->number);
+  else
+    snprintf(num, sizeof(num), "C-%06" PRId64, k->id);
+  if(lc->j) {
+    cli_json_begin_object(lc->j, NULL);
+    cli_json_int(lc->j, "id", k->id);
+    cli_json_str(lc->j, "number", num);
+    cli_json_int(lc->j, "customer_id", k->customer_id);
+    cli_json_str(lc->j, "state", k->state);
+    cli_json_str(lc->j, "handler", k->handler);
+    json_opt_str(lc->j, "category", k->category);
+    cli_json_int(lc->j, "priority", k->priority);
+    json_opt_str(lc->j, "owner", k->owner);
+    json_opt_str(lc->j, "team", k->team);
+    json_opt_str(lc->j, "origin", k->origin);
+    cli_json_str(lc->j, "summary", k->summary);
+    cli_json_time(lc->j, "opened_at", k->opened_at);
+    cli_json_time(lc->j, "updated_at", k->updated_at);
+    cli_json_end(lc->j);
+    return 0;
+  }
+  snprintf(cust, sizeof(cust), "#%" PRId64, k->customer_id);
+  snprintf(prio, sizeof(prio), "%d", k->priority);
+  cli_fmt_time(k->opened_at, opened, sizeof(opened));
+  cut(k->summary ? k->summary : "", SUMMARY_WIDTH, sum, sizeof(sum));
+  row[0] = num;
+  row[1] = cust;
+  row[2] = k->state;
+  row[3] = k->category && *k->category ? k->category : "-";
+  row[4] = prio;
+  row[5] = k->owner && *k->owner ? k->owner : "-";
+  row[6] = k->team && *k->team ? k->team : "-";
+  row[7] = opened;
+  row[8] = sum;
+  cli_table_add(lc->t, row);
+  return 0;
+}
+
+/* Replaces the "#id" customer cells by external ids, after the walk (no
+ * look-ups while the store is being iterated). */
+static void name_customers(cli *x, cli_table *t)
+{
+  size_t r;
+  for(r = 1; r < t->nrows; r++) {
+    char **cellp = &t->cells[r * t->ncols + 1];
+    crm_customer cu;
+    char *ext;
+    if(crm_customer_resolve(x->c, *cellp, &cu))
+      continue;
+    ext = strdup(cu.external_id);
+    if(!ext)
+      continue;
+    free(*cellp);
+    *cellp = ext;
+  }
+}
+
+static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    {"customer", required_argument, NULL, OPT_CUSTOMER},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"open", no_argument, NULL, OPT_OPEN},
+    {"owner", required_argument, NULL, OPT_OWNER},
+    {"unassigned", no_argument, NULL, OPT_UNASSIGNED},
+    {"category", required_argument, NULL, OPT_CATEGORY},
+    {"breached", no_argument, NULL, OPT_BREACHED},
+    {NULL, 0, NULL, 0},
+  };
+  static const char *const head[] = {"CASE", "CUSTOMER", "STATE",
+                                     "CATEGORY", "PRIO", "OWNER", "TEAM",
+                                     "OPENED", "SUMMARY", NULL};
+  cli_parser p;
+  const char *arg, *ref = NULL;
+  crm_case_filter_q f;
+  crm_customer cu;
+  struct list_ctx lc;
+  cli_json j;
+  cli_table t;
+  int opt, rc;
+
+  memset(&f, 0, sizeof(f));
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    switch(opt) {
+    case OPT_CUSTOMER: ref = arg; break;
+    case OPT_STATE: f.state = arg; break;
+    case OPT_OPEN: f.state = "open"; break;
+    case OPT_OWNER: f.owner = arg; break;
+    case OPT_UNASSIGNED: f.owner = ""; break;
+    case OPT_CATEGORY: f.category = arg; break;
+    case OPT_BREACHED: f.breached = 1; break;
+    default: break;
+    }
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 0, 0);
+  if(!rc)
+    rc = cli_open(x, 0);
+  memset(&cu, 0, sizeof(cu));
+  if(!rc && ref)
+    rc = cli_resolve(x, ref, &cu);
+  if(rc)
+    return rc;
+  f.customer_id = cu.id;
+  memset(&lc, 0, sizeof(lc));
+  if(x->json) {
+    cli_json_init(&j, stdout);
+    cli_json_begin_object(&j, NULL);
+    cli_json_begin_array(&j, "cases");
+    lc.j = &j;
+  }
+  else {
+    cli_table_init(&t, head);
+    cli_table_align_right(&t, 4);
+    lc.t = &t;
+  }
+  rc = crm_cases_query(x->c, &f, list_cb, &lc);
+  if(x->json) {
+    if(!rc)
+      cli_json_finish(&j);
+  }
+  else {
+    if(!rc)
+      name_customers(x, &t);
+    if(!rc && t.nrows > 1)
+      cli_table_print(&t, stdout, 0);
+    else if(!rc && !x->quiet)
+      printf("no cases\n");
+    cli_table_free(&t);
+  }
+  return rc ? cli_fail(x, rc) : CLI_OK;
+}
+
+/* ---- crm case move / assign ---------------------------------------------- */
+
+static int run_case_move(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    {"why", required_argument, NULL, OPT_WHY},
+    {"note", required_argument, NULL, OPT_WHY}, /* the 1.0 name */
+    {"by", required_argument, NULL, OPT_BY},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg, *why = NULL, *by = NULL;
+  crm_case_op op;
+  cli_case k;
+  char from[32];
+  int opt, rc;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    if(opt == OPT_WHY)
+      why = arg;
+    else if(opt == OPT_BY)
+      by = arg;
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 2, 2);
+  if(!rc)
+    rc = cli_open(x, 0);
+  if(!rc)
+    rc = cli_case_arg(x, argv[p.optind], &k);
+  if(rc)
+    return rc;
+  snprintf(from, sizeof(from), "%s", k.state);
+  memset(&op, 0, sizeof(op));
+  op.actor = cli_case_actor(by);
+  op.why = why;
+  rc = crm_case_move_op(x->c, k.id, argv[p.optind + 1], &op);
+  if(rc)
+    return cli_fail(x, rc);
+  rc = cli_case_load(x, k.id, &k);
+  if(rc)
+    return rc;
+  if(x->json) {
+    cli_json j;
+    json_begin_case(&j, &k);
+    cli_json_str(&j, "from_state", from);
+    cli_json_finish(&j);
+  }
+  else if(!x->quiet)
+    printf("moved %s from %s to %s\n", k.number, from, k.state);
+  return CLI_OK;
+}
+
+static int run_case_assign(cli *x, const cli_cmd *cmd, int argc,
+                           char **argv)
+{
+  static const struct option lo[] = {
+    {"team", required_argument, NULL, OPT_TEAM},
+    {"by", required_argument, NULL, OPT_BY},
+    {"why", required_argument, NULL, OPT_WHY},
+    {NULL, 0, NULL, 0},
+  };
+  cli_parser p;
+  const char *arg, *team = NULL, *by = NULL, *why = NULL;
+  crm_case_op op;
+  cli_case k;
+  char from[32];
+  int opt, rc;
+
+  cli_parser_init(&p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &p, &arg)) {
+    if(opt == OPT_TEAM)
+      team = arg;
+    else if(opt == OPT_BY)
+      by = arg;
+    else if(opt == OPT_WHY)
+      why = arg;
+  }
+  if(opt == CLI_PARSE_EXIT)
+    return p.rc;
+  rc = cli_operands(&p, 2, 2);
+  if(!rc)
+    rc = cli_open(x, 0);
+  if(!rc)
+    rc = cli_case_arg(x, argv[p.optind], &k);
+  if(rc)
+    return rc;
+  snprintf(from, sizeof(from), "%s", k.state);
+  memset(&op, 0, sizeof(op));
+  op.actor = cli_case_actor(by);
+  op.why = why;
+  rc = crm_case_assign(x->c, k.id, argv[p.optind + 1], team, &op);
+  if(rc)
+    return cli_fail(x, rc);
+  rc = cli_case_load(x, k.id, &k);
+  if(rc)
+    return rc;
+  if(x->json) {
+    cli_json j;
+    json_begin_case(&j, &k);
+    cli_json_str(&j, "from_state", from);
+    cli_json_finish(&j);
+  }
+  else if(!x->quiet) {
+    printf("assigned %s to %s", k.number, k.owner);
+    if(k.team[0])
+      printf(" (team %s)", k.team);
+    if(strcmp(from, k.state))
+      printf(", %s -> %s", from, k.state);
+    putchar('\n');
+  }
+  return CLI_OK;
+}
+
+const cli_cmd cli_cmds_case[] = {
+  {"case", "open", "open a complaint case for a customer",
+   "crm case open CUSTOMER --summary TEXT [--category C] [--priority 1-4]\n"
+   "                     [--origin email|phone|web|...] [--order REF | "
+   "--flight REF |\n"
+   "                     --message ID] [--handler H] [--key K] [--by WHO]",
+   "  --summary TEXT     the customer's words (required)\n"
+   "  --category C       delivery, billing, ... (default: triage and the\n"
+   "                     handler decide)\n"
+   "  --priority N       1 urgent .. 4 low (default: triage and the handler)\n"
+   "  --origin O         channel of origin: email, phone, web, sms, store\n"
+   "  --order REF        the order the case is about\n"
+   "  --flight REF       the flight (\"AF123 2026-11-20\")\n"
+   "  --message ID       the message the case is about\n"
+   "  --handler H        complaint component (default complaints.handler)\n"
+   "  --key K            idempotency key: a retry returns the first case\n"
+   "  --by WHO           who opens it (default $USER)\n"
+   "  --why TEXT         a note kept in the history\n",
+   run_case_open},
+  {"case", "list", "list complaint cases",
+   "crm case list [--customer REF] [--state S | --open] "
+   "[--owner O | --unassigned]\n"
+   "                     [--category C] [--breached]",
+   "  --customer REF     only this customer's cases\n"
+   "  --state S          only cases in state S (\"In progress\")\n"
+   "  --open             only cases not in a final state\n"
+   "  --owner O          only cases owned by O\n"
+   "  --unassigned       only cases without an owner\n"
+   "  --category C       only this category\n"
+   "  --breached         only cases with a breached SLA clock\n",
+   run_case_list},
+  {"case", "assign", "assign a case to an agent (and a team)",
+   "crm case assign CASE OWNER [--team T] [--by WHO] [--why TEXT]",
+   "  CASE               C-000042, 42 or #42\n"
+   "  --team T           move it to team T too (its SLA calendar)\n"
+   "  --by WHO           who assigns (default $USER)\n"
+   "  --why TEXT         the reason kept in the history\n",
+   run_case_assign},
+  {"case", "move", "move a complaint case to another state",
+   "crm case move CASE STATE [--why TEXT] [--by WHO]",
+   "  STATE              a state of the case's handler (\"In progress\")\n"
+   "  --why TEXT         the reason kept in the history (also --note)\n"
+   "  --by WHO           who moves it (default $USER)\n",
+   run_case_move},
+  {NULL, NULL, NULL, NULL, NULL, NULL},
+};

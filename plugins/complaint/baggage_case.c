@@ -1,0 +1,341 @@
+/*
+ * baggage_case.c - the `baggage_case` complaint handler of the airline
+ * pack (SDK 1.5): a delayed or lost bag, with the airline's fixed
+ * compensation instead of the agent's choice. An example of an industry
+ * pack replacing the default handler (conf/packs/airline_complaints.conf).
+ *
+ * Built only against crm/sdk.h, as any out-of-tree plugin is.
+ *
+ * States and moves: the standard ones, as basic_case's (New, Assigned,
+ * In progress, Waiting on customer, Resolved, Closed, Rejected,
+ * Duplicate; Resolved -> In progress reopens). A refused move says
+ * "cannot move case C-000042 from New to Closed; allowed: ...".
+ *
+ * open(): every case is a "baggage" case (the category is forced, even
+ * over the caller's or triage's), priority `priority` (default 2).
+ *
+ * On a move to Resolved the compensation is the pack's, whatever the
+ * agent asked for: lost_bag_points when the summary says the bag is lost
+ * (a word of lost_words, default "lost", "missing", "stolen"), else
+ * delayed_bag_points; no voucher item; comp_note names the rule. The
+ * core still checks it against complaints.compensation, so the
+ * admin's limit for "baggage" must allow these amounts
+ * (max_points >= lost_bag_points per case).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm/sdk.h"
+
+#define BG_WORDS_MAX 16
+#define BG_WORD_MAX 32
+
+static const char *const bg_states[] = {
+  CRM_CASE_NEW, CRM_CASE_ASSIGNED, CRM_CASE_IN_PROGRESS, CRM_CASE_WAITING,
+  CRM_CASE_RESOLVED, CRM_CASE_CLOSED, CRM_CASE_REJECTED, CRM_CASE_DUPLICATE,
+  NULL};
+
+enum { BG_NEW, BG_ASSIGNED, BG_PROGRESS, BG_WAITING, BG_RESOLVED,
+       BG_CLOSED, BG_REJECTED, BG_DUPLICATE, BG_N_STATES };
+
+#define BG_BIT(s) (1u << (s))
+#define BG_OUT (BG_BIT(BG_REJECTED) | BG_BIT(BG_DUPLICATE))
+
+static const unsigned bg_moves[BG_N_STATES] = {
+  [BG_NEW] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) | BG_BIT(BG_WAITING) |
+             BG_BIT(BG_RESOLVED) | BG_OUT,
+  [BG_ASSIGNED] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) |
+                  BG_BIT(BG_WAITING) | BG_BIT(BG_RESOLVED) | BG_OUT,
+  [BG_PROGRESS] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_WAITING) |
+                  BG_BIT(BG_RESOLVED) | BG_OUT,
+  [BG_WAITING] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) |
+                 BG_BIT(BG_RESOLVED) | BG_BIT(BG_CLOSED) | BG_OUT,
+  [BG_RESOLVED] = BG_BIT(BG_PROGRESS) | BG_BIT(BG_CLOSED),
+};
+
+struct bg_state {
+  const crm_host_api *api;
+  int64_t delayed_points;
+  int64_t lost_points;
+  int priority;
+  char words[BG_WORDS_MAX][BG_WORD_MAX + 1];
+  size_t n_words;
+};
+
+/* ---- config --------------------------------------------------------------- */
+
+static int bg_cfg_int(const crm_host_api *api, crm_host_ctx *ctx,
+                      const char *path, int64_t lo, int64_t hi, int64_t *out)
+{
+  int64_t v = *out;
+  int rc = api->cfg_get_int(ctx, path, &v);
+
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
+  if(rc == CRM_EINVAL)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be an integer", path);
+  if(rc)
+    return rc;
+  if(v < lo || v > hi)
+    return api->set_error(ctx, CRM_ECONFIG, "%s must be between %lld and "
+                          "%lld (got %lld)", path, (long long)lo,
+                          (long long)hi, (long long)v);
+  *out = v;
+  return CRM_OK;
+}
+
+static int bg_cfg_words(const crm_host_api *api, crm_host_ctx *ctx,
+                        struct bg_state *st)
+{
+  static const char *const dflt[] = {"lost", "missing", "stolen"};
+  const char *s;
+  char path[32];
+  size_t i;
+  int rc;
+
+  st->n_words = 0;
+  if(api->cfg_get_str(ctx, "lost_words", &s) == CRM_OK)
+    return api->set_error(ctx, CRM_ECONFIG, "lost_words must be a list "
+                          "such as [\"lost\", \"missing\"]");
+  for(i = 0;; i++) {
+    snprintf(path, sizeof(path), "lost_words.[%zu]", i);
+    rc = api->cfg_get_str(ctx, path, &s);
+    if(rc == CRM_ENOTFOUND)
+      break;
+    if(rc || !s[0] || strlen(s) > BG_WORD_MAX)
+      return api->set_error(ctx, CRM_ECONFIG, "%s must be a word of 1 to "
+                            "%d bytes", path, BG_WORD_MAX);
+    if(i == BG_WORDS_MAX)
+      return api->set_error(ctx, CRM_ECONFIG, "lost_words has more than %d "
+                            "words", BG_WORDS_MAX);
+    memcpy(st->words[st->n_words++], s, strlen(s) + 1);
+  }
+  for(i = 0; !st->n_words && i < sizeof(dflt) / sizeof(dflt[0]); i++)
+    snprintf(st->words[i], sizeof(st->words[i]), "%s", dflt[i]);
+  if(!st->n_words)
+    st->n_words = sizeof(dflt) / sizeof(dflt[0]);
+  return CRM_OK;
+}
+
+static int bg_read_config(const crm_host_api *api, crm_host_ctx *ctx,
+                          struct bg_state *st)
+{
+  int64_t prio = 2;
+  int rc;
+
+  st->delayed_points = 3000;
+  st->lost_points = 10000;
+  rc = bg_cfg_int(api, ctx, "delayed_bag_points", 0, INT32_MAX,
+                  &st->delayed_points);
+  if(!rc)
+    rc = bg_cfg_int(api, ctx, "lost_bag_points", 0, INT32_MAX,
+                    &st->lost_points);
+  if(!rc)
+    rc = bg_cfg_int(api, ctx, "priority", 1, 4, &prio);
+  if(!rc)
+    rc = bg_cfg_words(api, ctx, st);
+  st->priority = (int)prio;
+  return rc;
+}
+
+static int bg_init(const crm_host_api *api, crm_host_ctx *ctx, void **state)
+{
+  struct bg_state tmp;
+  struct bg_state *st;
+  int rc;
+
+  memset(&tmp, 0, sizeof(tmp));
+  tmp.api = api;
+  rc = bg_read_config(api, ctx, &tmp);
+  if(rc)
+    return rc;
+  st = api->alloc(ctx, sizeof(*st));
+  if(!st)
+    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
+  *st = tmp;
+  *state = st;
+  return CRM_OK;
+}
+
+static void bg_fini(void *state, crm_host_ctx *ctx)
+{
+  struct bg_state *st = state;
+
+  if(st)
+    st->api->free(ctx, st);
+}
+
+static int bg_reconfigure(void *state, crm_host_ctx *ctx)
+{
+  struct bg_state *st = state;
+  struct bg_state tmp = *st;
+  int rc;
+
+  rc = bg_read_config(st->api, ctx, &tmp);
+  if(rc)
+    return rc; /* the old settings stay */
+  *st = tmp;
+  return CRM_OK;
+}
+
+/* ---- open ----------------------------------------------------------------- */
+
+static int bg_open(void *state, crm_host_ctx *ctx, const crm_case_view *c,
+                   crm_case_decision *out)
+{
+  struct bg_state *st = state;
+
+  (void)ctx;
+  (void)c;
+  snprintf(out->state, sizeof(out->state), "%s", bg_states[BG_NEW]);
+  snprintf(out->category, sizeof(out->category), "baggage");
+  out->priority = st->priority;
+  return CRM_OK;
+}
+
+/* ---- transitions ------------------------------------------------------------ */
+
+static int bg_word_char(unsigned char u)
+{
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') ||
+         (u >= 'A' && u <= 'Z');
+}
+
+/* kw as a whole word of text, case-insensitive. */
+static int bg_has_word(const char *text, const char *kw)
+{
+  size_t n = strlen(kw);
+  const char *p;
+
+  for(p = text ? text : ""; *p; p++) {
+    if(p > text && bg_word_char((unsigned char)p[-1]))
+      continue;
+    if(!strncasecmp(p, kw, n) && !bg_word_char((unsigned char)p[n]))
+      return 1;
+  }
+  return 0;
+}
+
+static int bg_state_index(const char *name)
+{
+  int i;
+
+  for(i = 0; name && i < BG_N_STATES; i++) {
+    if(!strcasecmp(name, bg_states[i]))
+      return i;
+  }
+  return -1;
+}
+
+static void bg_allowed_list(int from, char *buf, size_t size)
+{
+  size_t len = 0;
+  int to, n;
+
+  buf[0] = '\0';
+  for(to = 0; to < BG_N_STATES; to++) {
+    if(!(bg_moves[from] & BG_BIT(to)))
+      continue;
+    n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                 bg_states[to]);
+    if(n < 0 || (size_t)n >= size - len)
+      return;
+    len += (size_t)n;
+  }
+  if(!len)
+    snprintf(buf, size, "none (%s is final)", bg_states[from]);
+}
+
+/* The pack's compensation replaces the agent's. */
+static void bg_compensate(const struct bg_state *st, const crm_case_view *c,
+                          crm_case_decision *out)
+{
+  const char *lost = NULL;
+  size_t i;
+
+  if(!CRM_HAS_MEMBER(out, crm_case_decision, comp_note))
+    return;
+  for(i = 0; i < st->n_words && !lost; i++) {
+    if(bg_has_word(c->summary, st->words[i]))
+      lost = st->words[i];
+  }
+  out->comp_points = lost ? st->lost_points : st->delayed_points;
+  out->comp_item[0] = '\0';
+  if(lost)
+    snprintf(out->comp_note, sizeof(out->comp_note), "lost bag (\"%s\"): "
+             "%lld points, airline pack", lost, (long long)out->comp_points);
+  else
+    snprintf(out->comp_note, sizeof(out->comp_note), "delayed bag: %lld "
+             "points, airline pack", (long long)out->comp_points);
+}
+
+static int bg_transition(void *state, crm_host_ctx *ctx,
+                         const crm_case_view *c, const char *to,
+                         crm_case_decision *out)
+{
+  struct bg_state *st = state;
+  int from_i = bg_state_index(c->state);
+  int to_i = bg_state_index(to);
+  char allowed[160];
+  char name[32];
+
+  if(CRM_HAS_MEMBER(c, crm_case_view, number) && c->number && *c->number)
+    snprintf(name, sizeof(name), "%s", c->number);
+  else
+    snprintf(name, sizeof(name), "%lld", (long long)c->case_id);
+  if(to_i < 0)
+    return st->api->set_error(ctx, CRM_EINVAL, "unknown case state \"%s\"; "
+                              "states: New, Assigned, In progress, Waiting "
+                              "on customer, Resolved, Closed, Rejected, "
+                              "Duplicate", to ? to : "");
+  if(from_i < 0)
+    return st->api->set_error(ctx, CRM_ESTATE, "case %s is in unknown "
+                              "state \"%s\"", name, c->state ? c->state : "");
+  if(!(bg_moves[from_i] & BG_BIT(to_i))) {
+    bg_allowed_list(from_i, allowed, sizeof(allowed));
+    return st->api->set_error(ctx, CRM_ESTATE, "cannot move case %s from %s "
+                              "to %s; allowed: %s", name, bg_states[from_i],
+                              bg_states[to_i], allowed);
+  }
+  snprintf(out->state, sizeof(out->state), "%s", bg_states[to_i]);
+  if(to_i == BG_RESOLVED)
+    bg_compensate(st, c, out);
+  return CRM_OK;
+}
+
+static const crm_complaint_v1 bg_vtable = {
+  .struct_size = sizeof(crm_complaint_v1),
+  .states = bg_states,
+  .open = bg_open,
+  .transition = bg_transition,
+};
+
+static const crm_component bg_component = {
+  .struct_size = sizeof(crm_component),
+  .kind = CRM_KIND_COMPLAINT,
+  .name = "baggage_case",
+  .description = "delayed and lost bags with the airline's fixed "
+                 "compensation",
+  .vtable = &bg_vtable,
+};
+
+static const crm_component *const bg_components[] = {&bg_component};
+
+static const crm_plugin_desc bg_desc = {
+  CRM_PLUGIN_DESC_HEADER,
+  .name = "baggage_case",
+  .version = "1.5.0",
+  .vendor = "crmcore",
+  .license = "MIT",
+  .description = "Airline pack: delayed-baggage cases with fixed "
+                 "compensation",
+  .components = bg_components,
+  .n_components = 1,
+  .init = bg_init,
+  .fini = bg_fini,
+  .reconfigure = bg_reconfigure,
+};
+
+CRM_PLUGIN_DEFINE(bg_desc)

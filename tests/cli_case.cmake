@@ -1,0 +1,11 @@
+# The complaint commands of `crm` (core/cli/cmd_case*.c, cmd_sla.c) end to
+# end: the built binary with the real basic_case handler, basic_points
+# (the compensation's scheme), the file channel and the triage component
+# under a `complaints` group written by the test (tests/test_cli_case.c).
+if(TARGET crm AND TARGET basic_case AND TARGET basic_points AND TARGET file
+   AND TARGET triage)
+  crm_test(test_cli_case test_cli_case.c cli_run.c cli_json.c)
+  target_compile_definitions(test_cli_case PRIVATE
+    CRM_TEST_CLI="$<TARGET_FILE:crm>")
+  add_dependencies(test_cli_case crm basic_case basic_points file triage)
+endif()

@@ -1,0 +1,5 @@
+# Complaints config, SLA clocks on business hours, escalation and the
+# automatic close (core/case_config.c, core/sla.c, core/sla_run.c).
+crm_test(test_case_config test_case_config.c loader_util.c)
+crm_test(test_sla test_sla.c)
+add_dependencies(test_sla basic_case)
