@@ -44,7 +44,8 @@ static const char crm__sql_trg_caused[] =
   " AND (cause_event_id = ?2 OR (cause_event_id IS NULL AND id >= ?3))"
   " ORDER BY id LIMIT 8";
 static const char crm__sql_trg_case[] =
-  "SELECT summary FROM cases WHERE id = ?1";
+  "SELECT summary, coalesce(number, printf('C-%06d', id)) FROM cases"
+  " WHERE id = ?1";
 static const char crm__sql_trg_due_stats[] =
   "SELECT count(*), coalesce(min(due_at), 0) FROM trigger_due"
   " WHERE trigger = ?1";
@@ -527,12 +528,14 @@ int crm__trigger_on_case_closed(crm *c, int64_t customer_id, int64_t case_id,
     return c->errcode;
   sqlite3_bind_int64(st, 1, case_id);
   rc = sqlite3_step(st);
-  if(rc == SQLITE_ROW)
+  snprintf(number, sizeof(number), "C-%06lld", (long long)case_id);
+  if(rc == SQLITE_ROW) {
     crm__trg_col_utf8(st, 0, summary, sizeof(summary));
+    crm__col_text(st, 1, number, sizeof(number));
+  }
   sqlite3_reset(st);
   if(rc != SQLITE_ROW && rc != SQLITE_DONE)
     return crm__sqlerr(c, rc, "reading a case");
-  snprintf(number, sizeof(number), "%lld", (long long)case_id);
   pairs[0] = "case_number";
   pairs[1] = number;
   pairs[2] = "case_summary";

@@ -271,7 +271,7 @@ static void test_survey_after_case_closed(void **state)
   assert_int_equal(crm_case_move(e.c, cid, "Closed", "done"), 0);
   assert_int_equal(tg_count(e.c, "survey"), 1);
   m = tg_message(e.c, "survey", 0);
-  snprintf(text, sizeof(text), "How did we do on case %lld (late "
+  snprintf(text, sizeof(text), "How did we do on case C-%06lld (late "
            "delivery)?", (long long)cid);
   assert_string_equal(m.body, text);
   assert_int_equal(m.priority, CRM_PRIORITY_SERVICE);

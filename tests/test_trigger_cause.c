@@ -261,7 +261,7 @@ static void test_case_summary_whole(void **state)
     crm__col_text(st, 0, body, sizeof(body));
     sqlite3_finalize(st);
   }
-  snprintf(want, sizeof(want), "How did we do on case %lld (%s)?",
+  snprintf(want, sizeof(want), "How did we do on case C-%06lld (%s)?",
            (long long)cid, summary);
   assert_string_equal(body, want);
   tg_close(&e);
