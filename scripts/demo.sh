@@ -179,10 +179,54 @@ step outbox list --customer comm-ben
 held=$(grep -c '"customer_id"' "$out/outbox.jsonl")
 echo "messages written by the file channel: $held"
 
+# ---- complaints: a case, its SLA, service recovery, the survey ----------
+# Ana answered a satisfaction survey in early November (3/5) and shopped
+# again. On Tuesday 24 November at 11:30 Paris time she complains by
+# e-mail: her order came late with broken eggs. Triage files it as
+# delivery, priority 2: the care team (Paris, 09:00-12:30 and 13:30-18:00)
+# owes a first answer within 4 business hours and a resolution within 16.
+# Maria assigns it to Lucas, who answers at 12:40 (1 business hour used:
+# the lunch break from 12:30 does not count) and resolves it at 15:00
+# (2h30m of 16h) with 500 goodwill points, written to the ledger
+# once even though the resolve is sent twice. `crm sla run` finds nothing
+# breached. A week later the case closes by itself, the survey goes out
+# through the outbox (the member-day messages of that Tuesday go in the
+# same run: refused for everyone without an opt-in), Ana answers 5/5 and
+# would recommend the shop (9/10): her loyalty index moves from "at risk"
+# to "neutral".
+echo
+echo "---- complaints: case, SLA, service recovery, survey ----"
+step --as-of 2026-11-24T10:20:00Z import events "$data/demo_case_events.csv"
+step --as-of 2026-11-24T10:20:00Z score show comm-ana --model loyalty_index
+step --as-of 2026-11-24T10:30:00Z case open comm-ana --origin email \
+  --order SM-20261121-0042 --key demo-case-ana-eggs \
+  --summary "My order arrived two days late and the eggs were broken"
+case=$(crm case list --customer comm-ana | awk 'NR == 2 { print $1 }')
+step --as-of 2026-11-24T10:30:00Z sla show "$case"
+step --as-of 2026-11-24T11:15:00Z case assign "$case" lucas --by maria \
+  --why "delivery specialist"
+step --as-of 2026-11-24T11:40:00Z case reply "$case" --by lucas \
+  "We are sorry, Ana. A new box of eggs is on its way today and we are checking with the courier."
+step --as-of 2026-11-24T14:00:00Z case resolve "$case" --by lucas \
+  --why "new eggs delivered, broken ones refunded, 500 goodwill points" \
+  --points 500 --scheme supermarket_points
+step --as-of 2026-11-24T14:00:00Z case resolve "$case" --by lucas \
+  --why "sent twice by mistake" --points 500 --scheme supermarket_points
+step --as-of 2026-11-24T14:00:00Z sla run
+step --as-of 2026-11-24T14:00:00Z case list --breached
+step --as-of 2026-12-01T14:00:00Z sla run
+step --as-of 2026-12-01T15:05:00Z outbox run
+step --as-of 2026-12-01T18:00:00Z case survey "$case" --score 5 --nps 9 \
+  --comment "Quick and kind, thank you"
+step --as-of 2026-12-01T18:00:00Z score show comm-ana --model loyalty_index
+step points history comm-ana --scheme supermarket_points
+step --as-of 2026-12-01T18:00:00Z case show "$case"
+step --as-of 2026-12-01T18:00:00Z case stats --since 2026-11-01
+
 # The demo promises all four plugin kinds and the three schemes loaded.
 loaded=$(crm plugins list | awk '$2 == "loaded"' | wc -l)
-if [ "$loaded" -lt 11 ]; then
-  echo "demo: only $loaded plugins loaded, expected 11" >&2
+if [ "$loaded" -lt 12 ]; then
+  echo "demo: only $loaded plugins loaded, expected 12" >&2
   exit 1
 fi
 echo

@@ -259,18 +259,20 @@ static void test_missing_file(void **state)
 }
 
 /* The shipped sample is valid: rfm and the four scoring models, the
- * three loyalty packs behind basic_points, the file channel and
+ * three loyalty packs behind basic_points, the file channel, triage and
  * basic_case; only the dealer's pack is required. */
 static void test_sample(void **state)
 {
   static const char *const names[] = {
     "rfm", "clv", "churn", "lead", "loyalty_index", "basic_points",
     "air_miles", "supermarket_points", "dealer_rebate", "file", "smtp",
-    "sms_http", "webhook", "basic_case"};
-  static const int required[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+    "sms_http", "webhook", "triage", "basic_case"};
+  static const int required[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+                                 0};
   /* the real channels are there as examples, disabled (the dry run goes
    * to the file channel) */
-  static const int enabled[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1};
+  static const int enabled[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1,
+                                1};
   const size_t n = sizeof(names) / sizeof(names[0]);
   const char *path = CRM_TEST_SOURCE_DIR "/conf/crm.conf";
   crm__config *c = NULL;
@@ -310,7 +312,7 @@ static void test_sample(void **state)
                                            &cur));
   assert_string_equal(cur, "outbox.jsonl");
   bins = -1;
-  assert_true(config_setting_lookup_bool(c->plugins[13].setting,
+  assert_true(config_setting_lookup_bool(c->plugins[14].setting,
                                          "allow_close_new", &bins));
   assert_int_equal(bins, 0);
   crm__lifecycle_defaults(&d);
