@@ -4,14 +4,16 @@
  * means something on these noisy machines).
  *
  * Both sides start from N open cases whose first-response warning is
- * due, and apply them in one transaction.
+ * due. The baseline applies them in one transaction; crm_sla_run commits
+ * every 500 rows, so it holds the write lock for one batch at a time
+ * (its time / N x 500).
  *
  * baseline: raw SQLite doing the least a run must do per row: take the
  *           next due row by the (due_at, id) index, store a step, mark
  *           the clock warned, delete the row.
  * core:     crm_sla_run(): the same plus loading the case and the clock,
  *           the "already warned" checks, the history line and its audit
- *           entry, one savepoint per row.
+ *           entry, one savepoint per row, a commit every 500 rows.
  *
  * usage: bench_sla [rows] [dir]
  */

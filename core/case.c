@@ -104,6 +104,18 @@ int64_t crm__case_at(crm *c, const crm_case_op *op)
   return op && op->at ? op->at : crm_now(c);
 }
 
+int crm__case_check_at(crm *c, const crm__case_row *r, int64_t at)
+{
+  char when[32], opened[32];
+
+  if(at >= r->opened_at)
+    return CRM_OK;
+  crm_time_format(at, when, sizeof(when));
+  crm_time_format(r->opened_at, opened, sizeof(opened));
+  return crm__err(c, CRM_EINVAL, "time %s is before case %s was opened "
+                  "(%s): give a later time", when, r->number, opened);
+}
+
 int crm__case_check_name(crm *c, const char *field, const char *s)
 {
   return crm__check_text(c, field, s, CRM__CASE_ACTOR_MAX, 1);
@@ -344,6 +356,9 @@ int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
 
   if(!comp)
     return c->errcode;
+  rc = crm__case_check_at(c, r, at);
+  if(rc)
+    return rc;
   if(!comp->vt.complaint.transition)
     return crm__err(c, CRM_EPLUGIN, "plugin \"%s\" component \"%s\" has no "
                     "transition", comp->plugin->name, comp->name);

@@ -137,6 +137,14 @@ int crm__case_decided(crm *c, const crm__component *comp,
 int crm__case_closed_hooks(crm *c, const crm__case_row *r, int cls,
                            int64_t at);
 
+/* CRM_EINVAL when at is before r was opened (an operation cannot come
+ * before the case). */
+int crm__case_check_at(crm *c, const crm__case_row *r, int64_t at);
+/* case_ops.c: sets owner (and team; NULL: keep) of r, logs "assign", the
+ * SLA takes a changed team; a New case then moves to Assigned. */
+int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
+                        const char *team, const crm_case_op *op);
+
 /* ---- config (case_config.c) ------------------------------------------- */
 
 #define CRM__SLA_FIRST 0

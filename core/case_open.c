@@ -7,12 +7,20 @@
  * open decides its state (and what neither the caller nor triage set),
  * the SLA clocks start, and an "open" history line is written. What the
  * caller gave wins over triage, triage over the handler. A retry with the
- * same idempotency key returns the first case.
+ * same idempotency key returns the first case. A "complaint" event more
+ * than 48 hours older than now is imported history: its case opens
+ * without SLA clocks (history "opened from history: no SLA clock"), or
+ * the first crm_sla_run after an import would breach every old one.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "case_int.h"
+
+/* A complaint event older than this (before now) is imported history: its
+ * case opens without SLA clocks, as communication triggers send nothing
+ * for causes older than their max_age_hours (default 48). */
+#define CRM__CASE_HISTORY_AGE (48 * INT64_C(3600))
 
 static const char crm__sql_case_insert[] =
   "INSERT INTO cases(customer_id, handler, state, category, summary,"
@@ -104,6 +112,7 @@ struct crm__case_opening {
   const char *why;
   int given_category;
   int given_priority;
+  int from_history; /* imported: no SLA clocks */
 };
 
 static int crm__case_insert(crm *c, crm__case_row *r,
@@ -189,6 +198,16 @@ static int crm__case_classify(crm *c, crm__component *comp, crm__case_row *r,
   return CRM_OK;
 }
 
+/* Without the SLA (imported history): the team by the category's route,
+ * as crm__sla_on_open would set it. */
+static void crm__case_route_team(crm *c, crm__case_row *r)
+{
+  const crm__team *t = crm__cases_route(crm__cases(c), r->category);
+
+  if(!r->team[0] && t)
+    snprintf(r->team, sizeof(r->team), "%s", t->name);
+}
+
 /* Inside the caller's transaction. */
 static int crm__case_open_tx(crm *c, crm__component *comp, crm__case_row *r,
                              const struct crm__case_opening *o)
@@ -212,15 +231,18 @@ static int crm__case_open_tx(crm *c, crm__component *comp, crm__case_row *r,
   if(is_final)
     r->closed_at = r->opened_at;
   rc = crm__case_save(c, r, r->opened_at);
-  if(!rc)
+  if(!rc && !o->from_history)
     rc = crm__sla_on_open(c, r, r->opened_at);
+  else if(!rc)
+    crm__case_route_team(c, r);
   if(!rc)
     rc = crm__case_save(c, r, r->opened_at);
   if(rc)
     return rc;
   snprintf(detail, sizeof(detail), "handler %s, state %s, category %s, "
-           "priority %d", r->handler, r->state,
-           r->category[0] ? r->category : "-", r->priority);
+           "priority %d%s", r->handler, r->state,
+           r->category[0] ? r->category : "-", r->priority,
+           o->from_history ? "; opened from history: no SLA clock" : "");
   rc = crm__case_log(c, r->id, "open", NULL, r->state, o->actor, o->why,
                      detail, r->opened_at);
   if(!rc && is_final) /* the handler closed it at once */
@@ -336,7 +358,8 @@ static int crm__case_find_idem(crm *c, const char *key, int64_t *id)
 /* Inside the caller's transaction; n checked. */
 static int crm__case_create_tx(crm *c, crm__component *comp,
                                const crm_case_new *n, int64_t event_id,
-                               int64_t at, int64_t *case_id)
+                               int from_history, int64_t at,
+                               int64_t *case_id)
 {
   struct crm__case_opening o;
   crm__case_row r;
@@ -356,6 +379,7 @@ static int crm__case_create_tx(crm *c, crm__component *comp,
   o.why = n->op.why;
   o.given_category = n->category && *n->category;
   o.given_priority = n->priority > 0;
+  o.from_history = from_history;
   memset(&r, 0, sizeof(r));
   r.customer_id = n->customer_id;
   snprintf(r.handler, sizeof(r.handler), "%s", comp->name);
@@ -398,7 +422,8 @@ int crm_case_create(crm *c, const crm_case_new *n, int64_t *case_id)
   rc = crm__tx_begin(c);
   if(rc)
     return rc;
-  rc = crm__case_create_tx(c, comp, n, 0, crm__case_at(c, &n->op), &id);
+  rc = crm__case_create_tx(c, comp, n, 0, 0, crm__case_at(c, &n->op),
+                           &id);
   if(!rc)
     rc = crm__tx_commit(c);
   else
@@ -504,5 +529,7 @@ int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,
     snprintf(msg, sizeof(msg), "%s", crm_errmsg(c));
     return crm__err(c, rc, "complaint %s", msg);
   }
-  return crm__case_create_tx(c, comp, &n, event_id, at, &id);
+  return crm__case_create_tx(c, comp, &n, event_id,
+                             at < crm_now(c) - CRM__CASE_HISTORY_AGE, at,
+                             &id);
 }

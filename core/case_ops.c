@@ -124,8 +124,8 @@ static int crm__case_check_team(crm *c, const char *team)
   return CRM_OK;
 }
 
-static int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
-                               const char *team, const crm_case_op *op)
+int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
+                        const char *team, const crm_case_op *op)
 {
   const crm__component *comp = crm__case_handler_of(c, r);
   int64_t at = crm__case_at(c, op);
@@ -137,6 +137,9 @@ static int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
 
   if(!comp)
     return c->errcode;
+  rc = crm__case_check_at(c, r, at);
+  if(rc)
+    return rc;
   if(crm__case_is_final(comp, r->state))
     return crm__err(c, CRM_ESTATE, "case %s is %s: it cannot be assigned",
                     r->number, r->state);
@@ -305,6 +308,10 @@ static int crm__case_merge_tx(crm *c, crm__case_row *dup, crm__case_row *into,
   int rc;
 
   rc = crm__case_merge_check(c, dup, into);
+  if(!rc)
+    rc = crm__case_check_at(c, dup, at);
+  if(!rc)
+    rc = crm__case_check_at(c, into, at);
   if(rc)
     return rc;
   st = crm__stmt(c, crm__sql_case_copy_msgs);

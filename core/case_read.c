@@ -19,16 +19,25 @@ struct crm__case_buf {
 
 static const char crm__sql_case_exists[] =
   "SELECT 1 FROM cases WHERE id = ?1";
+/* The filters after the first condition; a customer's or an owner's list
+ * names its column plainly so that cases_customer / cases_owner is used
+ * (an "?1 = 0 OR col = ?1" condition scans the whole table). */
+#define CRM__CASES_FILTERS                                                  \
+  " AND (?2 IS NULL OR state = ?2 COLLATE NOCASE)"                          \
+  " AND (?3 = 0 OR closed_at IS NULL)"                                      \
+  " AND (?4 IS NULL OR owner = ?4)"                                         \
+  " AND (?5 IS NULL OR category = ?5)"                                      \
+  " AND (?6 = 0 OR EXISTS (SELECT 1 FROM case_sla s"                        \
+  "  WHERE s.case_id = cases.id AND s.breached_at IS NOT NULL))"            \
+  " ORDER BY id"
 static const char crm__sql_cases_query[] =
-  "SELECT " CRM__CASE_COLS " FROM cases"
-  " WHERE (?1 = 0 OR customer_id = ?1)"
-  " AND (?2 IS NULL OR state = ?2 COLLATE NOCASE)"
-  " AND (?3 = 0 OR closed_at IS NULL)"
-  " AND (?4 IS NULL OR owner = ?4)"
-  " AND (?5 IS NULL OR category = ?5)"
-  " AND (?6 = 0 OR EXISTS (SELECT 1 FROM case_sla s"
-  "  WHERE s.case_id = cases.id AND s.breached_at IS NOT NULL))"
-  " ORDER BY id";
+  "SELECT " CRM__CASE_COLS " FROM cases WHERE ?1 = 0" CRM__CASES_FILTERS;
+static const char crm__sql_cases_by_customer[] =
+  "SELECT " CRM__CASE_COLS " FROM cases WHERE customer_id = ?1"
+  CRM__CASES_FILTERS;
+static const char crm__sql_cases_by_owner[] =
+  "SELECT " CRM__CASE_COLS " FROM cases WHERE ?1 = 0 AND owner = ?4"
+  CRM__CASES_FILTERS;
 static const char crm__sql_case_hist[] =
   "SELECT id, case_id, action, from_state, to_state, actor, note, detail,"
   " at FROM case_history WHERE case_id = ?1 ORDER BY id";
@@ -168,7 +177,9 @@ int crm_cases_query(crm *c, const crm_case_filter_q *f,
   r = crm__malloc(sizeof(*r));
   if(!r)
     return crm__err(c, CRM_ENOMEM, "out of memory reading cases");
-  st = crm__stmt_fresh(c, crm__sql_cases_query);
+  st = crm__stmt_fresh(c, f->customer_id > 0 ? crm__sql_cases_by_customer
+                          : f->owner ? crm__sql_cases_by_owner
+                          : crm__sql_cases_query);
   if(!st) {
     crm__free(r);
     return c->errcode;

@@ -6,7 +6,14 @@
  * Limits (complaints.compensation, case_config.c): the exact category,
  * else "*"; no limit row: no compensation at all. The points of every
  * resolution of a case add up to at most max_points; an item must be in
- * the limit's items list and in the scheme's catalogue.
+ * the limit's items list and in the scheme's catalogue; an item alone
+ * is allowed even when earlier grants exceed a limit lowered since.
+ *
+ * Who: the reward scheme named (or the only one loaded; none loaded:
+ * CRM_ENOTFOUND, resolve without compensation). A scheme with an enroll
+ * rule grants nothing to a non-member (CRM_ESTATE, the rule named): no
+ * account is opened for them, as earning never does; a scheme open to
+ * all opens the account on the grant, as a first purchase would.
  *
  * Points go through the reward ledger like any other credit: a core
  * event "points_adjust" {"scheme","points","reason"} under the key
@@ -121,7 +128,9 @@ static int rc_check_limit(crm *c, const crm__case_row *r,
   rc = rc_granted(c, r->id, &before);
   if(rc)
     return rc;
-  if(d->comp_points > lim->max_points - before)
+  /* an item alone costs no points: allowed even when earlier grants
+   * are over a limit lowered since */
+  if(d->comp_points > 0 && d->comp_points > lim->max_points - before)
     return crm__err(c, CRM_ERANGE, "compensation of %lld points is over the "
                     "limit for category %s (%lld per case, %lld granted "
                     "before)", (long long)d->comp_points, rc_category(r),
@@ -158,6 +167,32 @@ static int rc_check(crm *c, const crm__case_row *r,
     return crm__err(c, CRM_ESTATE, "compensation is granted on a resolution "
                     "only (case %s is %s)", r->number, r->state);
   return rc_check_limit(c, r, d);
+}
+
+/* The reward scheme the compensation goes through, and the customer's
+ * membership: a scheme open to members only (enroll rule) grants
+ * nothing to others, as earning does not (no account is opened). */
+static int rc_scheme(crm *c, const crm__case_row *r, const char *name,
+                     crm__component **k, const crm__scheme **s)
+{
+  char why[256];
+  int member = 0;
+  int rc = crm__scheme_find(c, name, k, s);
+
+  if(rc == CRM_ENOTFOUND && !name) {
+    snprintf(why, sizeof(why), "%s", crm_errmsg(c));
+    return crm__err(c, rc, "%s: compensation is granted through one "
+                    "(resolve without compensation)", why);
+  }
+  if(!rc)
+    rc = crm__scheme_member(c, *s, r->customer_id, &member);
+  if(rc || member)
+    return rc;
+  return crm__err(c, CRM_ESTATE, "customer #%lld is not a member of scheme "
+                  "\"%s\" (enroll: attribute %s = %s): resolve without "
+                  "compensation or enroll the customer first",
+                  (long long)r->customer_id, (*k)->name, (*s)->enroll_attr,
+                  (*s)->enroll_value);
 }
 
 /* ---- the writes ---------------------------------------------------------- */
@@ -314,7 +349,7 @@ int crm__recovery_grant(crm *c, const crm__case_row *r,
   g.r = r;
   g.actor = actor ? actor : "api";
   g.at = at;
-  rc = crm__scheme_find(c, scheme, &k, &g.s);
+  rc = rc_scheme(c, r, scheme, &k, &g.s);
   if(rc)
     return rc;
   g.scheme = k->name;

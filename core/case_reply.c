@@ -3,7 +3,8 @@
  *
  * A customer message lands on the case, or where the rules send it: a
  * Duplicate's message goes to the case it was merged into (following the
- * chain); a Waiting case resumes (In progress); a Resolved case within
+ * chain), a case that is over to its latest follow-up (following that
+ * chain too); a Waiting case resumes (In progress); a Resolved case within
  * complaints.reopen_days of its resolution reopens (In progress,
  * reopen_count + 1); later, or on a Closed or Rejected case, a follow-up
  * case is opened (same customer, handler, category, priority, origin;
@@ -12,7 +13,10 @@
  * An agent reply is the first response when none was given yet; unless
  * CRM_CASE_REPLY_RECORD it is queued to the customer as a service
  * message through the outbox (recorded only when no channel fits). WAIT
- * then moves the case to Waiting on customer. A note is kept, never sent.
+ * then moves the case to Waiting on customer; without it a New or
+ * Assigned case moves to In progress (when the handler allows it). A
+ * follow-up case keeps the owner and team of the case it follows. A note
+ * is kept, never sent.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +25,8 @@
 
 #define CRM__CASE_CHAIN_MAX 64
 
+static const char crm__sql_case_child[] =
+  "SELECT id FROM cases WHERE parent_id = ?1 ORDER BY id DESC LIMIT 1";
 static const char crm__sql_case_msg_insert[] =
   "INSERT INTO case_messages(case_id, kind, author, body, message_id, at)"
   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
@@ -125,12 +131,41 @@ static int crm__case_send(crm *c, const crm__case_row *r, const char *text,
   return crm__outbox_insert(c, &row, msg, NULL);
 }
 
+/* The follow-up r keeps the owner (and team) of the case it follows, so
+ * the same agent sees the customer come back. A team no longer
+ * configured is left to the routing. */
+static int crm__case_keep_owner(crm *c, crm__case_row *r, const char *owner,
+                                const char *team, const crm_case_op *op,
+                                int64_t at)
+{
+  const crm__cases_cfg *cc = crm__cases(c);
+  const crm__component *comp = crm__case_handler_of(c, r);
+  crm_case_op kept;
+  char why[64];
+
+  if(!comp)
+    return c->errcode;
+  if(crm__case_is_final(comp, r->state)) /* the handler closed it at once */
+    return CRM_OK;
+  if(team[0] && cc->n_teams && !crm__cases_team(cc, team))
+    team = NULL;
+  snprintf(why, sizeof(why), "owner of case C-%06lld",
+           (long long)r->parent_id);
+  memset(&kept, 0, sizeof(kept));
+  kept.actor = op ? op->actor : NULL;
+  kept.why = why;
+  kept.at = at;
+  return crm__case_assign_tx(c, r, owner, team && team[0] ? team : NULL,
+                             &kept);
+}
+
 /* A customer message on a case that is over: a new case following it;
  * r becomes the new case. */
 static int crm__case_follow_up(crm *c, crm__case_row *r, const char *text,
                                const crm_case_op *op, int64_t at)
 {
   char summary[CRM__CASE_SUMMARY_MAX + 1];
+  char owner[sizeof(r->owner)], team[sizeof(r->team)];
   char detail[64];
   crm_case_new n;
   int64_t old = r->id, id = 0;
@@ -153,6 +188,8 @@ static int crm__case_follow_up(crm *c, crm__case_row *r, const char *text,
   n.op.actor = op ? op->actor : NULL;
   n.op.at = at;
   n.op.why = "customer wrote after the case was over";
+  memcpy(owner, r->owner, sizeof(owner));
+  memcpy(team, r->team, sizeof(team));
   rc = crm_case_create(c, &n, &id);
   if(rc)
     return rc;
@@ -164,8 +201,48 @@ static int crm__case_follow_up(crm *c, crm__case_row *r, const char *text,
   if(rc)
     return rc;
   snprintf(detail, sizeof(detail), "follows case C-%06lld", (long long)old);
-  return crm__case_log(c, id, "follow_up", NULL, r->state,
-                       crm__case_actor(op), NULL, detail, at);
+  rc = crm__case_log(c, id, "follow_up", NULL, r->state,
+                     crm__case_actor(op), NULL, detail, at);
+  if(!rc && owner[0])
+    rc = crm__case_keep_owner(c, r, owner, team, op, at);
+  return rc;
+}
+
+/* A case that is over for a customer message (final, or Resolved past
+ * complaints.reopen_days) sends it on to its latest follow-up, if any,
+ * into *next (0: none): a customer writing twice after the end gets one
+ * follow-up case, not one per message. */
+static int crm__case_next_follow_up(crm *c, const crm__case_row *r,
+                                    int64_t at, int64_t *next)
+{
+  const crm__cases_cfg *cc = crm__cases(c);
+  const crm__component *comp = crm__case_handler_of(c, r);
+  sqlite3_stmt *st;
+  int rc;
+
+  *next = 0;
+  if(!comp)
+    return c->errcode;
+  if(crm__case_class(r->state) == CRM__CS_RESOLVED) {
+    if(cc->reopen_days > 0 &&
+       at - r->resolved_at <= (int64_t)cc->reopen_days * 86400)
+      return CRM_OK;
+  }
+  else if(!crm__case_is_final(comp, r->state))
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_case_child);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, r->id);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW) {
+    *next = sqlite3_column_int64(st, 0);
+    rc = SQLITE_DONE;
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "looking up a follow-up case");
+  return CRM_OK;
 }
 
 /* Where a customer message goes; r becomes that case, moved as the
@@ -180,9 +257,19 @@ static int crm__case_customer_route(crm *c, crm__case_row *r,
   int hops, cls;
   int rc;
 
-  for(hops = 0; crm__case_class(r->state) == CRM__CS_DUPLICATE &&
-                r->merged_into && hops < CRM__CASE_CHAIN_MAX; hops++) {
-    rc = crm__case_load(c, r->merged_into, r);
+  for(hops = 0; hops < CRM__CASE_CHAIN_MAX; hops++) {
+    int64_t next = 0;
+
+    if(crm__case_class(r->state) == CRM__CS_DUPLICATE && r->merged_into)
+      next = r->merged_into;
+    else {
+      rc = crm__case_next_follow_up(c, r, at, &next);
+      if(rc)
+        return rc;
+    }
+    if(!next)
+      break;
+    rc = crm__case_load(c, next, r);
     if(rc)
       return rc;
   }
@@ -209,7 +296,43 @@ static int crm__case_customer_route(crm *c, crm__case_row *r,
   return CRM_OK;
 }
 
-/* An agent's answer: queued to the customer, first response, wait. */
+/* An agent answered a New or Assigned case: someone works on it, so it
+ * moves to In progress when the handler allows it (a refusal, CRM_ESTATE,
+ * leaves the state as it was: the answer is kept all the same). */
+static int crm__case_start_work(crm *c, crm__case_row *r,
+                                const crm_case_op *op)
+{
+  int cls = crm__case_class(r->state);
+  crm__case_row *keep;
+  int rc;
+
+  if(cls != CRM__CS_NEW && cls != CRM__CS_ASSIGNED)
+    return CRM_OK;
+  keep = crm__malloc(sizeof(*keep));
+  if(!keep)
+    return crm__err(c, CRM_ENOMEM, "out of memory answering a case");
+  *keep = *r;
+  rc = crm__tx_begin(c); /* a savepoint: a refusal is undone alone */
+  if(!rc) {
+    rc = crm__case_move_tx(c, r, CRM_CASE_IN_PROGRESS, op, NULL);
+    if(!rc)
+      rc = crm__tx_commit(c);
+    else
+      crm__tx_rollback(c);
+  }
+  if(rc == CRM_ESTATE) {
+    crm__log(c, CRM_LOG_DEBUG, "case", "case %s stays %s after an answer: "
+             "%s", keep->number, keep->state, crm_errmsg(c));
+    *r = *keep;
+    crm__clear_err(c);
+    rc = CRM_OK;
+  }
+  crm__free(keep);
+  return rc;
+}
+
+/* An agent's answer: queued to the customer, first response, wait (else
+ * In progress). */
 static int crm__case_agent(crm *c, crm__case_row *r, const char *text,
                            uint32_t flags, const crm_case_op *op, int64_t at,
                            int64_t *msg)
@@ -233,6 +356,8 @@ static int crm__case_agent(crm *c, crm__case_row *r, const char *text,
   if(!rc && (flags & CRM_CASE_REPLY_WAIT) &&
      crm__case_class(r->state) != CRM__CS_WAITING)
     rc = crm__case_move_tx(c, r, CRM_CASE_WAITING, op, NULL);
+  else if(!rc)
+    rc = crm__case_start_work(c, r, op);
   return rc;
 }
 
@@ -244,8 +369,10 @@ static int crm__case_reply_tx(crm *c, crm__case_row *r, int kind,
   const char *author = op && op->actor && *op->actor ? op->actor
                        : kind == CRM_CASE_MSG_CUSTOMER ? "customer" : "api";
   int64_t message_id = 0;
-  int rc = CRM_OK;
+  int rc = crm__case_check_at(c, r, at);
 
+  if(rc)
+    return rc;
   if(kind == CRM_CASE_MSG_CUSTOMER)
     rc = crm__case_customer_route(c, r, text, op, at);
   else if(kind == CRM_CASE_MSG_AGENT)

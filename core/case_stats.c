@@ -6,11 +6,14 @@
  * Per case:
  *   first response  hours from opening to the first response: the
  *                   business time its first_response SLA clock used
- *                   when met (case_sla.used at met_at), else wall-clock
- *                   hours (first_response_at - opened_at);
+ *                   when met (case_sla.used at met_at); a case without
+ *                   that clock: wall-clock hours (first_response_at -
+ *                   opened_at);
  *   resolution      the same with the resolution clock and resolved_at
  *                   (the last resolution: a reopened case's clock goes
- *                   on with the time it had used);
+ *                   on with the time it had used); a case reopened and
+ *                   not resolved again has none (still counted as
+ *                   resolved and reopened);
  *   breached        a clock of the case has breached_at;
  *   reopened        reopen_count > 0; compensated: the points of its
  *                   case_compensation rows.
@@ -20,70 +23,87 @@
  * none), breached / opened, reopened / resolved (-1 when the divisor is
  * 0). Rows: each category by name (uncategorised cases as "(none)"),
  * then the total with category "". One aggregate query (window
- * functions for the medians), no walk over cases in C.
+ * functions for the medians, grouped once), no walk over cases in C;
+ * every table is read through an index (cases_opened for the period,
+ * primary keys for the clocks and compensation rows).
  *
  * Churn: complainants are the customers with a case in the period; the
  * others every other customer. Lost: the customer's lifecycle stage is
  * now at_risk or lost. Resolved complainants: every case of theirs in
  * the period is Resolved or Closed. Counted with SQL aggregates.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "case_int.h"
 
 #define ST_NONE "(none)"
 
-/* ?1 since, ?2 until (0: none) */
+/* ?1 since, ?2 until (INT64_MAX: none): a range of cases_opened. sf,
+ * sr: the case's SLA clocks (primary key look-ups). A clock that exists
+ * is the truth: met -> its business time; a resolution clock not met
+ * (reopened, not resolved again) -> no resolution time. Without a
+ * clock: wall-clock hours, the resolution only while the case is
+ * Resolved or Closed (its resolution stands). */
 #define ST_CASES                                                            \
   "k AS (SELECT c.id, c.category, c.opened_at, c.closed_at,"                \
   "   c.first_response_at, c.resolved_at, c.reopen_count,"                  \
   "   CASE WHEN c.first_response_at IS NULL THEN NULL"                      \
-  "   ELSE coalesce((SELECT s.used / 3600.0 FROM case_sla s"                \
-  "     WHERE s.case_id = c.id AND s.clock = 'first_response'"              \
-  "     AND s.met_at IS NOT NULL),"                                         \
-  "     (c.first_response_at - c.opened_at) / 3600.0) END AS fr,"           \
+  "   WHEN sf.case_id IS NULL"                                              \
+  "     THEN (c.first_response_at - c.opened_at) / 3600.0"                  \
+  "   WHEN sf.met_at IS NOT NULL THEN sf.used / 3600.0 END AS fr,"          \
   "   CASE WHEN c.resolved_at IS NULL THEN NULL"                            \
-  "   ELSE coalesce((SELECT s.used / 3600.0 FROM case_sla s"                \
-  "     WHERE s.case_id = c.id AND s.clock = 'resolution'"                  \
-  "     AND s.met_at IS NOT NULL),"                                         \
-  "     (c.resolved_at - c.opened_at) / 3600.0) END AS rs,"                 \
+  "   WHEN sr.case_id IS NULL THEN CASE WHEN lower(c.state) IN"             \
+  "     ('resolved', 'closed') THEN (c.resolved_at - c.opened_at) / 3600.0" \
+  "     END"                                                                \
+  "   WHEN sr.met_at IS NOT NULL THEN sr.used / 3600.0 END AS rs,"          \
   "   EXISTS (SELECT 1 FROM case_sla s WHERE s.case_id = c.id"              \
   "     AND s.breached_at IS NOT NULL) AS breached,"                        \
   "   (SELECT coalesce(sum(p.points), 0) FROM case_compensation p"          \
   "     WHERE p.case_id = c.id) AS comp"                                    \
-  "  FROM cases c WHERE c.opened_at >= ?1"                                  \
-  "  AND (?2 = 0 OR c.opened_at < ?2))"
+  "  FROM cases c"                                                          \
+  "  LEFT JOIN case_sla sf ON sf.case_id = c.id"                            \
+  "   AND sf.clock = 'first_response'"                                      \
+  "  LEFT JOIN case_sla sr ON sr.case_id = c.id AND sr.clock = 'resolution'"\
+  "  WHERE c.opened_at >= ?1 AND c.opened_at < ?2)"
+
+/* Each group's median is the mean of its one or two middle values (row
+ * numbers (n + 1) / 2 and (n + 2) / 2 of the sorted durations), grouped
+ * once and joined: no subquery per group (each would sort all of g). */
+#define ST_MEDIAN(name, col)                                                \
+  " " name "o AS (SELECT tot, cat, " col " AS h, row_number() OVER"         \
+  "   (PARTITION BY tot, cat ORDER BY " col ") AS rn,"                      \
+  "   count(*) OVER (PARTITION BY tot, cat) AS n"                           \
+  "   FROM g WHERE " col " IS NOT NULL),"                                   \
+  " " name " AS (SELECT tot, cat, avg(h) AS med FROM " name "o"             \
+  "   WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY tot, cat)"
 
 static const char st_sql_rows[] =
   "WITH " ST_CASES ","
   " g AS (SELECT 0 AS tot, CASE WHEN category = '' THEN '" ST_NONE "'"
   "   ELSE category END AS cat, * FROM k"
   "   UNION ALL SELECT 1 AS tot, '' AS cat, * FROM k),"
-  " f AS (SELECT tot, cat, fr AS h, row_number() OVER"
-  "   (PARTITION BY tot, cat ORDER BY fr) AS rn,"
-  "   count(*) OVER (PARTITION BY tot, cat) AS n"
-  "   FROM g WHERE fr IS NOT NULL),"
-  " r AS (SELECT tot, cat, rs AS h, row_number() OVER"
-  "   (PARTITION BY tot, cat ORDER BY rs) AS rn,"
-  "   count(*) OVER (PARTITION BY tot, cat) AS n"
-  "   FROM g WHERE rs IS NOT NULL)"
-  " SELECT g.tot, g.cat, count(*), sum(g.closed_at IS NULL),"
-  "  sum(g.fr IS NOT NULL), sum(g.resolved_at IS NOT NULL),"
-  "  avg(g.fr),"
-  "  (SELECT avg(f.h) FROM f WHERE f.tot = g.tot AND f.cat = g.cat"
-  "   AND f.rn IN ((f.n + 1) / 2, (f.n + 2) / 2)),"
-  "  avg(g.rs),"
-  "  (SELECT avg(r.h) FROM r WHERE r.tot = g.tot AND r.cat = g.cat"
-  "   AND r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2)),"
-  "  sum(g.breached), sum(g.reopen_count > 0), sum(g.comp)"
-  " FROM g GROUP BY g.tot, g.cat ORDER BY g.tot, g.cat";
+  ST_MEDIAN("fm", "fr") "," ST_MEDIAN("rm", "rs") ","
+  " a AS (SELECT tot, cat, count(*) AS opened,"
+  "   sum(closed_at IS NULL) AS open_now, sum(fr IS NOT NULL) AS responded,"
+  "   sum(resolved_at IS NOT NULL) AS resolved, avg(fr) AS fr_mean,"
+  "   avg(rs) AS rs_mean, sum(breached) AS breached,"
+  "   sum(reopen_count > 0) AS reopened, sum(comp) AS comp"
+  "   FROM g GROUP BY tot, cat)"
+  " SELECT a.tot, a.cat, a.opened, a.open_now, a.responded, a.resolved,"
+  "  a.fr_mean, fm.med, a.rs_mean, rm.med, a.breached, a.reopened, a.comp"
+  " FROM a LEFT JOIN fm ON fm.tot = a.tot AND fm.cat = a.cat"
+  " LEFT JOIN rm ON rm.tot = a.tot AND rm.cat = a.cat"
+  " ORDER BY a.tot, a.cat";
 
-/* ?1 since, ?2 until, ?3 at_risk, ?4 lost */
+/* ?1 since, ?2 until (as above), ?3 at_risk, ?4 lost. "+customer_id":
+ * the period is read through cases_opened (then grouped), not every case
+ * through cases_customer. */
 static const char st_sql_churn[] =
   "WITH p AS (SELECT customer_id,"
   "   min(lower(state) IN ('resolved', 'closed')) AS done"
-  "   FROM cases WHERE opened_at >= ?1 AND (?2 = 0 OR opened_at < ?2)"
-  "   GROUP BY customer_id),"
+  "   FROM cases WHERE opened_at >= ?1 AND opened_at < ?2"
+  "   GROUP BY +customer_id),"
   " q AS (SELECT p.done, u.stage IN (?3, ?4) AS lost FROM p"
   "   JOIN customers u ON u.id = p.customer_id)"
   " SELECT (SELECT count(*) FROM q),"
@@ -151,7 +171,7 @@ static int st_rows(crm *c, int64_t since, int64_t until,
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, since);
-  sqlite3_bind_int64(st, 2, until);
+  sqlite3_bind_int64(st, 2, until ? until : INT64_MAX);
   for(;;) {
     rc = sqlite3_step(st);
     if(rc != SQLITE_ROW)
@@ -180,7 +200,7 @@ static int st_churn(crm *c, int64_t since, int64_t until, crm_case_churn *k)
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, since);
-  sqlite3_bind_int64(st, 2, until);
+  sqlite3_bind_int64(st, 2, until ? until : INT64_MAX);
   sqlite3_bind_int(st, 3, CRM_STAGE_AT_RISK);
   sqlite3_bind_int(st, 4, CRM_STAGE_LOST);
   rc = crm__step_row(c, st, v, 6, "computing complainant churn");

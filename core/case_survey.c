@@ -11,7 +11,11 @@
  * refused: the survey is recorded as due); crm_case_survey_get reads it.
  * The history gets a "survey" line when the answer comes.
  *
- * Answer: once per case, on a closed case. It is recorded as a "survey"
+ * Answer: once per case, on a closed case (a Rejected case is never
+ * surveyed; a Duplicate's survey is its merge target's), not dated
+ * before the close. The same answer again (score, scale, nps, comment)
+ * returns 0 and changes nothing (a retry); a different one is
+ * CRM_EEXIST. It is recorded as a "survey"
  * event {"score","scale","case"} (key "case-<id>-survey") and, with an
  * NPS, an "nps" event {"score"} (key "case-<id>-nps") through the normal
  * ingestion (crm__event_ingest_src, a savepoint inside this transaction),
@@ -44,6 +48,13 @@ static const char sv_sql_payload[] =
   "SELECT json_object('score', ?1, 'scale', ?2, 'case', ?3)";
 static const char sv_sql_nps_payload[] = "SELECT json_object('score', ?1)";
 static const char sv_sql_number[] = "SELECT number FROM cases WHERE id = ?1";
+static const char sv_sql_same[] =
+  "SELECT score = ?2 AND scale = ?3 AND coalesce(nps, -1) = ?4"
+  " AND coalesce(comment, '') = ?5 FROM case_surveys WHERE case_id = ?1";
+static const char sv_sql_merged[] =
+  "SELECT number, coalesce(merged_into, 0) FROM cases WHERE id = ?1";
+
+#define SV_CHAIN_MAX 64
 
 /* ---- the request ---------------------------------------------------------- */
 
@@ -197,16 +208,88 @@ static int sv_check(crm *c, const sv_answer *a, const crm_case_op *op)
   return rc;
 }
 
-/* Closed, or a 1.0-1.4 handler's last state (closed_at set); not
- * Rejected nor Duplicate. */
-static int sv_closed(crm *c, const crm__case_row *r)
+/* The number of the case a Duplicate ended up in (the merge chain). */
+static int sv_merged_into(crm *c, const crm__case_row *r, char *number,
+                          size_t size)
 {
-  int cls = crm__case_class(r->state);
+  sqlite3_stmt *st = crm__stmt(c, sv_sql_merged);
+  int64_t next = r->merged_into;
+  int hops, rc = SQLITE_DONE;
 
-  if(cls == CRM__CS_CLOSED || (cls == CRM__CS_OTHER && r->closed_at))
-    return CRM_OK;
-  return crm__err(c, CRM_ESTATE, "case %s is %s: a survey is answered once "
-                  "the case is closed", r->number, r->state);
+  snprintf(number, size, "?");
+  if(!st)
+    return c->errcode;
+  for(hops = 0; next && hops < SV_CHAIN_MAX; hops++) {
+    sqlite3_bind_int64(st, 1, next);
+    rc = sqlite3_step(st);
+    next = 0;
+    if(rc == SQLITE_ROW) {
+      crm__col_text(st, 0, number, size);
+      next = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return crm__sqlerr(c, rc, "following a merged case");
+  }
+  return CRM_OK;
+}
+
+/* Closed, or a 1.0-1.4 handler's last state (closed_at set); not
+ * Rejected (never surveyed) nor Duplicate (its survey is the one of the
+ * case it was merged into). Not answered before the close. */
+static int sv_closed(crm *c, const crm__case_row *r, int64_t at)
+{
+  char into[24], t1[32], t2[32];
+  int cls = crm__case_class(r->state);
+  int rc;
+
+  if(cls == CRM__CS_REJECTED)
+    return crm__err(c, CRM_ESTATE, "case %s is %s: only closed cases are "
+                    "surveyed", r->number, r->state);
+  if(cls == CRM__CS_DUPLICATE) {
+    rc = sv_merged_into(c, r, into, sizeof(into));
+    if(rc)
+      return rc;
+    return crm__err(c, CRM_ESTATE, "case %s is %s (merged into %s): answer "
+                    "the survey of %s", r->number, r->state, into, into);
+  }
+  if(cls != CRM__CS_CLOSED && !(cls == CRM__CS_OTHER && r->closed_at))
+    return crm__err(c, CRM_ESTATE, "case %s is %s: a survey is answered "
+                    "once the case is closed", r->number, r->state);
+  if(r->closed_at && at < r->closed_at) {
+    crm_time_format(at, t1, sizeof(t1));
+    crm_time_format(r->closed_at, t2, sizeof(t2));
+    return crm__err(c, CRM_EINVAL, "survey answer time %s is before case %s "
+                    "was closed (%s)", t1, r->number, t2);
+  }
+  return CRM_OK;
+}
+
+/* An answer is there already: 0 when it is this one (a retry changes
+ * nothing), CRM_EEXIST when it differs. */
+static int sv_again(crm *c, const crm__case_row *r, const sv_answer *a,
+                    const crm_case_survey *s)
+{
+  sqlite3_stmt *st = crm__stmt(c, sv_sql_same);
+  char nps[24] = "";
+  int64_t same = 0;
+  int rc;
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, r->id);
+  sqlite3_bind_int(st, 2, a->score);
+  sqlite3_bind_int(st, 3, a->scale);
+  sqlite3_bind_int(st, 4, a->nps);
+  sqlite3_bind_text(st, 5, a->comment ? a->comment : "", -1, SQLITE_STATIC);
+  rc = crm__step_row(c, st, &same, 1, "comparing a survey answer");
+  if(rc || same)
+    return rc;
+  if(s->nps >= 0)
+    snprintf(nps, sizeof(nps), ", nps %d", s->nps);
+  return crm__err(c, CRM_EEXIST, "case %s already has a different survey "
+                  "answer (%d/%d%s): a survey is answered once", r->number,
+                  s->score, s->scale, nps);
 }
 
 /* One event through the normal ingestion; *event_id its id. */
@@ -304,14 +387,13 @@ static int sv_answer_tx(crm *c, const crm__case_row *r, const sv_answer *a)
   int found = 0;
   int rc;
 
-  rc = sv_closed(c, r);
+  rc = sv_closed(c, r, a->at);
   if(!rc)
     rc = sv_read(c, r->id, &s, &found);
   if(rc)
     return rc;
   if(found && s.answered_at)
-    return crm__err(c, CRM_EEXIST, "case %s already has a survey answer",
-                    r->number);
+    return sv_again(c, r, a, &s);
   if(!found) /* closed before surveys were recorded */
     rc = sv_request(c, r->id, r->closed_at ? r->closed_at : a->at, 0);
   if(!rc)

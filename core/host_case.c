@@ -23,9 +23,15 @@
 #define CRM__CASE_FILTER_SIZE_15                                            \
   (offsetof(crm_case_filter, until) + sizeof(int64_t))
 
+/* all cases: a scan in id order; one customer's: the cases_customer
+ * index (customer_id, id), no scan */
 static const char crm__sql_cases_walk[] =
   "SELECT id FROM cases"
-  " WHERE (?1 = 0 OR customer_id = ?1)"
+  " WHERE opened_at >= ?2 AND (?3 = 0 OR opened_at < ?3)"
+  " ORDER BY id";
+static const char crm__sql_cases_walk_cust[] =
+  "SELECT id FROM cases"
+  " WHERE customer_id = ?1"
   " AND opened_at >= ?2 AND (?3 = 0 OR opened_at < ?3)"
   " ORDER BY id";
 static const char crm__sql_case_cust_msgs[] =
@@ -142,10 +148,12 @@ static int crm__cases_walk(crm *c, const crm_case_filter *f, crm_case_cb cb,
   if(f->flags & ~CRM_CASES_CLOSED)
     return crm__err(c, CRM_EINVAL, "case filter flags 0x%x: unknown bits",
                     (unsigned)f->flags);
-  st = crm__stmt_fresh(c, crm__sql_cases_walk);
+  st = crm__stmt_fresh(c, f->customer_id ? crm__sql_cases_walk_cust
+                                          : crm__sql_cases_walk);
   if(!st)
     return c->errcode;
-  sqlite3_bind_int64(st, 1, f->customer_id);
+  if(f->customer_id)
+    sqlite3_bind_int64(st, 1, f->customer_id);
   sqlite3_bind_int64(st, 2, f->since);
   sqlite3_bind_int64(st, 3, f->until);
   for(;;) {

@@ -524,6 +524,8 @@ int crm__sla_on_change(crm *c, crm__case_row *r, int64_t at)
         rc = sla_drop(c, sql_drop_clock, r->id, clock);
       continue;
     }
+    if(found && row.met_at)
+      target = row.target; /* kept: the target it was met against */
     if(found && row.k.running) {
       /* the time used so far counts on the calendar it ran on */
       if(crm__sla_cal(c, row.team, &old))

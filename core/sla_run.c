@@ -3,15 +3,19 @@
  * fell due: warnings, breaches, escalation levels and the automatic close
  * of resolved cases; crm_sla_get and the steps walk read the clocks.
  *
- * The run is one transaction; each due row is applied in a savepoint of
- * its own, in (due_at, id) order, taking the next row after each one (an
- * escalation that raises the priority re-targets the clocks, and rows it
- * stores that are already due are applied in the same run). A row whose
- * application is refused (the handler will not close a case, a team is
- * gone from the config) is rolled back alone, logged as a warning and
- * dropped, so it cannot block the rows after it; a store error rolls the
- * whole run back. Each warning, breach and escalation level happens at
- * most once per clock (warned_at, breached_at, the escalation steps).
+ * Each due row is applied in a savepoint of its own, in (due_at, id)
+ * order, taking the next row after each one (an escalation that raises
+ * the priority re-targets the clocks, and rows it stores that are
+ * already due are applied in the same run). A run of its own commits
+ * every CRM__SLA_BATCH rows (a backlog must not hold the write lock for
+ * seconds); inside the caller's transaction (crm_begin) it is one part
+ * of it. A row whose application is refused (the handler will not close
+ * a case, a team is gone from the config) is rolled back alone, logged
+ * as a warning and dropped, so it cannot block the rows after it; a
+ * store error rolls back the rows since the last commit (applied rows
+ * are deleted, so running again finishes the rest). Each warning, breach
+ * and escalation level happens at most once per clock (warned_at,
+ * breached_at, the escalation steps).
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +30,10 @@ typedef struct sla_due_row {
   int level;
   int64_t due_at;
 } sla_due_row;
+
+/* Rows applied between two commits of a run of its own (about 11 ms of
+ * write lock on the bench machine: bench/bench_sla.c). */
+#define CRM__SLA_BATCH 500
 
 static const char sql_next[] =
   "SELECT id, case_id, what, clock, level, due_at FROM case_due"
@@ -96,7 +104,7 @@ int crm__sla_step(crm *c, int64_t case_id, const char *kind,
 static void sla_used_of(const crm__sla_row *row, const crm__bizcal *cal,
                         int64_t when, char *buf, size_t size)
 {
-  char used[32], target[32];
+  char used[24], target[24]; /* "%lldh%02lldm" of an int64: 23 bytes */
 
   crm__sla_fmt_duration(crm__sla_used(&row->k, cal, when), used,
                         sizeof(used));
@@ -173,11 +181,57 @@ static void sla_esc_target(const crm__cases_cfg *cc, const crm__case_row *r,
   }
 }
 
-/* Reassigns the case to who (or back to the team queue: ""). */
+/* A store failure: the run stops; anything else refuses one row. */
+static int sla_fatal(int rc)
+{
+  return rc == CRM_ESTORE || rc == CRM_ENOMEM || rc == CRM_ECORRUPT;
+}
+
+/* A New case that now has an owner moves to Assigned (actor "sla"), as
+ * crm_case_assign does, when the handler allows it: a refusal (CRM_ESTATE,
+ * or a handler without that state or whose call fails) is undone alone
+ * and the case keeps its state; the reassignment stands. */
+static int sla_to_assigned(crm *c, crm__case_row *r, const char *why,
+                           int64_t at)
+{
+  crm__case_row *keep = crm__malloc(sizeof(*keep));
+  crm_case_op op;
+  int rc;
+
+  if(!keep)
+    return crm__err(c, CRM_ENOMEM, "out of memory escalating a case");
+  *keep = *r;
+  memset(&op, 0, sizeof(op));
+  op.actor = "sla";
+  op.why = why;
+  op.at = at;
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_move_tx(c, r, CRM_CASE_ASSIGNED, &op, NULL);
+    if(!rc)
+      rc = crm__tx_commit(c);
+    else
+      crm__tx_rollback(c);
+  }
+  if(rc && !sla_fatal(rc)) {
+    crm__log(c, rc == CRM_ESTATE ? CRM_LOG_DEBUG : CRM_LOG_WARN, "sla",
+             "case %s stays %s after its reassignment: %s", keep->number,
+             keep->state, crm_errmsg(c));
+    *r = *keep;
+    crm__clear_err(c);
+    rc = CRM_OK;
+  }
+  crm__free(keep);
+  return rc;
+}
+
+/* Reassigns the case to who (or back to the team queue: ""); a New case
+ * moves to Assigned. */
 static int sla_reassign(crm *c, crm__case_row *r, const crm__escalation *e,
                         const char *who, int64_t at)
 {
   char detail[200], why[64];
+  int rc;
 
   if(!strcmp(e->to, "lead") && !*who)
     return CRM_OK; /* the team has no lead: the step says so */
@@ -192,8 +246,11 @@ static int sla_reassign(crm *c, crm__case_row *r, const crm__escalation *e,
   snprintf(why, sizeof(why), "escalation level %d", e->level);
   if(crm__case_save(c, r, at))
     return c->errcode;
-  return crm__case_log(c, r->id, "assign", NULL, r->state, "sla", why,
-                       detail, at);
+  rc = crm__case_log(c, r->id, "assign", NULL, r->state, "sla", why,
+                     detail, at);
+  if(!rc && *who && crm__case_class(r->state) == CRM__CS_NEW)
+    rc = sla_to_assigned(c, r, why, at);
+  return rc;
 }
 
 static int sla_raise(crm *c, crm__case_row *r, const crm__escalation *e,
@@ -225,7 +282,7 @@ static int sla_escalate(crm *c, crm__case_row *r, const crm__sla_row *row,
 {
   const crm__cases_cfg *cc = crm__cases(c);
   const crm__escalation *e = NULL;
-  char label[96], action[128], detail[128], used[64];
+  char label[96], action[144], detail[128], used[64];
   const char *who = "";
   size_t i;
   int rc;
@@ -234,8 +291,12 @@ static int sla_escalate(crm *c, crm__case_row *r, const crm__sla_row *row,
     if(cc->esc[i].level == d->level && cc->esc[i].clock == row->clock)
       e = &cc->esc[i];
   }
-  if(!e) /* the config changed since it was stored */
+  if(!e) { /* the config changed since it was stored */
+    crm__log(c, CRM_LOG_WARN, "sla", "case %s: %s escalation level %d "
+             "dropped: complaints.escalation has no such level for that "
+             "clock any more", r->number, d->clock, d->level);
     return CRM_OK;
+  }
   rc = crm__sla_step_done(c, r->id, "escalation", d->clock, d->level);
   if(rc)
     return rc < 0 ? c->errcode : CRM_OK;
@@ -371,11 +432,6 @@ static int sla_due_del(crm *c, int64_t id)
   return crm__step_end(c, st, "removing an sla due time");
 }
 
-static int sla_fatal(int rc)
-{
-  return rc == CRM_ESTORE || rc == CRM_ENOMEM || rc == CRM_ECORRUPT;
-}
-
 /* One row in its own savepoint; a refusal is logged and the row dropped. */
 static int sla_one(crm *c, const sla_due_row *d, int64_t as_of,
                    crm_sla_run_stats *out)
@@ -408,20 +464,33 @@ static int sla_one(crm *c, const sla_due_row *d, int64_t as_of,
   return sla_due_del(c, d->id);
 }
 
+static void sla_stats_add(crm_sla_run_stats *to, const crm_sla_run_stats *a)
+{
+  to->warnings += a->warnings;
+  to->breaches += a->breaches;
+  to->escalations += a->escalations;
+  to->closed += a->closed;
+}
+
 int crm_sla_run(crm *c, int64_t as_of, crm_sla_run_stats *out)
 {
-  crm_sla_run_stats stats;
+  crm_sla_run_stats done, batch;
   sla_due_row d;
-  int rc;
+  int outer, n = 0, rc;
 
   if(!c)
     return CRM_EINVAL;
   crm__clear_err(c);
-  memset(&stats, 0, sizeof(stats));
+  memset(&done, 0, sizeof(done));
+  memset(&batch, 0, sizeof(batch));
   if(out)
     memset(out, 0, sizeof(*out));
   if(as_of <= 0)
     as_of = crm_now(c);
+  /* on its own the run commits every CRM__SLA_BATCH rows, so that a
+   * backlog does not hold the write lock for seconds; inside the
+   * caller's transaction it is part of it */
+  outer = c->tx_depth == 0;
   rc = crm__tx_begin(c);
   if(rc)
     return rc;
@@ -432,16 +501,29 @@ int crm_sla_run(crm *c, int64_t as_of, crm_sla_run_stats *out)
       break;
     }
     if(!rc)
-      rc = sla_one(c, &d, as_of, &stats);
-    if(rc)
+      rc = sla_one(c, &d, as_of, &batch);
+    if(!rc && outer && ++n == CRM__SLA_BATCH) {
+      n = 0;
+      rc = crm__tx_commit(c);
+      if(rc)
+        break; /* the store rolled the batch back and closed it */
+      sla_stats_add(&done, &batch);
+      memset(&batch, 0, sizeof(batch));
+      rc = crm__tx_begin(c);
+      if(rc)
+        break;
+    }
+    if(rc) {
+      crm__tx_rollback(c);
       break;
+    }
   }
   if(!rc)
     rc = crm__tx_commit(c);
-  else
-    crm__tx_rollback(c);
-  if(!rc && out)
-    *out = stats;
+  if(!rc)
+    sla_stats_add(&done, &batch);
+  if(out)
+    *out = done;
   return rc;
 }
 

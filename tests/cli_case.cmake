@@ -9,3 +9,13 @@ if(TARGET crm AND TARGET basic_case AND TARGET basic_points AND TARGET file
     CRM_TEST_CLI="$<TARGET_FILE:crm>")
   add_dependencies(test_cli_case crm basic_case basic_points file triage)
 endif()
+# The desk's view (list in the team's time with due times, sla show after
+# a breach and a stop, errors): tests/test_cli_case_desk.c.
+if(TARGET crm AND TARGET basic_case AND TARGET basic_points
+   AND TARGET supermarket_points)
+  crm_test(test_cli_case_desk test_cli_case_desk.c cli_run.c cli_json.c)
+  target_compile_definitions(test_cli_case_desk PRIVATE
+    CRM_TEST_CLI="$<TARGET_FILE:crm>")
+  add_dependencies(test_cli_case_desk crm basic_case basic_points
+                   supermarket_points)
+endif()

@@ -12,6 +12,11 @@ crm_plugin_test(test_plugin_triage triage)
 target_include_directories(test_plugin_triage PRIVATE
   ${PROJECT_SOURCE_DIR}/plugins/complaint)
 target_link_libraries(test_plugin_triage PRIVATE m)
+# test_plugin_triage_odd: odd texts and big models, same fake host
+# (tests/triage_test.h).
+crm_plugin_test(test_plugin_triage_odd triage)
+target_include_directories(test_plugin_triage_odd PRIVATE
+  ${PROJECT_SOURCE_DIR}/plugins/complaint)
 crm_plugin_test(test_plugin_baggage_case baggage_case)
 
 # Complaint fixtures: tests/fixtures/fx_complaint.c built as a 1.4 handler

@@ -3,3 +3,5 @@
 crm_test(test_case_config test_case_config.c loader_util.c)
 crm_test(test_sla test_sla.c)
 add_dependencies(test_sla basic_case)
+crm_test(test_sla_edges test_sla_edges.c)
+add_dependencies(test_sla_edges basic_case)

@@ -521,6 +521,68 @@ static void test_query(void **state)
   pe_close(&e);
 }
 
+/* Full-scan steps of the statements reading the cases table, since the
+ * last call (the counters are reset). */
+static int64_t cases_scan_steps(crm *c)
+{
+  sqlite3_stmt *st = NULL;
+  int64_t n = 0;
+
+  for(;;) {
+    st = sqlite3_next_stmt(c->db, st);
+    if(!st)
+      break;
+    if(strstr(sqlite3_sql(st), " FROM cases WHERE"))
+      n += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+  }
+  return n;
+}
+
+/* A customer's cases and an owner's queue are read through their indexes
+ * (cases_customer, cases_owner), not by scanning every case: 20 cases of
+ * another customer, none of them read. */
+static void test_query_uses_indexes(void **state)
+{
+  pe_env e;
+  crm_case_filter_q f;
+  struct ids g;
+  int64_t a, b, mine;
+  int i;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  a = t_add_customer(e.c, "a");
+  b = t_add_customer(e.c, "b");
+  for(i = 0; i < 20; i++)
+    ct_case(e.c, b, "parcel late", NULL);
+  mine = ct_case(e.c, a, "charged twice", NULL);
+  assert_int_equal(crm_case_assign(e.c, mine, "ana", NULL, NULL), CRM_OK);
+  memset(&f, 0, sizeof(f));
+  assert_int_equal(query(e.c, &f, &g), 21); /* warm the statement cache */
+  f.customer_id = a;
+  assert_int_equal(query(e.c, &f, &g), 1);
+  memset(&f, 0, sizeof(f));
+  f.owner = "ana";
+  assert_int_equal(query(e.c, &f, &g), 1);
+  cases_scan_steps(e.c);
+  memset(&f, 0, sizeof(f));
+  f.customer_id = a;
+  assert_int_equal(query(e.c, &f, &g), 1);
+  assert_int_equal(g.id[0], mine);
+  assert_int_equal(cases_scan_steps(e.c), 0);
+  memset(&f, 0, sizeof(f));
+  f.owner = "ana";
+  f.state = "open";
+  assert_int_equal(query(e.c, &f, &g), 1);
+  assert_int_equal(g.id[0], mine);
+  assert_int_equal(cases_scan_steps(e.c), 0);
+  /* no filter: the whole table is meant (20 steps past the first row) */
+  memset(&f, 0, sizeof(f));
+  assert_int_equal(query(e.c, &f, &g), 21);
+  assert_int_equal(cases_scan_steps(e.c), 20);
+  pe_close(&e);
+}
+
 /* A complaint event opens a case linked to it, once. */
 static void test_from_event(void **state)
 {
@@ -606,6 +668,7 @@ int main(void)
     cmocka_unit_test(test_create_refusals),
     cmocka_unit_test(test_get_buffer),
     cmocka_unit_test(test_query),
+    cmocka_unit_test(test_query_uses_indexes),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

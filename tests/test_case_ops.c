@@ -2,7 +2,8 @@
  * test_case_ops.c - what agents do to a case (core/case_ops.c) with
  * basic_case on a fixed clock: assign and reassign, reject (needs a why),
  * resolve (once), close, merge (messages copied, later customer messages
- * go to the target, the refusals), each with who and why in the history.
+ * go to the target, the refusals), each with who and why in the history;
+ * no operation dated before the case was opened.
  */
 #include "case_test.h"
 
@@ -307,6 +308,54 @@ static void test_merge_refusals(void **state)
   pe_close(&e);
 }
 
+/* An operation dated before the case was opened is refused and changes
+ * nothing (a resolution before the opening would give a negative time to
+ * resolve and a clock running backwards). Case opened at T0 =
+ * 2002-09-27 00:00 UTC (2000-01-01 + 1000 days). */
+static void test_time_before_opening(void **state)
+{
+  static const char msg[] = "time 2002-09-26T23:59:59Z is before case "
+                            "C-000001 was opened (2002-09-27T00:00:00Z): "
+                            "give a later time";
+  pe_env e;
+  crm_case_op op = ct_op("ana", "done", T0 - 1);
+  crm_case_resolution res;
+  ct_lines h;
+  int64_t cust, id, other;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  memset(&res, 0, sizeof(res));
+  res.op = op;
+  assert_int_equal(crm_case_resolve(e.c, id, &res), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), msg);
+  assert_int_equal(crm_case_assign(e.c, id, "ana", NULL, &op), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), msg);
+  assert_int_equal(crm_case_move_op(e.c, id, "In progress", &op),
+                   CRM_EINVAL);
+  assert_int_equal(crm_case_reply(e.c, id, CRM_CASE_MSG_AGENT, "hi",
+                                  CRM_CASE_REPLY_RECORD, &op, NULL, NULL),
+                   CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), msg);
+  other = ct_case(e.c, cust, "parcel late too", NULL);
+  assert_int_equal(crm_case_merge(e.c, other, id, &op), CRM_EINVAL);
+  assert_string_equal(ct_get(e.c, id).state, "New");
+  assert_int_equal(ct_get(e.c, id).first_response_at, 0);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 1);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM case_messages WHERE"
+                          " ?1", 1), 0);
+  /* at the opening itself: fine */
+  op.at = T0;
+  assert_int_equal(crm_case_resolve(e.c, id, &res), CRM_EINVAL);
+  res.op.at = T0;
+  assert_int_equal(crm_case_resolve(e.c, id, &res), CRM_OK);
+  assert_int_equal(ct_get(e.c, id).resolved_at, T0);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -316,6 +365,7 @@ int main(void)
     cmocka_unit_test(test_resolve_once_and_close),
     cmocka_unit_test(test_merge),
     cmocka_unit_test(test_merge_refusals),
+    cmocka_unit_test(test_time_before_opening),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,8 @@
  * limit). Clock fixed at PE_NOW (2002-09-27 00:00 UTC), moved forward by
  * hand.
  */
+#include <sys/wait.h>
+
 #include "case_test.h"
 
 #define RC_CONF                                                             \
@@ -36,6 +38,21 @@
   "complaints = {\n"                                                        \
   "  compensation = ( { category = \"delivery\"; max_points = 2000;\n"      \
   "    items = [ \"COFFEE\", \"TEA\" ]; } );\n"                             \
+  "};\n"
+
+/* The same with the scheme open to members only. */
+#define RC_CONF_CLUB                                                        \
+  "plugins = { load = (\n"                                                  \
+  "  { name = \"basic_case\"; },\n"                                         \
+  "  { name = \"basic_points\"; required = true;\n"                         \
+  "    config = { points_per_unit = 10; currency = \"USD\"; };\n"           \
+  "    scheme = { enroll = \"attr:program=club\";\n"                        \
+  "      catalogue = (\n"                                                   \
+  "        { code = \"COFFEE\"; name = \"Coffee\"; type = \"free_item\";\n" \
+  "          cost = 300; value = 0; stock = -1; } ); }; } ); };\n"         \
+  "complaints = {\n"                                                        \
+  "  compensation = ( { category = \"delivery\"; max_points = 2000;\n"      \
+  "    items = [ \"COFFEE\" ]; } );\n"                                      \
   "};\n"
 
 #define HOUR INT64_C(3600)
@@ -380,6 +397,182 @@ static void test_points_and_item(void **state)
   pe_close(&e);
 }
 
+/* A scheme open to members only (enroll "attr:program=club"): goodwill
+ * points or a voucher would open an account in a programme the customer
+ * is not part of, which earning never does. Refused (CRM_ESTATE, naming
+ * the rule and the way out), nothing written; once a member, granted. */
+static void test_non_member_refused(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+  crm_points_account a;
+  crm_case k;
+
+  (void)state;
+  pe_open(&e, RC_CONF_CLUB);
+  cust = t_add_customer(e.c, "gus");
+  id = ct_case(e.c, cust, "parcel lost", "delivery");
+  crm_set_now(e.c, PE_NOW + HOUR);
+  assert_int_equal(resolve(e.c, id, 500, NULL), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "customer #1 is not a member of "
+                      "scheme \"basic_points\" (enroll: attribute program ="
+                      " club): resolve without compensation or enroll the "
+                      "customer first");
+  assert_int_equal(resolve(e.c, id, 0, "COFFEE"), CRM_ESTATE);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.state, "New");
+  assert_int_equal(k.resolutions, 0);
+  assert_int_equal(crm_points_account_get(e.c, cust, NULL, &a),
+                   CRM_ENOTFOUND);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events", 0), 0);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM vouchers", 0), 0);
+
+  assert_int_equal(crm_customer_set_attr(e.c, cust, "program", "club"), 0);
+  assert_int_equal(resolve(e.c, id, 500, NULL), CRM_OK);
+  assert_int_equal(balance(e.c, cust), 500);
+  assert_int_equal(crm_points_check(e.c, cust, NULL), CRM_OK);
+  pe_close(&e);
+}
+
+/* No reward component loaded: compensation cannot be granted; the
+ * message says why and how to go on. Without it the case resolves. */
+static void test_no_scheme(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, "plugins = { load = ( { name = \"basic_case\"; } ); };\n"
+          "complaints = { compensation = ( { category = \"*\";"
+          " max_points = 500; } ); };\n");
+  cust = t_add_customer(e.c, "hal");
+  id = ct_case(e.c, cust, "parcel lost", "delivery");
+  assert_int_equal(resolve(e.c, id, 100, NULL), CRM_ENOTFOUND);
+  assert_string_equal(crm_errmsg(e.c), "no reward scheme is loaded: "
+                      "compensation is granted through one (resolve without "
+                      "compensation)");
+  assert_string_equal(ct_get(e.c, id).state, "New");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events", 0), 0);
+  assert_int_equal(resolve(e.c, id, 0, NULL), CRM_OK);
+  pe_close(&e);
+}
+
+/* The limit lowered (2000 -> 1000) after 1500 points were granted: more
+ * points are refused (1500 granted before), but an item alone is still
+ * allowed: it costs no points. */
+static void test_item_after_limit_lowered(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+  struct vouchers s;
+  char conf[2048];
+  char *p;
+
+  (void)state;
+  pe_open(&e, RC_CONF);
+  cust = t_add_customer(e.c, "ivy");
+  id = ct_case(e.c, cust, "parcel late", "delivery");
+  crm_set_now(e.c, PE_NOW + HOUR);
+  assert_int_equal(resolve(e.c, id, 1500, NULL), CRM_OK);
+  crm_set_now(e.c, PE_NOW + T_DAY);
+  reply(e.c, id, "still not here");
+  snprintf(conf, sizeof(conf), "%s", RC_CONF);
+  p = strstr(conf, "max_points = 2000");
+  assert_non_null(p);
+  memcpy(p, "max_points = 1000", 17);
+  t_write_file(e.conf, conf);
+  assert_int_equal(crm_reload_config(e.c), CRM_OK);
+  crm_set_now(e.c, PE_NOW + 2 * T_DAY);
+  assert_int_equal(resolve(e.c, id, 1, NULL), CRM_ERANGE);
+  assert_string_equal(crm_errmsg(e.c), "compensation of 1 points is over the "
+                      "limit for category delivery (1000 per case, 1500 "
+                      "granted before)");
+  assert_int_equal(resolve(e.c, id, 0, "COFFEE"), CRM_OK);
+  memset(&s, 0, sizeof(s));
+  assert_int_equal(crm_vouchers_foreach(e.c, cust, voucher_cb, &s), 0);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(ct_get(e.c, id).resolutions, 2);
+  assert_int_equal(balance(e.c, cust), 1500);
+  pe_close(&e);
+}
+
+static int rc_die_on_commit(void *ud)
+{
+  (void)ud;
+  _exit(0); /* the process dies inside COMMIT: nothing is durable */
+  return 0;
+}
+
+static crm *rc_open_file(pe_env *e)
+{
+  crm *c = NULL;
+
+  if(crm_open(&c, pe_path(e, "store.db"), CRM_OPEN_CREATE))
+    fail_msg("crm_open: %s", crm_errmsg(c));
+  crm_set_now(c, PE_NOW + HOUR);
+  if(crm_load_config(c, e->conf, CRM_TEST_PLUGIN_DIR))
+    fail_msg("crm_load_config: %s", crm_errmsg(c));
+  return c;
+}
+
+/* A crash between the ledger write and the commit: a child process
+ * resolves with 500 points and 1 COFFEE and dies inside COMMIT (after
+ * every write of the resolution). Reopened, the store has none of it
+ * (case New, no event, no ledger line, no voucher, no row, balance and
+ * check fine); the retry grants once, a repeat grants nothing. */
+static void test_crash_before_commit(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+  pid_t pid;
+  int status = 0;
+
+  (void)state;
+  pe_open(&e, NULL);
+  crm_close(e.c);
+  snprintf(e.conf, sizeof(e.conf), "%s/crm.conf", e.dir);
+  t_write_file(e.conf, RC_CONF);
+  e.c = rc_open_file(&e);
+  cust = t_add_customer(e.c, "jo");
+  id = ct_case(e.c, cust, "parcel lost", "delivery");
+  crm_close(e.c);
+  e.c = NULL;
+
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if(pid == 0) {
+    crm *c = rc_open_file(&e);
+
+    sqlite3_commit_hook(c->db, rc_die_on_commit, NULL);
+    (void)resolve(c, id, 500, "COFFEE");
+    _exit(3); /* not reached when the commit was attempted */
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+
+  e.c = rc_open_file(&e);
+  assert_string_equal(ct_get(e.c, id).state, "New");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events", 0), 0);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM points_ledger", 0), 0);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM vouchers", 0), 0);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM case_compensation", 0),
+                   0);
+  assert_int_equal(balance(e.c, cust), 0);
+  assert_int_equal(crm_points_check(e.c, cust, NULL), CRM_OK);
+
+  assert_int_equal(resolve(e.c, id, 500, "COFFEE"), CRM_OK);
+  assert_int_equal(resolve(e.c, id, 500, "COFFEE"), CRM_OK);
+  assert_int_equal(ledger(e.c, cust).n, 1);
+  assert_int_equal(balance(e.c, cust), 500);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM vouchers", 0), 1);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM case_compensation", 0),
+                   1);
+  assert_int_equal(crm_points_check(e.c, cust, NULL), CRM_OK);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -389,6 +582,10 @@ int main(void)
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_item_voucher),
     cmocka_unit_test(test_points_and_item),
+    cmocka_unit_test(test_non_member_refused),
+    cmocka_unit_test(test_no_scheme),
+    cmocka_unit_test(test_item_after_limit_lowered),
+    cmocka_unit_test(test_crash_before_commit),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

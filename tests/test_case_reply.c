@@ -3,8 +3,9 @@
  * basic_case on a fixed clock: the first response (once), agent replies
  * queued through the outbox or recorded, waiting -> customer answer ->
  * In progress, reopen within complaints.reopen_days (default 7) and a
- * follow-up case after it or on a closed case, a Duplicate's messages
- * going down the merge chain, refusals.
+ * follow-up case after it or on a closed case (one follow-up for two
+ * messages), a Duplicate's messages going down the merge chain,
+ * refusals.
  */
 #include "case_test.h"
 
@@ -47,8 +48,9 @@ static void test_first_response_once(void **state)
   reply(e.c, id, CRM_CASE_MSG_AGENT, "Refund sent.", CRM_CASE_REPLY_RECORD,
         "ana", T0 + 2 * HOUR, NULL);
   assert_int_equal(ct_get(e.c, id).first_response_at, T0 + HOUR);
-  /* the state is the handler's business: still New */
-  assert_string_equal(ct_get(e.c, id).state, "New");
+  /* the first answer: someone works on it, New -> In progress (basic_case
+   * allows it); the second answer moves nothing */
+  assert_string_equal(ct_get(e.c, id).state, "In progress");
   ct_messages(e.c, id, &h);
   assert_int_equal(h.n, 3);
   assert_string_equal(h.line[0], "2|ben|check the invoice|-");
@@ -57,9 +59,11 @@ static void test_first_response_once(void **state)
   assert_int_equal(h.at[2], T0 + 2 * HOUR);
   assert_int_equal(ct_int(e.c, "SELECT count(*) FROM messages WHERE ?1", 1),
                    0);
-  /* messages are no history */
+  /* messages are no history; the move is */
   ct_history(e.c, id, &h);
-  assert_int_equal(h.n, 1);
+  assert_int_equal(h.n, 2);
+  assert_string_equal(h.line[1], "move|New|In progress|ana|-|-");
+  assert_int_equal(h.at[1], T0 + HOUR);
   pe_close(&e);
 }
 
@@ -299,6 +303,44 @@ static void test_reply_on_closed(void **state)
   pe_close(&e);
 }
 
+/* A second customer message on a closed case goes to the follow-up the
+ * first one opened (still open), not to a third case; once the
+ * follow-up is closed too, a new one follows it. */
+static void test_second_message_after_close(void **state)
+{
+  pe_env e;
+  crm_case_op op = ct_op("ana", "done", T0 + 2 * HOUR);
+  ct_lines h;
+  int64_t cust, id, landed = 0, again = 0;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  resolve(e.c, id, T0 + HOUR);
+  assert_int_equal(crm_case_close(e.c, id, &op), CRM_OK);
+  reply(e.c, id, CRM_CASE_MSG_CUSTOMER, "one more thing", 0, NULL,
+        T0 + 3 * HOUR, &landed);
+  assert_int_equal(landed, id + 1);
+  reply(e.c, id, CRM_CASE_MSG_CUSTOMER, "and another", 0, NULL,
+        T0 + 4 * HOUR, &again);
+  assert_int_equal(again, landed);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 2);
+  ct_messages(e.c, landed, &h);
+  assert_int_equal(h.n, 2);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 4); /* open, Resolved, Closed, one follow_up */
+  /* the follow-up closed as well: the next message follows it */
+  resolve(e.c, landed, T0 + 5 * HOUR);
+  op.at = T0 + 6 * HOUR;
+  assert_int_equal(crm_case_close(e.c, landed, &op), CRM_OK);
+  reply(e.c, id, CRM_CASE_MSG_CUSTOMER, "hello again", 0, NULL,
+        T0 + 7 * HOUR, &again);
+  assert_int_equal(again, landed + 1);
+  assert_int_equal(ct_get(e.c, again).parent_id, landed);
+  pe_close(&e);
+}
+
 /* A Duplicate's messages follow the merge chain: 1 -> 2 -> 3. */
 static void test_duplicate_chain(void **state)
 {
@@ -370,6 +412,7 @@ int main(void)
     cmocka_unit_test(test_reopen_days_config),
     cmocka_unit_test(test_follow_up_after_window),
     cmocka_unit_test(test_reply_on_closed),
+    cmocka_unit_test(test_second_message_after_close),
     cmocka_unit_test(test_duplicate_chain),
     cmocka_unit_test(test_reply_refusals),
   };

@@ -303,11 +303,65 @@ static void test_periods(void **state)
   pe_close(&e);
 }
 
+/* A case reopened by the customer and not resolved again has no
+ * resolution time (its resolution did not stand), with or without an
+ * SLA clock; it still counts as resolved once and as reopened. Before,
+ * the delivery case fell back to wall-clock hours (18h) although its
+ * business clock said 2h.
+ *   #1 delivery open Mon 16:00, resolved Tue 10:00 (1h + 1h = 2h
+ *      business, 18h wall), reopened Tue 12:00
+ *   #2 billing  open Mon 10:00, resolved Mon 12:00 (2h wall), reopened
+ *      Mon 14:00
+ *   #3 billing  open Mon 10:00, resolved Mon 13:00 (3h wall): counted */
+static void test_reopened_in_progress(void **state)
+{
+  pe_env e;
+  struct rows s;
+  int64_t a, c1, c2, c3;
+
+  (void)state;
+  pe_open(&e, STATS_CONF);
+  a = t_add_customer(e.c, "a");
+  c1 = open_case(e.c, MON + 16 * HOUR, a, "delivery");
+  c2 = open_case(e.c, MON + 10 * HOUR, a, "billing");
+  c3 = open_case(e.c, MON + 10 * HOUR, a, "billing");
+  resolve(e.c, MON + 12 * HOUR, c2, 0);
+  resolve(e.c, MON + 13 * HOUR, c3, 0);
+  answer(e.c, MON + 14 * HOUR, c2, CRM_CASE_MSG_CUSTOMER);
+  resolve(e.c, TUE + 10 * HOUR, c1, 0);
+  answer(e.c, TUE + 12 * HOUR, c1, CRM_CASE_MSG_CUSTOMER);
+  assert_string_equal(ct_get(e.c, c1).state, "In progress");
+  assert_string_equal(ct_get(e.c, c2).state, "In progress");
+  memset(&s, 0, sizeof(s));
+  assert_int_equal(crm_case_stats(e.c, 0, 0, row_cb, &s, NULL), CRM_OK);
+  assert_int_equal(s.n, 3);
+  assert_string_equal(s.r[0].category, "billing");
+  assert_int_equal(s.r[0].resolved, 2);
+  assert_int_equal(s.r[0].reopened, 1);
+  near(s.r[0].resolve_hours_mean, 3);
+  near(s.r[0].resolve_hours_median, 3);
+  assert_string_equal(s.r[1].category, "delivery");
+  assert_int_equal(s.r[1].resolved, 1);
+  assert_int_equal(s.r[1].reopened, 1);
+  near(s.r[1].reopen_rate, 1);
+  near(s.r[1].resolve_hours_mean, -1);
+  near(s.r[1].resolve_hours_median, -1);
+  near(s.r[2].resolve_hours_mean, 3);
+
+  /* resolved again Tue 15:00: 2h + 3h = 5h business */
+  resolve(e.c, TUE + 15 * HOUR, c1, 0);
+  memset(&s, 0, sizeof(s));
+  assert_int_equal(crm_case_stats(e.c, 0, 0, row_cb, &s, NULL), CRM_OK);
+  near(s.r[1].resolve_hours_mean, 5);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_stats),
     cmocka_unit_test(test_periods),
+    cmocka_unit_test(test_reopened_in_progress),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -222,8 +222,9 @@ static void test_answer_feeds_loyalty(void **state)
   /* once */
   assert_int_equal(crm_case_survey_answer(e.c, id, 5, 5, -1, NULL, &op),
                    CRM_EEXIST);
-  assert_string_equal(crm_errmsg(e.c), "case C-000001 already has a survey "
-                      "answer");
+  assert_string_equal(crm_errmsg(e.c), "case C-000001 already has a "
+                      "different survey answer (4/5, nps 10): a survey is "
+                      "answered once");
   assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events WHERE"
                           " type = 'survey'", 0), 1);
   v = index_of(e.c, cust, label, sizeof(label));
@@ -283,6 +284,99 @@ static void test_answer_checks(void **state)
   pe_close(&e);
 }
 
+/* A retry of the same answer (a double submit, a client retrying after a
+ * timeout) returns 0 and changes nothing: no event, no history line, the
+ * first answer's time kept. A different score, nps or comment is
+ * CRM_EEXIST and changes nothing either. */
+static void test_answer_retry(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+  crm_case_survey s;
+  crm_case_op op = ct_op("web", NULL, 0);
+  char hist[512];
+
+  (void)state;
+  open_env(&e, 0);
+  cust = customer(e.c, "eve", NULL);
+  id = closed_case(e.c, cust, PE_NOW);
+  crm_set_now(e.c, PE_NOW + T_DAY);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 3, 5, 7, "ok", &op),
+                   CRM_OK);
+  crm_set_now(e.c, PE_NOW + T_DAY + 60);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 3, 5, 7, "ok", &op),
+                   CRM_OK);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 3, 5, 7, "okay", &op),
+                   CRM_EEXIST);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 3, 5, -1, "ok", &op),
+                   CRM_EEXIST);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 3, 10, 7, "ok", &op),
+                   CRM_EEXIST);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events WHERE"
+                          " type IN ('survey', 'nps')", 0), 2);
+  assert_int_equal(crm_case_survey_get(e.c, id, &s), CRM_OK);
+  assert_int_equal(s.answered_at, PE_NOW + T_DAY);
+  assert_int_equal(s.score, 3);
+  assert_int_equal(s.nps, 7);
+  survey_lines(e.c, id, hist, sizeof(hist));
+  assert_string_equal(hist, "survey|-|Closed|web|-|answered 3/5, nps 7");
+
+  /* no comment both times: the same answer too */
+  id = closed_case(e.c, cust, PE_NOW + 2 * T_DAY);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 5, 5, -1, NULL, &op),
+                   CRM_OK);
+  assert_int_equal(crm_case_survey_answer(e.c, id, 5, 5, -1, "", &op),
+                   CRM_OK);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events WHERE"
+                          " type = 'survey'", 0), 2);
+  pe_close(&e);
+}
+
+/* Only closed cases are surveyed: a Rejected case never gets a survey
+ * (the message says so, not "once closed"); a Duplicate points to the
+ * case it was merged into (following the chain), whose survey it is. An
+ * answer dated before the close is refused. Nothing changes. */
+static void test_answer_rejected_duplicate(void **state)
+{
+  pe_env e;
+  int64_t cust, rej, a, b, into;
+  crm_case_op op = ct_op("ana", "not our fault", 0);
+  crm_case_op early = ct_op("web", NULL, PE_NOW + HOUR);
+
+  (void)state;
+  open_env(&e, 0);
+  cust = customer(e.c, "fay", NULL);
+  rej = ct_case(e.c, cust, "price went up", "billing");
+  assert_int_equal(crm_case_reject(e.c, rej, &op), CRM_OK);
+  assert_int_equal(crm_case_survey_answer(e.c, rej, 4, 5, -1, NULL, NULL),
+                   CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "case C-000001 is Rejected: only "
+                      "closed cases are surveyed");
+
+  a = ct_case(e.c, cust, "late parcel", "delivery");
+  b = ct_case(e.c, cust, "late parcel again", "delivery");
+  into = ct_case(e.c, cust, "parcel late, third mail", "delivery");
+  assert_int_equal(crm_case_merge(e.c, a, b, &op), CRM_OK);
+  assert_int_equal(crm_case_merge(e.c, b, into, &op), CRM_OK);
+  assert_int_equal(crm_case_survey_answer(e.c, a, 4, 5, -1, NULL, NULL),
+                   CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "case C-000002 is Duplicate (merged "
+                      "into C-000004): answer the survey of C-000004");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events", 0), 0);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM case_surveys", 0), 0);
+
+  /* closed at PE_NOW + 2h; an answer dated PE_NOW + 1h */
+  into = closed_case(e.c, cust, PE_NOW);
+  crm_set_now(e.c, PE_NOW + T_DAY);
+  assert_int_equal(crm_case_survey_answer(e.c, into, 4, 5, -1, NULL, &early),
+                   CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "survey answer time "
+                      "2002-09-27T01:00:00Z is before case C-000005 was "
+                      "closed (2002-09-27T02:00:00Z)");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events", 0), 0);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -290,6 +384,8 @@ int main(void)
     cmocka_unit_test(test_request_due),
     cmocka_unit_test(test_answer_feeds_loyalty),
     cmocka_unit_test(test_answer_checks),
+    cmocka_unit_test(test_answer_retry),
+    cmocka_unit_test(test_answer_rejected_duplicate),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -269,7 +269,7 @@ static void test_open_show(void **state)
   expect_line(&r, "warning at Mon 28 Dec 11:00 CET (Mon 28 Dec 10:00 UTC)");
   /* resolution 16h: Thu 1h + Mon 9h + Tue 6h -> Tue 29 Dec 15:00 CET */
   expect_line(&r, "due Tue 29 Dec 15:00 CET (Tue 29 Dec 14:00 UTC)");
-  expect_line(&r, "open by ana: New");
+  expect_line(&r, "open by ana, handler basic_case, state New");
   run_free(&r);
 
   /* the same by 1, #1 and c-1; JSON in UTC */

@@ -2,14 +2,16 @@
 # test_sdk_install.sh - the SDK as an outsider gets it.
 #
 # Installs the build into a scratch prefix (cmake --install --prefix),
-# then builds sdk/template (hello, a reward, and echo_channel, an SDK 1.4
-# channel) out of tree twice, with find_package(CrmSdk) and with make +
+# then builds sdk/template (hello, a reward, echo_channel, an SDK 1.4
+# channel, and hello_case, an SDK 1.5 complaint handler) out of tree twice, with find_package(CrmSdk) and with make +
 # pkg-config, against that prefix only, and runs crm_plugin_check
 # (test_sdk_install) on the results and on the installed plugins. Then
 # the installed `crm` sends through echo_channel on a scratch store: one
 # message sent (one line in the file, with its idempotency key), one to a
 # bouncing address dead and marked bad, one temporary failure, one rate
-# limit. Times are fixed with --as-of: nothing waits.
+# limit. Last, hello_case takes a case through New, In progress and
+# Resolved with the agent's points capped by its config. Times are fixed
+# with --as-of: nothing waits.
 #
 # usage: test_sdk_install.sh BUILD_DIR SOURCE_DIR CHECKER CC SDK_VERSION
 set -eu
@@ -70,6 +72,8 @@ so1="$tmp/t-cmake/build/hello.so"
 ec1="$tmp/t-cmake/build/echo_channel.so"
 [ -f "$so1" ] || fail "no hello.so from the CMake build"
 [ -f "$ec1" ] || fail "no echo_channel.so from the CMake build"
+hc1="$tmp/t-cmake/build/hello_case.so"
+[ -f "$hc1" ] || fail "no hello_case.so from the CMake build"
 # the SDK came from the prefix, not from the source tree
 grep -q "$cfgdir" "$tmp/t-cmake/build/CMakeCache.txt" ||
   fail "find_package(CrmSdk) did not use $cfgdir"
@@ -83,15 +87,17 @@ so2="$tmp/t-make/hello.so"
 ec2="$tmp/t-make/echo_channel.so"
 [ -f "$so2" ] || fail "no hello.so from make"
 [ -f "$ec2" ] || fail "no echo_channel.so from make"
+hc2="$tmp/t-make/hello_case.so"
+[ -f "$hc2" ] || fail "no hello_case.so from make"
 make -C "$tmp/t-make" install DESTDIR="$tmp/dest" >>"$tmp/make.log" 2>&1 ||
   { cat "$tmp/make.log" >&2; fail "make install failed"; }
-for f in hello.so echo_channel.so; do
+for f in hello.so echo_channel.so hello_case.so; do
   [ -f "$tmp/dest$plugindir/$f" ] || fail "make install missed $f in plugindir"
 done
 
 # Exactly one exported symbol: the entry point.
 if command -v nm >/dev/null 2>&1; then
-  for so in "$so1" "$so2" "$ec1" "$ec2"; do
+  for so in "$so1" "$so2" "$ec1" "$ec2" "$hc1" "$hc2"; do
     syms=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
            grep -v '^_' || true)
     [ "$syms" = "crm_plugin_entry" ] ||
@@ -100,7 +106,7 @@ if command -v nm >/dev/null 2>&1; then
 fi
 
 echo "== crm_plugin_check"
-"$checker" "$so1" "$so2" "$ec1" "$ec2" "$plugindir"/rfm.so \
+"$checker" "$so1" "$so2" "$ec1" "$ec2" "$hc1" "$hc2" "$plugindir"/rfm.so \
   "$plugindir"/basic_points.so "$plugindir"/file.so "$plugindir"/basic_case.so
 
 echo "== echo_channel with a fake host"
@@ -199,3 +205,34 @@ cp "$run/out" "$run/bad.json"
 expect "the bad addresses" "$(jget "$run/bad.json" addresses \
   addresses.0.channel addresses.0.address addresses.0.message_id)" \
   "array of 1 email bob.bounce@example.com 2 "
+
+echo "== hello_case end to end with the installed crm"
+# installed into plugindir by the template's cmake --install above
+[ -f "$plugindir/hello_case.so" ] ||
+  fail "cmake --install did not put hello_case.so into $plugindir"
+cat >"$run/crm.conf" <<EOF
+store = { path = "$run/cases.db"; };
+plugins = {
+  path = [ "$plugindir" ];
+  load = ( { name = "basic_points"; required = true; },
+           { name = "hello_case"; required = true;
+             config = { max_points = 300; }; } );
+};
+complaints = { handler = "hello_case";
+               compensation = ( { category = "*"; max_points = 1000; } ); };
+EOF
+day="--as-of 2026-03-04T10:00:00Z"
+crm $day init
+crm $day customer add --external-id eve --name "Eve X"
+crm $day case open eve --summary "my parcel is late" --by ana
+expect "the open" "$(cat "$run/out")" "opened C-000001 (no category, priority 3)"
+# the handler's own refusal, with the allowed moves
+(cd "$run" && "$bin" --config "$run/crm.conf" $day case move C-000001 Closed \
+  --why x) >"$run/out" 2>&1 && fail "New -> Closed was allowed"
+grep -q "cannot move case C-000001 from New to Closed; allowed: In progress, Resolved, Rejected, Duplicate" \
+  "$run/out" || { cat "$run/out" >&2; fail "New -> Closed: wrong refusal"; }
+crm $day case move C-000001 "in progress" --why "looking into it" --by ana
+# 500 asked, capped at 300 by the handler, within the core's 1000
+crm $day case resolve C-000001 --why "refunded" --points 500 --by ana
+crm $day points balance eve
+expect "eve's balance" "$(cat "$run/out")" "eve: 300 points"

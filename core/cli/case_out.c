@@ -18,11 +18,31 @@
 #include <time.h>
 #include <unistd.h>
 
+/* 1 when ref is written as a case number (C-000042, c-42, 42, #42). */
+static int ref_well_formed(const char *ref)
+{
+  const char *p = ref;
+  if(*p == '#')
+    p++;
+  else if((p[0] == 'C' || p[0] == 'c') && p[1] == '-')
+    p += 2;
+  if(!*p)
+    return 0;
+  for(; *p; p++)
+    if(*p < '0' || *p > '9')
+      return 0;
+  return 1;
+}
+
 int cli_case_ref(cli *x, const char *ref, int64_t *id)
 {
   int rc = crm_case_find(x->c, ref, id);
+  if((rc == CRM_ENOTFOUND || rc == CRM_EINVAL) && ref_well_formed(ref))
+    return cli_usage_error("unknown case %s: there is no such case "
+                           "(crm case list shows them)", ref);
   if(rc == CRM_ENOTFOUND || rc == CRM_EINVAL)
-    return cli_usage_error("unknown case %s (use C-000042, 42 or #42)", ref);
+    return cli_usage_error("unknown case '%s': write a case as C-000042, "
+                           "42 or #42", ref);
   if(rc)
     return cli_fail(x, rc);
   return CLI_OK;
@@ -31,6 +51,19 @@ int cli_case_ref(cli *x, const char *ref, int64_t *id)
 static void copy(char *dst, size_t size, const char *src)
 {
   snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Folds one clock into the SLA summary of k (cli_case_due_text). */
+static void sla_summary(cli_case *k, const crm_sla_clock_info *ci)
+{
+  const char *st = ci->status ? ci->status : "";
+  if(!strcmp(st, "breached"))
+    k->sla_overdue = 1;
+  else if(!strcmp(st, "paused"))
+    k->sla_paused = 1;
+  else if(!strcmp(st, "running") && ci->due_at &&
+          (!k->sla_due_at || ci->due_at < k->sla_due_at))
+    k->sla_due_at = ci->due_at;
 }
 
 int cli_case_load(cli *x, int64_t id, cli_case *k)
@@ -75,8 +108,12 @@ int cli_case_load(cli *x, int64_t id, cli_case *k)
   if(!crm_customer_get(x->c, k->customer_id, &cu))
     copy(k->customer, sizeof(k->customer), cu.external_id);
   memset(&si, 0, sizeof(si));
-  if(!crm_sla_get(x->c, id, &si))
+  if(!crm_sla_get(x->c, id, &si)) {
     copy(k->timezone, sizeof(k->timezone), si.timezone);
+    k->has_sla = 1;
+    sla_summary(k, &si.first_response);
+    sla_summary(k, &si.resolution);
+  }
   return CLI_OK;
 }
 
@@ -196,6 +233,18 @@ void cli_fmt_zoned(int64_t t, const char *tz, int style, char *buf,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, abbr);
 }
 
+void cli_case_due_text(const cli_case *k, char *buf, size_t size)
+{
+  if(k->sla_overdue)
+    snprintf(buf, size, "overdue");
+  else if(k->sla_due_at)
+    cli_fmt_zoned(k->sla_due_at, k->timezone, CLI_ZONED_DAY, buf, size);
+  else if(k->sla_paused)
+    snprintf(buf, size, "paused");
+  else
+    snprintf(buf, size, "-");
+}
+
 static void json_opt_str(cli_json *j, const char *key, const char *v)
 {
   cli_json_str(j, key, v && *v ? v : NULL);
@@ -242,5 +291,7 @@ void cli_case_json(cli_json *j, const char *key, const cli_case *k)
   cli_json_time(j, "first_response_at", k->first_response_at);
   cli_json_time(j, "resolved_at", k->resolved_at);
   cli_json_time(j, "closed_at", k->closed_at);
+  cli_json_time(j, "sla_due_at", k->sla_due_at);
+  cli_json_bool(j, "sla_overdue", k->sla_overdue);
   cli_json_end(j);
 }

@@ -287,6 +287,12 @@ typedef struct cli_case {
   char link_ref[129];
   char triage_reason[256];
   char timezone[64]; /* the team's zone from its SLA; "" : UTC */
+  /* From crm_sla_get: has_sla 0 when no policy matches; sla_due_at the
+   * soonest due time of a clock still running within its target (0:
+   * none); sla_overdue 1 when a clock is past its target and not met;
+   * sla_paused 1 while the clocks wait on the customer. */
+  int has_sla, sla_overdue, sla_paused;
+  int64_t sla_due_at;
 } cli_case;
 
 /* CASE (C-000042, c-42, 42, #42) -> id; prints "unknown case REF" and
@@ -309,6 +315,9 @@ void cli_fmt_dur(int64_t secs, char *buf, size_t size);
 #define CLI_ZONED_FULL 1
 void cli_fmt_zoned(int64_t t, const char *tz, int style, char *buf,
                    size_t size);
+/* "Mon 28 Dec 12:00 CET", "overdue", "paused" or "-": where the SLA of
+ * the case stands (crm case list). */
+void cli_case_due_text(const cli_case *k, char *buf, size_t size);
 /* The case as a JSON object (times UTC) named key (NULL in an array). */
 void cli_case_json(cli_json *j, const char *key, const cli_case *k);
 /* The SLA of a case: text lines under indent (a "no SLA" line when none),

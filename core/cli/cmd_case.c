@@ -35,11 +35,6 @@
 
 #define SUMMARY_WIDTH 40 /* the summary column of crm case list */
 
-static void json_opt_str(cli_json *j, const char *key, const char *v)
-{
-  cli_json_str(j, key, v && *v ? v : NULL);
-}
-
 /* The JSON answer of a command that changed a case: {"case": {...}}
  * plus what the caller adds before cli_json_finish. */
 static void json_begin_case(cli_json *j, const cli_case *k)
@@ -188,18 +183,27 @@ static int run_case_open(cli *x, const cli_cmd *cmd, int argc, char **argv)
 
 /* ---- crm case list ------------------------------------------------------- */
 
+/* The ids the walk found; the cases are loaded after it (no look-ups
+ * while the store is being iterated). */
 struct list_ctx {
-  cli_json *j;
-  cli_table *t;
-  int64_t n;
+  int64_t *ids;
+  size_t n, cap;
 };
 
 /* text cut to at most width code points, "..." marking a cut */
 static void cut(const char *s, size_t width, char *buf, size_t size)
 {
   size_t n = 0, cp = 0;
+
   if(cli_text_width(s) <= width) {
-    snprintf(buf, size, "%s", s);
+    /* width code points fit in buf (4 bytes each at most); still bounded */
+    n = strlen(s);
+    if(n >= size)
+      n = size - 1;
+    while(n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+      n--;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
     return;
   }
   while(s[n] && cp < width - 3) {
@@ -217,66 +221,82 @@ static void cut(const char *s, size_t width, char *buf, size_t size)
 static int list_cb(void *ud, const crm_case *k)
 {
   struct list_ctx *lc = ud;
-  char num[24], cust[32], prio[16], opened[32], sum[SUMMARY_WIDTH * 4 + 4];
-  const char *row[9];
-
-  lc->n++;
-  if(k->number && *k->number)
-    snprintf(num, sizeof(num), "%s", k->number);
-  else
-    snprintf(num, sizeof(num), "C-%06" PRId64, k->id);
-  if(lc->j) {
-    cli_json_begin_object(lc->j, NULL);
-    cli_json_int(lc->j, "id", k->id);
-    cli_json_str(lc->j, "number", num);
-    cli_json_int(lc->j, "customer_id", k->customer_id);
-    cli_json_str(lc->j, "state", k->state);
-    cli_json_str(lc->j, "handler", k->handler);
-    json_opt_str(lc->j, "category", k->category);
-    cli_json_int(lc->j, "priority", k->priority);
-    json_opt_str(lc->j, "owner", k->owner);
-    json_opt_str(lc->j, "team", k->team);
-    json_opt_str(lc->j, "origin", k->origin);
-    cli_json_str(lc->j, "summary", k->summary);
-    cli_json_time(lc->j, "opened_at", k->opened_at);
-    cli_json_time(lc->j, "updated_at", k->updated_at);
-    cli_json_end(lc->j);
-    return 0;
+  if(lc->n == lc->cap) {
+    size_t cap = lc->cap ? lc->cap * 2 : 64;
+    int64_t *ids = realloc(lc->ids, cap * sizeof(*ids));
+    if(!ids)
+      return CRM_ENOMEM;
+    lc->ids = ids;
+    lc->cap = cap;
   }
-  snprintf(cust, sizeof(cust), "#%" PRId64, k->customer_id);
-  snprintf(prio, sizeof(prio), "%d", k->priority);
-  cli_fmt_time(k->opened_at, opened, sizeof(opened));
-  cut(k->summary ? k->summary : "", SUMMARY_WIDTH, sum, sizeof(sum));
-  row[0] = num;
-  row[1] = cust;
-  row[2] = k->state;
-  row[3] = k->category && *k->category ? k->category : "-";
-  row[4] = prio;
-  row[5] = k->owner && *k->owner ? k->owner : "-";
-  row[6] = k->team && *k->team ? k->team : "-";
-  row[7] = opened;
-  row[8] = sum;
-  cli_table_add(lc->t, row);
+  lc->ids[lc->n++] = k->id;
   return 0;
 }
 
-/* Replaces the "#id" customer cells by external ids, after the walk (no
- * look-ups while the store is being iterated). */
-static void name_customers(cli *x, cli_table *t)
+/* One row of the text table: opened and due in the team's zone. */
+static void list_row(cli_table *t, const cli_case *k)
 {
-  size_t r;
-  for(r = 1; r < t->nrows; r++) {
-    char **cellp = &t->cells[r * t->ncols + 1];
-    crm_customer cu;
-    char *ext;
-    if(crm_customer_resolve(x->c, *cellp, &cu))
-      continue;
-    ext = strdup(cu.external_id);
-    if(!ext)
-      continue;
-    free(*cellp);
-    *cellp = ext;
+  char prio[16], opened[64], due[64], sum[SUMMARY_WIDTH * 4 + 4];
+  const char *row[10];
+  snprintf(prio, sizeof(prio), "%d", k->priority);
+  cli_fmt_zoned(k->opened_at, k->timezone, CLI_ZONED_FULL, opened,
+                sizeof(opened));
+  cli_case_due_text(k, due, sizeof(due));
+  cut(k->summary, SUMMARY_WIDTH, sum, sizeof(sum));
+  row[0] = k->number;
+  row[1] = k->customer[0] ? k->customer : "?";
+  row[2] = k->state;
+  row[3] = k->category[0] ? k->category : "-";
+  row[4] = prio;
+  row[5] = k->owner[0] ? k->owner : "-";
+  row[6] = k->team[0] ? k->team : "-";
+  row[7] = opened;
+  row[8] = due;
+  row[9] = sum;
+  cli_table_add(t, row);
+}
+
+/* Prints the cases found (table or JSON "cases" array); an exit code. */
+static int list_print(cli *x, const struct list_ctx *lc)
+{
+  static const char *const head[] = {"CASE", "CUSTOMER", "STATE",
+                                     "CATEGORY", "PRIO", "OWNER", "TEAM",
+                                     "OPENED", "DUE", "SUMMARY", NULL};
+  cli_json j;
+  cli_table t;
+  cli_case k;
+  size_t i;
+  int rc = CLI_OK;
+
+  if(x->json) {
+    cli_json_init(&j, stdout);
+    cli_json_begin_object(&j, NULL);
+    cli_json_begin_array(&j, "cases");
   }
+  else {
+    cli_table_init(&t, head);
+    cli_table_align_right(&t, 4);
+  }
+  for(i = 0; i < lc->n && !rc; i++) {
+    rc = cli_case_load(x, lc->ids[i], &k);
+    if(rc)
+      break;
+    if(x->json)
+      cli_case_json(&j, NULL, &k);
+    else
+      list_row(&t, &k);
+  }
+  if(x->json) {
+    if(!rc)
+      cli_json_finish(&j);
+    return rc;
+  }
+  if(!rc && t.nrows > 1)
+    cli_table_print(&t, stdout, 0);
+  else if(!rc && !x->quiet)
+    printf("no cases\n");
+  cli_table_free(&t);
+  return rc;
 }
 
 static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
@@ -291,33 +311,40 @@ static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
     {"breached", no_argument, NULL, OPT_BREACHED},
     {NULL, 0, NULL, 0},
   };
-  static const char *const head[] = {"CASE", "CUSTOMER", "STATE",
-                                     "CATEGORY", "PRIO", "OWNER", "TEAM",
-                                     "OPENED", "SUMMARY", NULL};
   cli_parser p;
   const char *arg, *ref = NULL;
   crm_case_filter_q f;
   crm_customer cu;
   struct list_ctx lc;
-  cli_json j;
-  cli_table t;
-  int opt, rc;
+  int opt, rc = CLI_OK;
 
   memset(&f, 0, sizeof(f));
   cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
+  for(opt = cli_parser_next(x, &p, &arg); opt >= 0 && !rc;
       opt = cli_parser_next(x, &p, &arg)) {
     switch(opt) {
     case OPT_CUSTOMER: ref = arg; break;
-    case OPT_STATE: f.state = arg; break;
-    case OPT_OPEN: f.state = "open"; break;
-    case OPT_OWNER: f.owner = arg; break;
-    case OPT_UNASSIGNED: f.owner = ""; break;
+    case OPT_STATE:
+    case OPT_OPEN:
+      if(f.state)
+        rc = cli_usage_error("case list: --state and --open exclude each "
+                             "other (give one)");
+      f.state = opt == OPT_OPEN ? "open" : arg;
+      break;
+    case OPT_OWNER:
+    case OPT_UNASSIGNED:
+      if(f.owner)
+        rc = cli_usage_error("case list: --owner and --unassigned exclude "
+                             "each other (give one)");
+      f.owner = opt == OPT_UNASSIGNED ? "" : arg;
+      break;
     case OPT_CATEGORY: f.category = arg; break;
     case OPT_BREACHED: f.breached = 1; break;
     default: break;
     }
   }
+  if(rc)
+    return rc;
   if(opt == CLI_PARSE_EXIT)
     return p.rc;
   rc = cli_operands(&p, 0, 0);
@@ -330,32 +357,13 @@ static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
     return rc;
   f.customer_id = cu.id;
   memset(&lc, 0, sizeof(lc));
-  if(x->json) {
-    cli_json_init(&j, stdout);
-    cli_json_begin_object(&j, NULL);
-    cli_json_begin_array(&j, "cases");
-    lc.j = &j;
-  }
-  else {
-    cli_table_init(&t, head);
-    cli_table_align_right(&t, 4);
-    lc.t = &t;
-  }
   rc = crm_cases_query(x->c, &f, list_cb, &lc);
-  if(x->json) {
-    if(!rc)
-      cli_json_finish(&j);
-  }
-  else {
-    if(!rc)
-      name_customers(x, &t);
-    if(!rc && t.nrows > 1)
-      cli_table_print(&t, stdout, 0);
-    else if(!rc && !x->quiet)
-      printf("no cases\n");
-    cli_table_free(&t);
-  }
-  return rc ? cli_fail(x, rc) : CLI_OK;
+  if(rc)
+    rc = cli_fail(x, rc);
+  else
+    rc = list_print(x, &lc);
+  free(lc.ids);
+  return rc;
 }
 
 /* ---- crm case move / assign ---------------------------------------------- */
@@ -426,7 +434,7 @@ static int run_case_assign(cli *x, const cli_cmd *cmd, int argc,
   const char *arg, *team = NULL, *by = NULL, *why = NULL;
   crm_case_op op;
   cli_case k;
-  char from[32];
+  char from[32], was[65];
   int opt, rc;
 
   cli_parser_init(&p, cmd, argc, argv, lo);
@@ -449,6 +457,7 @@ static int run_case_assign(cli *x, const cli_cmd *cmd, int argc,
   if(rc)
     return rc;
   snprintf(from, sizeof(from), "%s", k.state);
+  snprintf(was, sizeof(was), "%s", k.owner);
   memset(&op, 0, sizeof(op));
   op.actor = cli_case_actor(by);
   op.why = why;
@@ -466,7 +475,10 @@ static int run_case_assign(cli *x, const cli_cmd *cmd, int argc,
   }
   else if(!x->quiet) {
     printf("assigned %s to %s", k.number, k.owner);
-    if(k.team[0])
+    if(was[0] && strcmp(was, k.owner))
+      printf(" (%s%s%swas %s)", k.team[0] ? "team " : "", k.team,
+             k.team[0] ? ", " : "", was);
+    else if(k.team[0])
       printf(" (team %s)", k.team);
     if(strcmp(from, k.state))
       printf(", %s -> %s", from, k.state);
@@ -480,7 +492,8 @@ const cli_cmd cli_cmds_case[] = {
    "crm case open CUSTOMER --summary TEXT [--category C] [--priority 1-4]\n"
    "                     [--origin email|phone|web|...] [--order REF | "
    "--flight REF |\n"
-   "                     --message ID] [--handler H] [--key K] [--by WHO]",
+   "                     --message ID] [--handler H] [--key K] [--by WHO]\n"
+   "                     [--why TEXT]",
    "  --summary TEXT     the customer's words (required)\n"
    "  --category C       delivery, billing, ... (default: triage and the\n"
    "                     handler decide)\n"
@@ -504,7 +517,9 @@ const cli_cmd cli_cmds_case[] = {
    "  --owner O          only cases owned by O\n"
    "  --unassigned       only cases without an owner\n"
    "  --category C       only this category\n"
-   "  --breached         only cases with a breached SLA clock\n",
+   "  --breached         only cases with a breached SLA clock\n"
+   "  OPENED and DUE (the soonest SLA due time; \"overdue\", \"paused\")\n"
+   "  are in the team's zone; --json gives UTC.\n",
    run_case_list},
   {"case", "assign", "assign a case to an agent (and a team)",
    "crm case assign CASE OWNER [--team T] [--by WHO] [--why TEXT]",

@@ -53,6 +53,19 @@ static int msg_find_cb(void *ud, const crm_case_msg *m)
   return 0;
 }
 
+/* "C-000043: first response due Mon 28 Dec 12:00 CET" for a new case. */
+static void print_first_due(cli *x, const cli_case *k)
+{
+  crm_sla_info si;
+  char due[64];
+  memset(&si, 0, sizeof(si));
+  if(crm_sla_get(x->c, k->id, &si) || !si.first_response.due_at)
+    return;
+  cli_fmt_zoned(si.first_response.due_at, k->timezone, CLI_ZONED_DAY, due,
+                sizeof(due));
+  printf("%s: first response due %s\n", k->number, due);
+}
+
 /* Where a customer message went when it left the case it was sent to. */
 static void print_moved_on(cli *x, const cli_case *before,
                            const cli_case *landed)
@@ -66,6 +79,7 @@ static void print_moved_on(cli *x, const cli_case *before,
     }
     else
       printf(" (%s is %s)\n", before->number, before->state);
+    print_first_due(x, landed);
   }
   else if(before->merged_into)
     printf("went to %s (%s was merged into it)\n", landed->number,
@@ -255,6 +269,31 @@ static int comp_cb(void *ud, const crm_case_event *e)
   return 0;
 }
 
+/* Compensation without --scheme: exit code when more than one reward
+ * scheme is loaded (the core would refuse without naming the option). */
+static int need_scheme(cli *x)
+{
+  cli_schemes l;
+  char names[512];
+  size_t i, n = 0;
+  int rc = cli_schemes_load(x, &l);
+  if(rc)
+    return cli_fail(x, rc);
+  if(l.n < 2)
+    return CLI_OK;
+  names[0] = '\0';
+  for(i = 0; i < l.n && n < sizeof(names); i++) {
+    int w = snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+                     l.r[i].name);
+    if(w < 0)
+      break;
+    n += (size_t)w;
+  }
+  return cli_usage_error("case resolve: several reward schemes are loaded "
+                         "(%s): name the one for the compensation with "
+                         "--scheme", names);
+}
+
 static int run_case_resolve(cli *x, const cli_cmd *cmd, int argc,
                             char **argv)
 {
@@ -304,6 +343,11 @@ static int run_case_resolve(cli *x, const cli_cmd *cmd, int argc,
   if(rc)
     return rc;
   was = is_state(&k, "Resolved");
+  if(!was && !res.scheme && (res.comp_points || res.comp_item)) {
+    rc = need_scheme(x);
+    if(rc)
+      return rc;
+  }
   memset(&cw, 0, sizeof(cw));
   rc = crm_case_history_foreach(x->c, k.id, comp_cb, &cw);
   if(rc)

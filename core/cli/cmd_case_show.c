@@ -155,7 +155,8 @@ static int hist_cb(void *ud, const crm_case_event *e)
          e->actor && *e->actor ? e->actor : "-");
   if(e->from_state && e->to_state && strcmp(e->from_state, e->to_state))
     printf(": %s -> %s", e->from_state, e->to_state);
-  else if(!e->from_state && e->action && !strcmp(e->action, "open"))
+  else if(!e->from_state && e->action && !strcmp(e->action, "open") &&
+          !(e->detail && *e->detail)) /* the detail names the state */
     printf(": %s", e->to_state ? e->to_state : "-");
   if(e->detail && *e->detail)
     printf(", %s", e->detail);

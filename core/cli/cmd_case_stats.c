@@ -271,6 +271,13 @@ static int run_case_stats(cli *x, const cli_cmd *cmd, int argc, char **argv)
     return rc;
   if(opt == CLI_PARSE_EXIT)
     return p.rc;
+  if(since && until && since >= until) {
+    char a[32], b[32];
+    cli_fmt_iso(since, a, sizeof(a));
+    cli_fmt_iso(until, b, sizeof(b));
+    return cli_usage_error("case stats: the period is empty (--since %s is "
+                           "not before --until %s)", a, b);
+  }
   rc = cli_operands(&p, 0, 0);
   if(!rc)
     rc = cli_open(x, 0);
@@ -362,8 +369,8 @@ const cli_cmd cli_cmds_case_stats[] = {
    run_case_survey},
   {"case", "stats", "complaint statistics per category, churn",
    "crm case stats [--since DATE] [--until DATE]",
-   "  --since DATE       cases opened from DATE\n"
-   "  --until DATE       cases opened before DATE\n"
+   "  --since DATE       cases opened from DATE (a date: 00:00 UTC)\n"
+   "  --until DATE       cases opened before DATE (00:00 UTC)\n"
    "  Times are business time; rates are shares of the opened (breach)\n"
    "  and resolved (reopen) cases.\n",
    run_case_stats},

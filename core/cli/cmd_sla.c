@@ -72,12 +72,17 @@ static void clock_text(const crm_sla_clock_info *ci, const char *tz,
   printf("%*s%-15s %s, target %s, used %s", indent, "",
          clock_label(ci->clock), ci->status ? ci->status : "-", target,
          used);
-  if(ci->used < ci->target && !ci->met_at && !ci->breached_at) {
+  /* time left only on a clock that still counts: not on a stopped one
+   * (a case rejected or merged before its target) */
+  if(ci->used < ci->target && !ci->met_at && !ci->breached_at &&
+     ci->status && (!strcmp(ci->status, "running") ||
+                    !strcmp(ci->status, "paused"))) {
     cli_fmt_dur(ci->target - ci->used, left, sizeof(left));
     printf(", %s left", left);
   }
   putchar('\n');
-  if(ci->due_at) {
+  /* after the breach the "breached" line says when the target passed */
+  if(ci->due_at && !ci->breached_at) {
     both_times(ci->due_at, tz, when, sizeof(when));
     printf("%*sdue %s\n", pad, "", when);
   }
@@ -145,6 +150,24 @@ struct steps_ctx {
   int64_t n;
 };
 
+/* "auto_close" -> "automatic close"; the other kinds read as they are */
+static const char *step_label(const char *kind)
+{
+  if(kind && !strcmp(kind, "auto_close"))
+    return "automatic close";
+  return kind && *kind ? kind : "-";
+}
+
+/* A met step's detail repeats the kind ("met in 2h of 4h"): "in 2h of
+ * 4h" after "met (first response)" */
+static const char *detail_text(const char *kind, const char *detail)
+{
+  size_t n = kind ? strlen(kind) : 0;
+  if(n && !strncmp(detail, kind, n) && detail[n] == ' ')
+    return detail + n + 1;
+  return detail;
+}
+
 static int step_cb(void *ud, const crm_sla_step *s)
 {
   struct steps_ctx *sc = ud;
@@ -165,15 +188,17 @@ static int step_cb(void *ud, const crm_sla_step *s)
   if(!sc->n++)
     printf("%*sSLA steps:\n", sc->indent, "");
   cli_fmt_zoned(s->at, sc->tz, CLI_ZONED_FULL, when, sizeof(when));
-  printf("%*s%s  %s", sc->indent + 2, "", when, s->kind);
+  printf("%*s%s  %s", sc->indent + 2, "", when, step_label(s->kind));
   if(s->level)
     printf(" %d", s->level);
   if(s->clock && *s->clock)
     printf(" (%s)", clock_label(s->clock));
   if(s->action && *s->action)
     printf(": %s", s->action);
-  if(s->detail && *s->detail)
-    printf(", %s", s->detail);
+  if(s->detail && *s->detail) {
+    const char *d = detail_text(s->kind, s->detail);
+    printf("%s%s", d != s->detail ? " " : ", ", d);
+  }
   if(s->due_at && s->due_at != s->at) {
     cli_fmt_zoned(s->due_at, sc->tz, CLI_ZONED_FULL, due, sizeof(due));
     printf(" [due %s]", due);

@@ -865,7 +865,7 @@ typedef struct crm_sla_clock_info {
   int64_t warned_at;   /* 0: no warning */
   int64_t breached_at; /* 0: not breached */
   const char *status;  /* "running", "paused", "met", "met late",
-                          "breached", "stopped" */
+                          "breached", "stopped", "none" (no target) */
 } crm_sla_clock_info;
 
 typedef struct crm_sla_info {
@@ -914,8 +914,10 @@ CRM_API int crm_sla_run(crm *c, int64_t as_of, crm_sla_run_stats *out);
 
 /* Records the customer's answer to the case's satisfaction survey: a
  * "survey" event {"score", "scale", "case"} (and an "nps" event when nps
- * is 0..10) that the loyalty index reads; once per case (a second answer
- * is CRM_EEXIST). score 1..scale, scale 5 or 10; nps -1: none. */
+ * is 0..10) that the loyalty index reads; once per case, on a Closed
+ * case only (a retry with the same answer returns 0 and changes nothing,
+ * a different second answer is CRM_EEXIST). score 1..scale, scale 5 or
+ * 10; nps -1: none. */
 CRM_API int crm_case_survey_answer(crm *c, int64_t case_id, int score,
                                    int scale, int nps, const char *comment,
                                    const crm_case_op *op);

@@ -11,19 +11,31 @@
  * Duplicate; Resolved -> In progress reopens). A refused move says
  * "cannot move case C-000042 from New to Closed; allowed: ...".
  *
- * open(): every case is a "baggage" case (the category is forced, even
- * over the caller's or triage's), priority `priority` (default 2).
+ * open(): a case is a "baggage" case, priority `priority` (default 2).
+ * The core's rule still holds: a category or priority given by the
+ * caller, or decided by a triage component, wins over the handler's.
  *
- * On a move to Resolved the compensation is the pack's, whatever the
- * agent asked for: lost_bag_points when the summary says the bag is lost
- * (a word of lost_words, default "lost", "missing", "stolen"), else
+ * On a move to Resolved of a "baggage" case (any letter case) the
+ * compensation is the pack's, whatever the agent asked for:
+ * lost_bag_points when the summary says the bag is lost (a word of
+ * lost_words, default "lost", "missing", "stolen"), else
  * delayed_bag_points; no voucher item; comp_note names the rule. The
- * core still checks it against complaints.compensation, so the
- * admin's limit for "baggage" must allow these amounts
- * (max_points >= lost_bag_points per case).
+ * amount is per bag, not per resolution: what the pack granted a case is
+ * kept in the plugin kv ("granted:<case id>", written in the resolve's
+ * transaction), and a reopened case resolved again gets only what is
+ * still due (nothing for the same bag; the difference when the rule now
+ * gives more). A case of another category keeps the agent's request, as
+ * with basic_case. The core still checks the result against
+ * complaints.compensation, so the admin's limit for "baggage" must allow
+ * these amounts (max_points >= lost_bag_points per case).
+ *
+ * A plain move to Resolved (crm_case_move) grants nothing in the core;
+ * resolve with crm_case_resolve / crm case resolve.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -248,27 +260,77 @@ static void bg_allowed_list(int from, char *buf, size_t size)
     snprintf(buf, size, "none (%s is final)", bg_states[from]);
 }
 
-/* The pack's compensation replaces the agent's. */
-static void bg_compensate(const struct bg_state *st, const crm_case_view *c,
-                          crm_case_decision *out)
+/* What the pack granted case id before ("granted:<id>"), 0 if nothing. */
+static int bg_granted(const struct bg_state *st, crm_host_ctx *ctx,
+                      int64_t id, int64_t *out)
+{
+  char key[40];
+  char *v = NULL;
+  char *end;
+  long long n;
+  int rc;
+
+  *out = 0;
+  snprintf(key, sizeof(key), "granted:%lld", (long long)id);
+  rc = st->api->kv_get(ctx, key, &v);
+  if(rc == CRM_ENOTFOUND)
+    return CRM_OK;
+  if(rc)
+    return rc;
+  errno = 0;
+  n = strtoll(v, &end, 10);
+  if(end == v || *end || errno || n < 0)
+    rc = st->api->set_error(ctx, CRM_ECORRUPT, "kv %s holds \"%.20s\", "
+                            "not the points granted; restore the number "
+                            "in the store", key, v);
+  else
+    *out = n;
+  st->api->free(ctx, v);
+  return rc;
+}
+
+/* The pack's compensation replaces the agent's on a baggage case: what
+ * is due for the bag less what the pack granted the case before. */
+static int bg_compensate(const struct bg_state *st, crm_host_ctx *ctx,
+                         const crm_case_view *c, crm_case_decision *out)
 {
   const char *lost = NULL;
+  char key[40], val[24], more[64];
+  int64_t due, before;
   size_t i;
+  int n, rc;
 
-  if(!CRM_HAS_MEMBER(out, crm_case_decision, comp_note))
-    return;
+  if(!CRM_HAS_MEMBER(out, crm_case_decision, comp_note) || !c->category ||
+     strcasecmp(c->category, "baggage"))
+    return CRM_OK;
   for(i = 0; i < st->n_words && !lost; i++) {
     if(bg_has_word(c->summary, st->words[i]))
       lost = st->words[i];
   }
-  out->comp_points = lost ? st->lost_points : st->delayed_points;
+  due = lost ? st->lost_points : st->delayed_points;
+  rc = bg_granted(st, ctx, c->case_id, &before);
+  if(rc)
+    return rc;
+  out->comp_points = due > before ? due - before : 0;
   out->comp_item[0] = '\0';
+  more[0] = '\0';
+  if(before)
+    snprintf(more, sizeof(more), " (%lld less %lld granted before)",
+             (long long)due, (long long)before);
+  n = -1;
   if(lost)
-    snprintf(out->comp_note, sizeof(out->comp_note), "lost bag (\"%s\"): "
-             "%lld points, airline pack", lost, (long long)out->comp_points);
-  else
-    snprintf(out->comp_note, sizeof(out->comp_note), "delayed bag: %lld "
-             "points, airline pack", (long long)out->comp_points);
+    n = snprintf(out->comp_note, sizeof(out->comp_note), "lost bag "
+                 "(\"%s\"): %lld points%s, airline pack", lost,
+                 (long long)out->comp_points, more);
+  if(n < 0 || (size_t)n >= sizeof(out->comp_note)) /* a long word: left out */
+    snprintf(out->comp_note, sizeof(out->comp_note), "%s bag: %lld "
+             "points%s, airline pack", lost ? "lost" : "delayed",
+             (long long)out->comp_points, more);
+  if(!out->comp_points)
+    return CRM_OK;
+  snprintf(key, sizeof(key), "granted:%lld", (long long)c->case_id);
+  snprintf(val, sizeof(val), "%lld", (long long)(before + out->comp_points));
+  return st->api->kv_put(ctx, key, val);
 }
 
 static int bg_transition(void *state, crm_host_ctx *ctx,
@@ -301,7 +363,7 @@ static int bg_transition(void *state, crm_host_ctx *ctx,
   }
   snprintf(out->state, sizeof(out->state), "%s", bg_states[to_i]);
   if(to_i == BG_RESOLVED)
-    bg_compensate(st, c, out);
+    return bg_compensate(st, ctx, c, out);
   return CRM_OK;
 }
 

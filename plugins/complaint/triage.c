@@ -212,8 +212,30 @@ static int tri_train(void *state, crm_host_ctx *ctx,
 
 /* ---- classify ----------------------------------------------------------------- */
 
+/* Drops a UTF-8 character that a cut at the end of s left incomplete
+ * (snprintf cuts at a byte count; keywords may be non-ASCII). */
+static void tri_utf8_trim(char *s)
+{
+  size_t len = strlen(s);
+  size_t j = len;
+  unsigned char lead;
+  size_t need;
+
+  while(j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
+    j--;
+  if(j == 0)
+    return;
+  lead = (unsigned char)s[j - 1];
+  if(lead < 0x80)
+    return;
+  need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if(len - (j - 1) < need)
+    s[j - 1] = '\0';
+}
+
 /* The category with the most distinct keywords in text; -1 none. The
- * matched keywords go to why ("keywords: late, parcel"). */
+ * matched keywords go to why ("keywords: late, parcel"), cut on a
+ * character boundary. */
 static long tri_by_keywords(const struct tri_cfg *cfg, const char *text,
                             char *why, size_t size)
 {
@@ -242,6 +264,7 @@ static long tri_by_keywords(const struct tri_cfg *cfg, const char *text,
                               cfg->cats[best].kw[k]);
       sep = ", ";
     }
+    tri_utf8_trim(why);
   }
   return best;
 }
@@ -286,7 +309,7 @@ static int tri_priority_of(struct tri_state *st, crm_host_ctx *ctx,
   size_t i;
 
   for(i = 0; i < TRI_N_DEFAULTS; i++) {
-    if(!strcmp(cat, tri_defaults[i].name))
+    if(!strcasecmp(cat, tri_defaults[i].name)) /* as basic_case */
       prio = tri_defaults[i].priority;
   }
   if(tri_is_name(cat) && tri_cfg_priority(st->api, ctx, cat, &prio)) {
@@ -329,6 +352,7 @@ static void tri_reason_add(char *reason, size_t size, const char *s)
   if(!*s || len + 1 >= size)
     return;
   snprintf(reason + len, size - len, "%s%s", len ? "; " : "", s);
+  tri_utf8_trim(reason);
 }
 
 static int tri_classify(void *state, crm_host_ctx *ctx,

@@ -54,7 +54,8 @@
  *        temporary failure (retried with backoff).
  *   1.5  complaints. Appended: CRM_CASE_* state names; crm_case_view
  *        number, priority, origin, owner, team, reopen_count, actor,
- *        comp_points, comp_item, customer_text; crm_case_decision reason,
+ *        comp_points, comp_item, customer_text, closed_at;
+ *        crm_case_decision reason,
  *        comp_points, comp_item, comp_note; crm_case_filter; crm_complaint_v1
  *        classify and train (a component with classify and no states is a
  *        triage component); host table cases_walk. A 1.0-1.4 complaint
@@ -638,13 +639,20 @@ typedef struct crm_complaint_v1 {
   /* Classifies a new case; may set state, category and priority. */
   int (*open)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
               crm_case_decision *out);
-  /* Allows (0) or refuses (CRM_ESTATE + set_error) a move to `to`. On a
-   * move to Resolved it may change the compensation in out. */
+  /* Allows (0) or refuses (CRM_ESTATE + set_error) a move to `to`.
+   * out->state "" means `to`; category "" and priority 0 keep the
+   * case's. On a move to Resolved it may change the compensation in out
+   * (pre-filled with the agent's request by crm_case_resolve; a plain
+   * move to Resolved has none and grants nothing): fill out, do not
+   * zero it whole. */
   int (*transition)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
                     const char *to, crm_case_decision *out);
   /* 1.5, optional */
   /* Sets category, priority (and reason) of a new case; out->state is
-   * ignored. */
+   * ignored. Called (and train too) only for a triage component, one
+   * with states, open and transition NULL: a handler's classify and
+   * train are never called. A plugin may carry a handler and a triage
+   * component side by side. */
   int (*classify)(void *state, crm_host_ctx *ctx, const crm_case_view *c,
                   crm_case_decision *out);
   /* Learns from the closed cases (host->cases_walk) up to req->as_of and
