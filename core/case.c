@@ -7,6 +7,11 @@
  * standard state names (crm__case_class): the first response, the
  * resolution count, closed_at on entering a final state, the SLA clocks,
  * the case_closed trigger and the survey request on entering Closed.
+ * The handler sees the customer's words (customer_text: the summary and
+ * the customer's messages, up to 4 KiB); a category or priority it
+ * changes on a move is logged as crm_case_update logs it. Its refusal
+ * (CRM_ESTATE) reads reason first: "cannot move case C-000001 from New
+ * to Closed; allowed: ... (handler basic_case)".
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +30,10 @@ static const char crm__sql_case_log[] =
   "INSERT INTO case_history(case_id, action, from_state, to_state, actor,"
   " note, detail, at) VALUES(?1, ?2, ?3,"
   " coalesce(?4, (SELECT state FROM cases WHERE id = ?1)), ?5, ?6, ?7, ?8)";
+static const char crm__sql_case_cust_msgs[] =
+  "SELECT body FROM case_messages WHERE case_id = ?1 AND kind = 0"
+  " ORDER BY id";
+
 /* ---- state classes ----------------------------------------------------- */
 
 static const struct {
@@ -267,6 +276,93 @@ void crm__case_view_fill(const crm__case_row *r, crm_case_view *v)
   v->closed_at = r->closed_at;
 }
 
+/* ---- the customer's words ---------------------------------------------- */
+
+/* Appends s (and a line break before it when buf is not empty) to buf of
+ * size bytes; cuts at a UTF-8 character boundary. 1 when it is full. */
+static int crm__text_add(char *buf, size_t size, size_t *len, const char *s)
+{
+  size_t room, n;
+
+  if(*len && *len + 1 < size)
+    buf[(*len)++] = '\n';
+  room = size - 1 - *len;
+  n = strlen(s);
+  if(n > room) {
+    n = room;
+    /* do not split a character: back off over continuation bytes */
+    while(n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+      n--;
+  }
+  memcpy(buf + *len, s, n);
+  *len += n;
+  buf[*len] = '\0';
+  return *len + 1 >= size;
+}
+
+int crm__case_customer_text(crm *c, const crm__case_row *r, char *buf,
+                            size_t size)
+{
+  sqlite3_stmt *st;
+  size_t len = 0;
+  int full;
+  int rc = SQLITE_DONE;
+
+  buf[0] = '\0';
+  full = crm__text_add(buf, size, &len, r->summary);
+  if(full)
+    return CRM_OK;
+  st = crm__stmt(c, crm__sql_case_cust_msgs);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, r->id);
+  while(!full) {
+    const unsigned char *body;
+
+    rc = sqlite3_step(st);
+    if(rc != SQLITE_ROW)
+      break;
+    body = sqlite3_column_text(st, 0);
+    if(body && *body)
+      full = crm__text_add(buf, size, &len, (const char *)body);
+  }
+  sqlite3_reset(st);
+  if(!full && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading case messages");
+  return CRM_OK;
+}
+
+/* ---- category and priority ----------------------------------------------- */
+
+int crm__case_log_class(crm *c, crm__case_row *r, const char *old_category,
+                        int old_priority, const crm_case_op *op, int64_t at)
+{
+  const char *actor = crm__case_actor(op);
+  const char *why = op ? op->why : NULL;
+  char detail[2 * CRM__CASE_CATEGORY_MAX + 32];
+  int changed = 0;
+  int rc = CRM_OK;
+
+  if(strcmp(old_category, r->category) != 0) {
+    snprintf(detail, sizeof(detail), "%s -> %s",
+             old_category[0] ? old_category : "(none)",
+             r->category[0] ? r->category : "(none)");
+    rc = crm__case_log(c, r->id, "category", NULL, r->state, actor, why,
+                       detail, at);
+    changed = 1;
+  }
+  if(!rc && old_priority != r->priority) {
+    snprintf(detail, sizeof(detail), "%d -> %d", old_priority, r->priority);
+    rc = crm__case_log(c, r->id, "priority", NULL, r->state, actor, why,
+                       detail, at);
+    changed = 1;
+  }
+  /* no teams configured: no SLA calendar, no clocks to re-target */
+  if(!rc && changed && crm__cases(c)->n_teams)
+    rc = crm__sla_on_change(c, r, at);
+  return rc;
+}
+
 /* ---- decisions --------------------------------------------------------- */
 
 /* "New, Assigned, ..." of the handler into buf. */
@@ -341,6 +437,19 @@ int crm__case_closed_hooks(crm *c, const crm__case_row *r, int cls,
 
 /* ---- the core move ----------------------------------------------------- */
 
+/* A failed transition: a refusal (CRM_ESTATE with the handler's own
+ * words) reads reason first, the handler after; anything else as any
+ * plugin failure. */
+static int crm__case_refused(crm *c, crm__component *comp, int rc)
+{
+  const crm__plugin *p = comp->plugin;
+
+  if(rc == CRM_ESTATE && p->hctx.errmsg[0] && !p->hctx.errmsg_named)
+    return crm__err(c, CRM_ESTATE, "%s (handler %s)", p->hctx.errmsg,
+                    comp->name);
+  return crm__plugin_call_failed(c, comp, rc, "transition");
+}
+
 int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
                       const crm_case_op *op, crm_case_decision *d)
 {
@@ -351,7 +460,9 @@ int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
   crm_case_view v;
   const char *state;
   char from[sizeof(r->state)];
-  int from_cls, to_cls, was_final, is_final;
+  char old_cat[sizeof(r->category)];
+  char text[CRM__CASE_TEXT_MAX + 1];
+  int from_cls, to_cls, was_final, is_final, old_prio;
   int rc;
 
   if(!comp)
@@ -370,15 +481,19 @@ int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
     memcpy(dd.comp_note, d->comp_note, sizeof(dd.comp_note));
     dd.comp_item[sizeof(dd.comp_item) - 1] = '\0';
   }
+  rc = crm__case_customer_text(c, r, text, sizeof(text));
+  if(rc)
+    return rc;
   crm__case_view_fill(r, &v);
   v.actor = actor;
   v.comp_points = dd.comp_points;
   v.comp_item = dd.comp_item;
+  v.customer_text = text;
   crm__hctx_reset(&comp->plugin->hctx);
   rc = comp->vt.complaint.transition(comp->plugin->state, &comp->plugin->hctx,
                                      &v, to, &dd);
   if(rc)
-    return crm__plugin_call_failed(c, comp, rc, "transition");
+    return crm__case_refused(c, comp, rc);
   rc = crm__case_decided(c, comp, &dd, to, &state);
   if(rc)
     return rc;
@@ -387,6 +502,8 @@ int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
   to_cls = crm__case_class(state);
   was_final = crm__case_is_final(comp, from);
   is_final = crm__case_is_final(comp, state);
+  memcpy(old_cat, r->category, sizeof(old_cat));
+  old_prio = r->priority;
   snprintf(r->state, sizeof(r->state), "%s", state);
   if(dd.category[0])
     snprintf(r->category, sizeof(r->category), "%s", dd.category);
@@ -407,6 +524,8 @@ int crm__case_move_tx(crm *c, crm__case_row *r, const char *to,
   if(!rc)
     rc = crm__case_log(c, r->id, "move", from, r->state, actor,
                        op ? op->why : NULL, NULL, at);
+  if(!rc) /* the handler re-classified the case */
+    rc = crm__case_log_class(c, r, old_cat, old_prio, op, at);
   if(!rc)
     rc = crm__sla_on_move(c, r, from_cls, to_cls, at);
   if(!rc && is_final && !was_final)

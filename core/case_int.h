@@ -137,6 +137,24 @@ int crm__case_decided(crm *c, const crm__component *comp,
 int crm__case_closed_hooks(crm *c, const crm__case_row *r, int cls,
                            int64_t at);
 
+/* The customer's words of case r into buf of size bytes: the summary,
+ * then the customer's own messages (kind CRM_CASE_MSG_CUSTOMER) in
+ * order, one a line, cut on a UTF-8 character boundary; what open,
+ * transition, classify and cases_walk get as customer_text (size
+ * CRM__CASE_TEXT_MAX + 1). */
+int crm__case_customer_text(crm *c, const crm__case_row *r, char *buf,
+                            size_t size);
+/* A changed category or priority of r (old_category, old_priority: what
+ * it had): a "category" line ("other -> quality") and a "priority" line
+ * ("4 -> 2") with op's actor and why, then the SLA re-targets
+ * (crm__sla_on_change, when teams are configured). r is saved by the
+ * caller. Nothing changed: 0, nothing written. */
+int crm__case_log_class(crm *c, crm__case_row *r, const char *old_category,
+                        int old_priority, const crm_case_op *op, int64_t at);
+/* case_read.c: the buffer crm_case_survey.comment points into (valid
+ * until the next crm_case_survey_get on c); NULL with CRM_ENOMEM set. */
+char *crm__case_survey_buf(crm *c, size_t *size);
+
 /* CRM_EINVAL when at is before r was opened (an operation cannot come
  * before the case). */
 int crm__case_check_at(crm *c, const crm__case_row *r, int64_t at);

@@ -6,13 +6,17 @@
  * ("C-%06d" of its id), triage components classify it, the handler's
  * open decides its state (and what neither the caller nor triage set),
  * the SLA clocks start, and an "open" history line is written. What the
- * caller gave wins over triage, triage over the handler. A retry with the
+ * caller gave wins over triage, triage over the handler. The handler's
+ * open sees the summary as customer_text. A "message" link names one of
+ * the customer's messages (its id). A retry with the
  * same idempotency key returns the first case. A "complaint" event more
  * than 48 hours older than now is imported history: its case opens
  * without SLA clocks (history "opened from history: no SLA clock"), or
  * the first crm_sla_run after an import would breach every old one.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "case_int.h"
@@ -33,6 +37,8 @@ static const char crm__sql_case_idem[] =
   "SELECT id FROM cases WHERE idem_key = ?1";
 static const char crm__sql_case_customer[] =
   "SELECT 1 FROM customers WHERE id = ?1";
+static const char crm__sql_case_message[] =
+  "SELECT 1 FROM messages WHERE id = ?1 AND customer_id = ?2";
 static const char crm__sql_case_parent[] =
   "SELECT customer_id, number FROM cases WHERE id = ?1";
 static const char crm__sql_case_payload[] =
@@ -181,6 +187,7 @@ static int crm__case_classify(crm *c, crm__component *comp, crm__case_row *r,
   snprintf(r->triage_reason, sizeof(r->triage_reason), "%s", d.reason);
   crm__case_view_fill(r, &v);
   v.actor = o->actor;
+  v.customer_text = r->summary; /* no messages yet: the summary */
   memset(&d, 0, sizeof(d));
   d.struct_size = sizeof(d);
   crm__hctx_reset(&pl->hctx);
@@ -290,7 +297,39 @@ static int crm__case_check_new(crm *c, const crm_case_new *n)
   return CRM_OK;
 }
 
-/* The customer exists; the parent case exists and is theirs. */
+/* A "message" link names one of the customer's messages (its id). */
+static int crm__case_check_message(crm *c, const crm_case_new *n)
+{
+  sqlite3_stmt *st;
+  const char *ref = n->link_ref;
+  char *end = NULL;
+  long long id;
+  int rc;
+
+  if(!n->link_kind || strcmp(n->link_kind, "message") != 0)
+    return CRM_OK;
+  errno = 0;
+  id = ref[0] >= '0' && ref[0] <= '9' ? strtoll(ref, &end, 10) : -1;
+  if(id <= 0 || errno || !end || *end)
+    return crm__err(c, CRM_EINVAL, "link_ref \"%.32s\" is not a message id",
+                    ref);
+  st = crm__stmt(c, crm__sql_case_message);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, (int64_t)id);
+  sqlite3_bind_int64(st, 2, n->customer_id);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if(rc == SQLITE_DONE)
+    return crm__err(c, CRM_ENOTFOUND, "no message #%lld of customer #%lld",
+                    id, (long long)n->customer_id);
+  if(rc != SQLITE_ROW)
+    return crm__sqlerr(c, rc, "reading the linked message");
+  return CRM_OK;
+}
+
+/* The customer exists; the parent case exists and is theirs; a linked
+ * message is theirs. */
 static int crm__case_check_refs(crm *c, const crm_case_new *n)
 {
   sqlite3_stmt *st = crm__stmt(c, crm__sql_case_customer);
@@ -308,8 +347,9 @@ static int crm__case_check_refs(crm *c, const crm_case_new *n)
                     (long long)n->customer_id);
   if(rc != SQLITE_ROW)
     return crm__sqlerr(c, rc, "reading customer");
-  if(!n->parent_id)
-    return CRM_OK;
+  rc = crm__case_check_message(c, n);
+  if(rc || !n->parent_id)
+    return rc;
   st = crm__stmt(c, crm__sql_case_parent);
   if(!st)
     return c->errcode;
@@ -489,7 +529,7 @@ int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,
   sqlite3_stmt *st;
   crm_case_new n;
   int64_t id = 0;
-  int rc;
+  int rc, old;
 
   if(!comp) { /* no handler: the event is kept, no case */
     if(crm__cases(c)->handler[0])
@@ -529,7 +569,14 @@ int crm__case_open_from_event(crm *c, int64_t customer_id, int64_t event_id,
     snprintf(msg, sizeof(msg), "%s", crm_errmsg(c));
     return crm__err(c, rc, "complaint %s", msg);
   }
-  return crm__case_create_tx(c, comp, &n, event_id,
-                             at < crm_now(c) - CRM__CASE_HISTORY_AGE, at,
-                             &id);
+  old = at < crm_now(c) - CRM__CASE_HISTORY_AGE;
+  rc = crm__case_create_tx(c, comp, &n, event_id, old, at, &id);
+  if(rc || !old || !id)
+    return rc;
+  /* imported history: no SLA clock later either (crm__sla_on_change) */
+  st = crm__stmt(c, "UPDATE cases SET sla_exempt = 1 WHERE id = ?1");
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, id);
+  return crm__step_end(c, st, "marking an imported case");
 }

@@ -1,8 +1,15 @@
 /*
- * case_ops.c - what agents do to a case: move, assign, resolve (with
- * service recovery), close, reject and merge. Each is one transaction;
- * a refusal (by the handler, the limits or the rules here) changes
- * nothing.
+ * case_ops.c - what agents do to a case: move, assign, update (category,
+ * priority), resolve (with service recovery), close, reject and merge.
+ * Each is one transaction; a refusal (by the handler, the limits or the
+ * rules here) changes nothing.
+ *
+ * A move to Resolved by name (crm_case_move_op) is a resolution as
+ * crm_case_resolve makes it: the handler's compensation decision is
+ * granted (the agent asked for none), the why defaults to "moved to
+ * Resolved", and a case already Resolved stays as it is (0). A move out
+ * of Resolved to a state that is not over is a reopen, as a customer's
+ * message makes it: reopen_count + 1 and a "reopen" history line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +68,74 @@ static int crm__case_move_simple(crm *c, int64_t case_id, const char *to,
   return rc;
 }
 
+/* A case leaving Resolved for a state that is not over was reopened by
+ * hand: it counts as a customer's reopen does. */
+static int crm__case_manual_reopen(crm *c, crm__case_row *r, int from_cls,
+                                   const crm_case_op *op)
+{
+  const crm__component *comp;
+  int64_t at = crm__case_at(c, op);
+  char detail[CRM__CASE_ACTOR_MAX + 48];
+  int cls = crm__case_class(r->state);
+  int rc;
+
+  if(from_cls != CRM__CS_RESOLVED || cls == CRM__CS_RESOLVED)
+    return CRM_OK;
+  comp = crm__case_handler_of(c, r);
+  if(!comp)
+    return c->errcode;
+  if(crm__case_is_final(comp, r->state))
+    return CRM_OK;
+  r->reopen_count++;
+  rc = crm__case_save(c, r, at);
+  if(rc)
+    return rc;
+  snprintf(detail, sizeof(detail), "reopened by %s (reopen %d)",
+           crm__case_actor(op), r->reopen_count);
+  return crm__case_log(c, r->id, "reopen", NULL, r->state,
+                       crm__case_actor(op), op ? op->why : NULL, detail, at);
+}
+
+static int crm__case_resolve_tx(crm *c, crm__case_row *r,
+                                const crm_case_resolution *res);
+
+/* A move asked for by name: to Resolved it is a resolution (the
+ * handler's compensation is granted, the agent asked for none; why
+ * defaults to "moved to Resolved"); out of Resolved, a reopen. */
+static int crm__case_move_named(crm *c, int64_t case_id, const char *to,
+                                const crm_case_op *op)
+{
+  crm_case_resolution res;
+  crm__case_row *r;
+  int from_cls;
+  int rc;
+
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory moving a case");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    from_cls = rc ? CRM__CS_OTHER : crm__case_class(r->state);
+    if(!rc && crm__case_class(to) == CRM__CS_RESOLVED) {
+      memset(&res, 0, sizeof(res));
+      if(op)
+        res.op = *op;
+      if(!res.op.why || !*res.op.why)
+        res.op.why = "moved to Resolved";
+      rc = crm__case_resolve_tx(c, r, &res);
+    }
+    else if(!rc) {
+      rc = crm__case_move_tx(c, r, to, op, NULL);
+      if(!rc)
+        rc = crm__case_manual_reopen(c, r, from_cls, op);
+    }
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
+}
+
 int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
                      const crm_case_op *op)
 {
@@ -77,7 +152,7 @@ int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
   if(crm__case_class(to_state) == CRM__CS_DUPLICATE)
     return crm__err(c, CRM_EINVAL, "a case becomes a Duplicate by a merge "
                     "into another case (crm_case_merge)");
-  return crm__case_move_simple(c, case_id, to_state, op);
+  return crm__case_move_named(c, case_id, to_state, op);
 }
 
 int crm_case_close(crm *c, int64_t case_id, const crm_case_op *op)
@@ -194,6 +269,70 @@ int crm_case_assign(crm *c, int64_t case_id, const char *owner,
     rc = crm__case_load(c, case_id, r);
     if(!rc)
       rc = crm__case_assign_tx(c, r, owner, team, op);
+    rc = crm__case_end(c, rc);
+  }
+  crm__free(r);
+  return rc;
+}
+
+/* ---- update (category, priority) ------------------------------------------ */
+
+static int crm__case_update_tx(crm *c, crm__case_row *r, const char *category,
+                               int priority, const crm_case_op *op)
+{
+  const crm__component *comp = crm__case_handler_of(c, r);
+  int64_t at = crm__case_at(c, op);
+  char old_cat[sizeof(r->category)];
+  int old_prio = r->priority;
+  int rc;
+
+  if(!comp)
+    return c->errcode;
+  rc = crm__case_check_at(c, r, at);
+  if(rc)
+    return rc;
+  if(crm__case_is_final(comp, r->state))
+    return crm__err(c, CRM_ESTATE, "case %s is %s: its category and "
+                    "priority cannot change", r->number, r->state);
+  memcpy(old_cat, r->category, sizeof(old_cat));
+  if(category)
+    snprintf(r->category, sizeof(r->category), "%s", category);
+  if(priority)
+    r->priority = priority;
+  if(!strcmp(old_cat, r->category) && old_prio == r->priority)
+    return CRM_OK; /* nothing to change */
+  rc = crm__case_save(c, r, at);
+  if(!rc)
+    rc = crm__case_log_class(c, r, old_cat, old_prio, op, at);
+  return rc;
+}
+
+int crm_case_update(crm *c, int64_t case_id, const char *category,
+                    int priority, const crm_case_op *op)
+{
+  crm__case_row *r;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = category ? crm__check_text(c, "category", category,
+                                  CRM__CASE_CATEGORY_MAX, 1) : CRM_OK;
+  if(!rc)
+    rc = crm__case_check_op(c, op, NULL);
+  if(rc)
+    return rc;
+  if(priority < 0 || priority > 4)
+    return crm__err(c, CRM_ERANGE, "priority must be 1 (urgent) .. 4 (low), "
+                    "or 0 to keep it (got %d)", priority);
+  r = crm__malloc(sizeof(*r));
+  if(!r)
+    return crm__err(c, CRM_ENOMEM, "out of memory updating a case");
+  rc = crm__tx_begin(c);
+  if(!rc) {
+    rc = crm__case_load(c, case_id, r);
+    if(!rc)
+      rc = crm__case_update_tx(c, r, category, priority, op);
     rc = crm__case_end(c, rc);
   }
   crm__free(r);

@@ -15,7 +15,28 @@
 /* The strings crm_case_get hands out (one allocation, freed at close). */
 struct crm__case_buf {
   crm__case_row r;
+  char team_tz[64];
+  char survey_comment[2001]; /* crm_case_survey.comment (case_survey.c) */
 };
+
+/* c->case_buf, allocated on first use; NULL with CRM_ENOMEM set. */
+static struct crm__case_buf *crm__case_buf_of(crm *c)
+{
+  if(!c->case_buf) {
+    c->case_buf = crm__calloc(1, sizeof(*c->case_buf));
+    if(!c->case_buf)
+      crm__err(c, CRM_ENOMEM, "out of memory reading a case");
+  }
+  return c->case_buf;
+}
+
+char *crm__case_survey_buf(crm *c, size_t *size)
+{
+  struct crm__case_buf *b = crm__case_buf_of(c);
+
+  *size = b ? sizeof(b->survey_comment) : 0;
+  return b ? b->survey_comment : NULL;
+}
 
 static const char crm__sql_case_exists[] =
   "SELECT 1 FROM cases WHERE id = ?1";
@@ -125,6 +146,25 @@ static void crm__case_public(const crm__case_row *r, crm_case *k)
   k->triage_reason = r->triage_reason;
 }
 
+/* k->team_timezone: the zone of the case's team in the configuration
+ * (copied into buf), "" when the team is not configured or has none. */
+static void crm__case_team_tz(crm *c, crm_case *k, char *buf, size_t size)
+{
+  const crm__team *t = NULL;
+  size_t n = 0;
+
+  if(k->team && *k->team)
+    t = crm__cases_team(crm__cases(c), k->team);
+  if(t)
+    n = strnlen(t->timezone, sizeof(t->timezone));
+  if(n >= size)
+    n = size - 1;
+  if(n)
+    memcpy(buf, t->timezone, n);
+  buf[n] = '\0';
+  k->team_timezone = buf;
+}
+
 int crm_case_get(crm *c, int64_t case_id, crm_case *out)
 {
   int rc;
@@ -134,15 +174,14 @@ int crm_case_get(crm *c, int64_t case_id, crm_case *out)
   crm__clear_err(c);
   if(!out)
     return crm__err(c, CRM_EINVAL, "no output given");
-  if(!c->case_buf) {
-    c->case_buf = crm__malloc(sizeof(*c->case_buf));
-    if(!c->case_buf)
-      return crm__err(c, CRM_ENOMEM, "out of memory reading a case");
-  }
+  if(!crm__case_buf_of(c))
+    return c->errcode;
   rc = crm__case_load(c, case_id, &c->case_buf->r);
   if(rc)
     return rc;
   crm__case_public(&c->case_buf->r, out);
+  crm__case_team_tz(c, out, c->case_buf->team_tz,
+                    sizeof(c->case_buf->team_tz));
   return CRM_OK;
 }
 
@@ -161,6 +200,7 @@ int crm_cases_query(crm *c, const crm_case_filter_q *f,
   crm__case_row *r;
   sqlite3_stmt *st;
   crm_case k;
+  char tz[64];
   int is_open;
   int rc, stop = 0;
 
@@ -196,6 +236,7 @@ int crm_cases_query(crm *c, const crm_case_filter_q *f,
       break;
     crm__case_row_read(st, r);
     crm__case_public(r, &k);
+    crm__case_team_tz(c, &k, tz, sizeof(tz));
     stop = cb(ud, &k);
     if(stop)
       break;

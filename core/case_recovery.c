@@ -240,7 +240,7 @@ static int rc_points(crm *c, rc_grant *g, int64_t points)
   l.event_id = event_id;
   l.kind = "adjust";
   l.points = points;
-  l.note = "service recovery";
+  l.note = "goodwill";
   l.reason = g->reason;
   l.at = g->at;
   rc = crm__ledger_add(c, &l, &g->entry_id);

@@ -39,7 +39,8 @@ static const char sv_sql_request[] =
   " VALUES(?1, ?2, ?3) ON CONFLICT(case_id) DO NOTHING";
 static const char sv_sql_get[] =
   "SELECT requested_at, coalesce(message_id, 0), coalesce(answered_at, 0),"
-  " coalesce(score, -1), coalesce(scale, -1), coalesce(nps, -1)"
+  " coalesce(score, -1), coalesce(scale, -1), coalesce(nps, -1),"
+  " coalesce(comment, '')"
   " FROM case_surveys WHERE case_id = ?1";
 static const char sv_sql_answer[] =
   "UPDATE case_surveys SET answered_at = ?2, score = ?3, scale = ?4,"
@@ -114,17 +115,28 @@ int crm__survey_on_closed(crm *c, const crm__case_row *r, int64_t at)
 
 /* ---- reading --------------------------------------------------------------- */
 
-/* The survey row; *found 0 when the case has none. */
+/* The survey row; *found 0 when the case has none. With public set the
+ * comment is copied to the handle's case buffer (crm__case_survey_buf,
+ * kept until the next crm_case_survey_get), else it is left out. */
 static int sv_read(crm *c, int64_t case_id, crm_case_survey *out,
-                   int *found)
+                   int *found, int public)
 {
   sqlite3_stmt *st = crm__stmt(c, sv_sql_get);
+  size_t size = 0;
+  char *comment = public ? crm__case_survey_buf(c, &size) : NULL;
   int rc;
 
   memset(out, 0, sizeof(*out));
   out->case_id = case_id;
   out->score = out->scale = out->nps = -1;
+  out->comment = "";
   *found = 0;
+  if(public && !comment)
+    return c->errcode;
+  if(comment) {
+    comment[0] = '\0';
+    out->comment = comment;
+  }
   if(!st)
     return c->errcode;
   sqlite3_bind_int64(st, 1, case_id);
@@ -137,6 +149,8 @@ static int sv_read(crm *c, int64_t case_id, crm_case_survey *out,
     out->score = sqlite3_column_int(st, 3);
     out->scale = sqlite3_column_int(st, 4);
     out->nps = sqlite3_column_int(st, 5);
+    if(comment)
+      crm__col_text(st, 6, comment, size);
   }
   sqlite3_reset(st);
   if(rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -167,7 +181,7 @@ int crm_case_survey_get(crm *c, int64_t case_id, crm_case_survey *out)
                     (long long)case_id);
   if(rc != SQLITE_ROW)
     return crm__sqlerr(c, rc, "reading a case");
-  rc = sv_read(c, case_id, out, &found);
+  rc = sv_read(c, case_id, out, &found, 1);
   if(!rc && !found)
     rc = crm__err(c, CRM_ENOTFOUND, "case %s has no survey (it is not "
                   "closed)", number);
@@ -389,7 +403,7 @@ static int sv_answer_tx(crm *c, const crm__case_row *r, const sv_answer *a)
 
   rc = sv_closed(c, r, a->at);
   if(!rc)
-    rc = sv_read(c, r->id, &s, &found);
+    rc = sv_read(c, r->id, &s, &found, 0);
   if(rc)
     return rc;
   if(found && s.answered_at)

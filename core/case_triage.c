@@ -180,7 +180,10 @@ int crm_case_train(crm *c, int64_t as_of)
   if(!c)
     return CRM_EINVAL;
   crm__clear_err(c);
-  if(as_of <= 0)
+  if(as_of < 0)
+    return crm__err(c, CRM_EINVAL, "as_of is negative (%lld)",
+                    (long long)as_of);
+  if(!as_of)
     as_of = crm_now(c);
   for(i = 0; i < c->n_comps; i++) {
     const crm__component *comp = &c->comps[i];

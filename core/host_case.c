@@ -10,7 +10,8 @@
  * Cases come in id order. Each view is filled as crm__case_view_fill
  * does, plus customer_text (the summary, then the customer's own
  * messages, kind CRM_CASE_MSG_CUSTOMER, in order, one per line, cut at
- * CRM__CASE_TEXT_MAX bytes on a character boundary) and closed_at.
+ * CRM__CASE_TEXT_MAX bytes on a character boundary:
+ * crm__case_customer_text, as the handler gets it) and closed_at.
  *
  * The walk's statement is a fresh one (crm__stmt_fresh) and every view
  * is a copy in this frame, so a callback may call host services, this
@@ -34,64 +35,6 @@ static const char crm__sql_cases_walk_cust[] =
   " WHERE customer_id = ?1"
   " AND opened_at >= ?2 AND (?3 = 0 OR opened_at < ?3)"
   " ORDER BY id";
-static const char crm__sql_case_cust_msgs[] =
-  "SELECT body FROM case_messages WHERE case_id = ?1 AND kind = 0"
-  " ORDER BY id";
-
-/* Appends s (and a separator before it when buf is not empty) to buf of
- * size bytes; cuts at a UTF-8 character boundary. 1 when it is full. */
-static int crm__text_add(char *buf, size_t size, size_t *len, const char *s)
-{
-  size_t room, n;
-
-  if(*len && *len + 1 < size)
-    buf[(*len)++] = '\n';
-  room = size - 1 - *len;
-  n = strlen(s);
-  if(n > room) {
-    n = room;
-    /* do not split a character: back off over continuation bytes */
-    while(n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-      n--;
-  }
-  memcpy(buf + *len, s, n);
-  *len += n;
-  buf[*len] = '\0';
-  return *len + 1 >= size;
-}
-
-/* The customer's words of case r into buf (summary, then messages). */
-static int crm__case_text(crm *c, const crm__case_row *r, char *buf,
-                          size_t size)
-{
-  sqlite3_stmt *st;
-  size_t len = 0;
-  int full;
-  int rc = SQLITE_DONE;
-
-  buf[0] = '\0';
-  full = crm__text_add(buf, size, &len, r->summary);
-  if(full)
-    return CRM_OK;
-  st = crm__stmt(c, crm__sql_case_cust_msgs);
-  if(!st)
-    return c->errcode;
-  sqlite3_bind_int64(st, 1, r->id);
-  while(!full) {
-    const unsigned char *body;
-
-    rc = sqlite3_step(st);
-    if(rc != SQLITE_ROW)
-      break;
-    body = sqlite3_column_text(st, 0);
-    if(body && *body)
-      full = crm__text_add(buf, size, &len, (const char *)body);
-  }
-  sqlite3_reset(st);
-  if(!full && rc != SQLITE_DONE)
-    return crm__sqlerr(c, rc, "reading case messages");
-  return CRM_OK;
-}
 
 /* Whether r is closed for CRM_CASES_CLOSED. */
 static int crm__case_walk_closed(crm *c, const crm__case_row *r)
@@ -120,7 +63,7 @@ static int crm__case_walk_one(crm *c, int64_t id, uint32_t flags,
     return rc;
   if((flags & CRM_CASES_CLOSED) && !crm__case_walk_closed(c, &r))
     return CRM_OK;
-  rc = crm__case_text(c, &r, text, sizeof(text));
+  rc = crm__case_customer_text(c, &r, text, sizeof(text));
   if(rc)
     return rc;
   crm__case_view_fill(&r, &v);

@@ -43,6 +43,8 @@ static const char sql_due_drop_close[] =
 static const char sql_due_add[] =
   "INSERT INTO case_due(case_id, what, clock, level, due_at)"
   " VALUES(?1, ?2, ?3, ?4, ?5)";
+static const char sql_exempt[] =
+  "SELECT sla_exempt FROM cases WHERE id = ?1";
 static const char sql_step_done[] =
   "SELECT 1 FROM case_steps WHERE case_id = ?1 AND kind = ?2"
   " AND clock = ?3 AND level = ?4 LIMIT 1";
@@ -242,11 +244,29 @@ static int sla_plan_esc(crm *c, const crm__sla_row *row,
   return CRM_OK;
 }
 
+/* The instant the used time of a running clock reaches amount. Reached
+ * after since (the running stretch): worked out on the calendar, in the
+ * past or the future. Reached before since (in a stretch folded into
+ * used by a pause or a team change): the instant known from then (the
+ * stored due time, else the one recorded when it happened), else since,
+ * the earliest instant the clock is known to be past it. */
+static int64_t sla_reach(const crm__sla_row *row, const crm__bizcal *cal,
+                         int64_t amount, int64_t stored, int64_t recorded)
+{
+  if(amount > row->k.used)
+    return crm__sla_due(&row->k, cal, amount);
+  if(stored > 0 && stored <= row->k.since)
+    return stored;
+  if(recorded > 0 && recorded <= row->k.since)
+    return recorded;
+  return row->k.since;
+}
+
 int crm__sla_plan(crm *c, const crm__case_row *r, crm__sla_row *row,
                   const crm__bizcal *cal)
 {
   const char *name = crm__sla_clock_names[row->clock];
-  int64_t due, warn;
+  int64_t due, warn, was_due = row->due_at, was_warn = row->warn_at;
   int rc;
 
   rc = sla_drop(c, sql_due_drop_clock, row->case_id, row->clock);
@@ -256,9 +276,11 @@ int crm__sla_plan(crm *c, const crm__case_row *r, crm__sla_row *row,
   row->warn_at = 0;
   if(!row->k.running || row->met_at)
     return crm__sla_save(c, row);
-  warn = crm__sla_due(&row->k, cal,
-                      sla_share(sla_warn_share(c, r), row->target));
-  due = crm__sla_due(&row->k, cal, row->target);
+  /* a breached clock keeps its breach; its due time stays the instant
+   * the used time reached the target, never the time of the re-plan */
+  warn = sla_reach(row, cal, sla_share(sla_warn_share(c, r), row->target),
+                   was_warn, row->warned_at);
+  due = sla_reach(row, cal, row->target, was_due, row->breached_at);
   row->warn_at = warn > 0 ? warn : 0;
   row->due_at = due > 0 ? due : 0;
   /* in this order: at equal times the warning comes before the breach,
@@ -317,6 +339,23 @@ static int sla_team(crm *c, const crm__case_row *r, const crm__team **out)
   return CRM_OK;
 }
 
+int crm__sla_exempt(crm *c, int64_t case_id)
+{
+  sqlite3_stmt *st = crm__stmt(c, sql_exempt);
+  int rc, v = 0;
+
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_int64(st, 1, case_id);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0) != 0;
+  sqlite3_reset(st);
+  if(rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "reading a case");
+  return v;
+}
+
 int crm__sla_on_open(crm *c, crm__case_row *r, int64_t at)
 {
   const crm__team *t;
@@ -324,6 +363,9 @@ int crm__sla_on_open(crm *c, crm__case_row *r, int64_t at)
   crm__bizcal cal;
   int clock, rc;
 
+  rc = crm__sla_exempt(c, r->id);
+  if(rc)
+    return rc < 0 ? rc : CRM_OK;
   rc = sla_team(c, r, &t);
   if(rc || !t)
     return rc;
@@ -490,6 +532,28 @@ static int sla_wanted(const crm__case_row *r, int clock, int cls)
   return clock == CRM__SLA_RESOLUTION || !r->first_response_at;
 }
 
+/* A new target: the stored due and warning times were those of the old
+ * one. When the new target was reached in the running stretch by at,
+ * the instant is worked out before a team change folds the stretch. */
+static void sla_retarget_hint(crm *c, crm__sla_row *row, int64_t target,
+                              const crm__bizcal *cal, int64_t at)
+{
+  crm__bizcal old;
+  int64_t reach;
+
+  row->due_at = 0;
+  row->warn_at = 0;
+  if(!row->k.running || target <= row->k.used)
+    return;
+  if(crm__sla_cal(c, row->team, &old)) {
+    crm__clear_err(c);
+    old = *cal;
+  }
+  reach = crm__sla_due(&row->k, &old, target);
+  if(reach > 0 && reach <= at)
+    row->due_at = reach;
+}
+
 int crm__sla_on_change(crm *c, crm__case_row *r, int64_t at)
 {
   const crm__team *t;
@@ -501,6 +565,9 @@ int crm__sla_on_change(crm *c, crm__case_row *r, int64_t at)
 
   if(crm__sla_final(c, r, cls))
     return CRM_OK;
+  rc = crm__sla_exempt(c, r->id);
+  if(rc)
+    return rc < 0 ? rc : CRM_OK; /* imported: no clock, ever */
   rc = sla_team(c, r, &t);
   if(rc)
     return rc;
@@ -526,8 +593,12 @@ int crm__sla_on_change(crm *c, crm__case_row *r, int64_t at)
     }
     if(found && row.met_at)
       target = row.target; /* kept: the target it was met against */
-    if(found && row.k.running) {
-      /* the time used so far counts on the calendar it ran on */
+    if(found && target != row.target)
+      sla_retarget_hint(c, &row, target, &cal, at);
+    if(found && row.k.running && strcmp(row.team, t->name)) {
+      /* a new team: the time used so far counts on the calendar it ran
+       * on (the same team keeps its running stretch, so that a target
+       * already reached is placed exactly) */
       if(crm__sla_cal(c, row.team, &old))
         old = cal;
       crm__sla_pause(&row.k, &old, at);

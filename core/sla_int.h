@@ -38,6 +38,9 @@ int crm__sla_step_done(crm *c, int64_t case_id, const char *kind,
                        const char *clock, int level);
 /* 1 when the case's state (of class cls) is final for its handler. */
 int crm__sla_final(crm *c, const crm__case_row *r, int cls);
+/* 1 when the case is exempt from SLA clocks (opened from imported
+ * history: cases.sla_exempt), 0 not, or a negative CRM_E*. */
+int crm__sla_exempt(crm *c, int64_t case_id);
 /* "2h10m", "45m", "4h" (business time, minutes rounded down). */
 void crm__sla_fmt_duration(int64_t secs, char *buf, size_t size);
 

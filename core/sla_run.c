@@ -49,6 +49,15 @@ static const char sql_steps[] =
 
 /* ---- steps -------------------------------------------------------------- */
 
+/* A clock's name in words for people ("first response", "resolution");
+ * the stored and API name stays "first_response". */
+static const char *sla_words(const char *clock)
+{
+  if(clock && !strcmp(clock, "first_response"))
+    return "first response";
+  return clock ? clock : "";
+}
+
 int crm__sla_step(crm *c, int64_t case_id, const char *kind,
                   const char *clock, int level, const char *action,
                   const char *detail, int64_t due_at, int64_t at)
@@ -88,10 +97,10 @@ int crm__sla_step(crm *c, int64_t case_id, const char *kind,
   sqlite3_reset(st);
   if(!strcmp(kind, "escalation"))
     snprintf(line, sizeof(line), "level %d %s: %s%s%s", level,
-             clock ? clock : "", action ? action : "",
+             sla_words(clock), action ? action : "",
              detail && *detail ? "; " : "", detail ? detail : "");
   else
-    snprintf(line, sizeof(line), "%s %s%s%s", kind, clock ? clock : "",
+    snprintf(line, sizeof(line), "%s %s%s%s", kind, sla_words(clock),
              detail && *detail ? ": " : "", detail ? detail : "");
   return crm__case_log(c, case_id,
                        strcmp(kind, "escalation") ? "sla" : "escalate", NULL,
@@ -130,7 +139,7 @@ static int sla_warning(crm *c, const crm__case_row *r, crm__sla_row *row,
                        d->due_at, at);
   if(!rc)
     crm__log(c, CRM_LOG_INFO, "sla", "case %s: %s warning, %s", r->number,
-             d->clock, detail);
+             sla_words(d->clock), detail);
   return rc;
 }
 
@@ -151,7 +160,7 @@ static int sla_breach(crm *c, const crm__case_row *r, crm__sla_row *row,
                        d->due_at, at);
   if(!rc)
     crm__log(c, CRM_LOG_WARN, "sla", "case %s: %s breached, %s", r->number,
-             d->clock, detail);
+             sla_words(d->clock), detail);
   return rc;
 }
 
@@ -163,7 +172,16 @@ static void sla_esc_target(const crm__cases_cfg *cc, const crm__case_row *r,
 {
   const crm__team *t = crm__cases_team(cc, r->team);
 
-  if(!strcmp(e->to, "owner")) {
+  if(!strcmp(e->to, "owner") && e->action == CRM__ESC_NOTIFY &&
+     !*r->owner) {
+    /* nobody owns it: the team's lead hears of it instead */
+    *who = t ? t->lead : "";
+    if(**who)
+      snprintf(label, size, "lead %s (no owner)", *who);
+    else
+      snprintf(label, size, "owner (no owner, no lead)");
+  }
+  else if(!strcmp(e->to, "owner")) {
     *who = r->owner;
     snprintf(label, size, "owner %s", *r->owner ? r->owner : "(none)");
   }
@@ -179,6 +197,16 @@ static void sla_esc_target(const crm__cases_cfg *cc, const crm__case_row *r,
     *who = e->to;
     snprintf(label, size, "%s", e->to);
   }
+}
+
+/* Why a notification to the owner or the lead reached nobody. */
+static const char *sla_nobody(const crm__escalation *e,
+                              const crm__case_row *r, char *buf, size_t size)
+{
+  snprintf(buf, size, "%steam %s has no lead",
+           !strcmp(e->to, "owner") ? "no owner and " : "",
+           *r->team ? r->team : "(none)");
+  return buf;
 }
 
 /* A store failure: the run stops; anything else refuses one row. */
@@ -282,7 +310,7 @@ static int sla_escalate(crm *c, crm__case_row *r, const crm__sla_row *row,
 {
   const crm__cases_cfg *cc = crm__cases(c);
   const crm__escalation *e = NULL;
-  char label[96], action[144], detail[128], used[64];
+  char label[96], action[144], detail[128], used[64], nobody[96];
   const char *who = "";
   size_t i;
   int rc;
@@ -294,7 +322,7 @@ static int sla_escalate(crm *c, crm__case_row *r, const crm__sla_row *row,
   if(!e) { /* the config changed since it was stored */
     crm__log(c, CRM_LOG_WARN, "sla", "case %s: %s escalation level %d "
              "dropped: complaints.escalation has no such level for that "
-             "clock any more", r->number, d->clock, d->level);
+             "clock any more", r->number, sla_words(d->clock), d->level);
     return CRM_OK;
   }
   rc = crm__sla_step_done(c, r->id, "escalation", d->clock, d->level);
@@ -313,9 +341,13 @@ static int sla_escalate(crm *c, crm__case_row *r, const crm__sla_row *row,
   if(rc)
     return rc;
   (*applied)++;
-  if(e->action == CRM__ESC_NOTIFY)
+  if(e->action == CRM__ESC_NOTIFY && !*who && strcmp(e->to, "team"))
+    crm__log(c, CRM_LOG_WARN, "sla", "case %s: %s escalation level %d: "
+             "nobody to notify: %s", r->number, sla_words(d->clock),
+             d->level, sla_nobody(e, r, nobody, sizeof(nobody)));
+  else if(e->action == CRM__ESC_NOTIFY)
     crm__log(c, CRM_LOG_WARN, "sla", "case %s: %s escalation level %d: %s",
-             r->number, d->clock, d->level, action);
+             r->number, sla_words(d->clock), d->level, action);
   else
     rc = sla_reassign(c, r, e, who, at);
   if(!rc)
@@ -458,8 +490,9 @@ static int sla_one(crm *c, const sla_due_row *d, int64_t as_of,
   crm__tx_rollback(c);
   if(sla_fatal(rc))
     return rc;
-  crm__log(c, CRM_LOG_WARN, "sla", "case C-%06lld: %s %s dropped: %s",
-           (long long)d->case_id, d->what, d->clock, crm_errmsg(c));
+  crm__log(c, CRM_LOG_WARN, "sla", "case C-%06lld: %s%s%s dropped: %s",
+           (long long)d->case_id, sla_words(d->clock), *d->clock ? " " : "",
+           d->what, crm_errmsg(c));
   crm__clear_err(c);
   return sla_due_del(c, d->id);
 }
@@ -578,6 +611,12 @@ int crm_sla_get(crm *c, int64_t case_id, crm_sla_info *out)
     if(rc && rc != CRM_ENOTFOUND)
       return rc;
   }
+  rc = !found[0] && !found[1] ? crm__sla_exempt(c, case_id) : 0;
+  if(rc < 0)
+    return rc;
+  if(rc)
+    return crm__err(c, CRM_ENOTFOUND, "case %s has no SLA: it was opened "
+                    "from imported history", r.number);
   if(!found[0] && !found[1])
     return crm__err(c, CRM_ENOTFOUND, "case %s has no SLA: no policy of "
                     "complaints.sla matches category \"%s\", priority %d, "

@@ -647,6 +647,11 @@ static const char crm__migration_7[] =
   "  event_id INTEGER REFERENCES events(id)"
   ");";
 
+/* 8: a case opened from imported history (a complaint event older than
+ * 48 h) is exempt from SLA clocks for good, whatever changes later. */
+static const char crm__migration_8[] =
+  "ALTER TABLE cases ADD COLUMN sla_exempt INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
@@ -655,6 +660,7 @@ static const char *const crm__migrations[] = {
   crm__migration_5,
   crm__migration_6,
   crm__migration_7,
+  crm__migration_8,
 };
 
 int crm__schema_latest(void)

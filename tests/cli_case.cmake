@@ -19,3 +19,7 @@ if(TARGET crm AND TARGET basic_case AND TARGET basic_points
   add_dependencies(test_cli_case_desk crm basic_case basic_points
                    supermarket_points)
 endif()
+# crm_time_local, the team-local times the case commands print
+# (core/time_local.c): Paris and New York around their 2026 switches, UTC,
+# unknown zones, $TZDIR (tests/test_time_local.c).
+crm_test(test_time_local test_time_local.c)

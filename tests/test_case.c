@@ -2,7 +2,8 @@
  * test_case.c - complaint cases through the public API with the
  * basic_case plugin: open (every field, number, idempotency, refusals),
  * classify, move, history, closed_at, audit, find/get/query, and cases
- * opened by "complaint" events.
+ * opened by "complaint" events; a message link names the customer's
+ * own message.
  */
 #include "case_test.h"
 
@@ -176,7 +177,8 @@ static void test_moves(void **state)
                          " case_id = ?1", cid), 4);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
                          " case_id = ?1 AND from_state = 'Assigned' AND"
-                         " to_state = 'Resolved' AND note IS NULL AND"
+                         " to_state = 'Resolved' AND"
+                         " note = 'moved to Resolved' AND"
                          " action = 'move'", cid), 1);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_history WHERE"
                          " case_id = ?1 AND note = 'to Bob'", cid), 1);
@@ -413,6 +415,48 @@ static void test_create_refusals(void **state)
   assert_int_equal(crm_case_create(e.c, &b, &id), CRM_OK);
   assert_int_equal(ct_get(e.c, id).parent_id, parent);
   assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 2);
+  pe_close(&e);
+}
+
+/* A case about a message names one of the customer's own messages. */
+static void test_create_message_link(void **state)
+{
+  pe_env e;
+  crm_case_new n;
+  int64_t cust, other, id = 0;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  other = t_add_customer(e.c, "b");
+  assert_int_equal(ct_int(e.c, "INSERT INTO messages(id, customer_id,"
+                          " channel, body, status, created_at)"
+                          " VALUES(?1, 2, 'email', 'hi', 'sent', 0)", 5),
+                   -2);
+  assert_int_equal(ct_int(e.c, "INSERT INTO messages(id, customer_id,"
+                          " channel, body, status, created_at)"
+                          " VALUES(?1, 1, 'email', 'hi', 'sent', 0)", 6),
+                   -2);
+  memset(&n, 0, sizeof(n));
+  n.customer_id = cust;
+  n.summary = "your mail was rude";
+  n.link_kind = "message";
+  n.link_ref = "999";
+  expect_refused(e.c, &n, CRM_ENOTFOUND, "no message #999 of customer #1");
+  n.link_ref = "5"; /* customer #2's */
+  expect_refused(e.c, &n, CRM_ENOTFOUND, "no message #5 of customer #1");
+  n.link_ref = "5x";
+  expect_refused(e.c, &n, CRM_EINVAL, "link_ref \"5x\" is not a message id");
+  n.link_ref = "-6";
+  expect_refused(e.c, &n, CRM_EINVAL, "link_ref \"-6\" is not a message id");
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 0);
+  n.link_ref = "6";
+  assert_int_equal(crm_case_create(e.c, &n, &id), CRM_OK);
+  assert_string_equal(ct_get(e.c, id).link_ref, "6");
+  n.customer_id = other;
+  n.link_ref = "5";
+  assert_int_equal(crm_case_create(e.c, &n, &id), CRM_OK);
+  assert_string_equal(ct_get(e.c, id).link_kind, "message");
   pe_close(&e);
 }
 
@@ -666,6 +710,7 @@ int main(void)
     cmocka_unit_test(test_create_full),
     cmocka_unit_test(test_create_idempotent),
     cmocka_unit_test(test_create_refusals),
+    cmocka_unit_test(test_create_message_link),
     cmocka_unit_test(test_get_buffer),
     cmocka_unit_test(test_query),
     cmocka_unit_test(test_query_uses_indexes),

@@ -43,7 +43,7 @@ static int64_t n_due(crm *c, int64_t id)
   return q_int(c, "SELECT count(*) FROM case_due WHERE case_id = ?1", id);
 }
 
-#define MET_1H "sla|-|New|sla|-|met first_response: met in 1h of 4h"
+#define MET_1H "sla|-|New|sla|-|met first response: met in 1h of 4h"
 
 static void answer(crm *c, int64_t id, const char *text, uint32_t flags,
                    int64_t at)

@@ -3,7 +3,10 @@
  * basic_case on a fixed clock: assign and reassign, reject (needs a why),
  * resolve (once), close, merge (messages copied, later customer messages
  * go to the target, the refusals), each with who and why in the history;
- * no operation dated before the case was opened.
+ * no operation dated before the case was opened; crm_case_update
+ * (category, priority, the clocks re-targeted); a plain move to Resolved
+ * is a resolution; a manual reopen counts; a refused move reads reason
+ * first.
  */
 #include "case_test.h"
 
@@ -356,6 +359,210 @@ static void test_time_before_opening(void **state)
   pe_close(&e);
 }
 
+/* ---- follow-ups of the issue 7 reviews ------------------------------------ */
+
+/* A 24/7 UTC team (business time = wall time): any category, priority 2:
+ * 2h to the first response, 4h to the resolution; any other: 8h / 16h. */
+static const char conf_sla[] =
+  "plugins = { load = ( { name = \"basic_case\"; } ); };\n"
+  "complaints = {\n"
+  "  teams = ( { name = \"care\"; hours = { weekdays = \"00:00-24:00\";"
+  " sat = \"00:00-24:00\"; sun = \"00:00-24:00\"; }; } );\n"
+  "  sla = ( { category = \"*\"; priority = 2; first_response = \"2h\";"
+  " resolution = \"4h\"; },\n"
+  "    { category = \"*\"; priority = 0; first_response = \"8h\";"
+  " resolution = \"16h\"; } );\n"
+  "};\n";
+
+#define HOUR INT64_C(3600)
+
+/* crm_case_update: category and priority change with who and why in the
+ * history, the clocks take the new policy's targets; NULL / 0 keep;
+ * refusals change nothing. "hello there" is basic_case's "other",
+ * priority 4, so the policy is "*" (8h / 16h); at T0 + 1h the case
+ * becomes quality / 2: 2h / 4h, the hour used counts, so the resolution
+ * is due at T0 + 4h and the first response at T0 + 2h. */
+static void test_update(void **state)
+{
+  pe_env e;
+  crm_case_op op = ct_op("maria", "customer called", T0 + HOUR);
+  crm_sla_info si;
+  crm_case k;
+  ct_lines h;
+  char big[40];
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, conf_sla);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "hello there", NULL);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.category, "other");
+  assert_int_equal(k.priority, 4);
+  assert_int_equal(crm_sla_get(e.c, id, &si), CRM_OK);
+  assert_int_equal(si.resolution.due_at, T0 + 16 * HOUR);
+  assert_int_equal(crm_case_update(e.c, id, "quality", 2, &op), CRM_OK);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.category, "quality");
+  assert_int_equal(k.priority, 2);
+  assert_string_equal(k.state, "New");
+  assert_int_equal(k.updated_at, T0 + HOUR);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 3);
+  assert_string_equal(h.line[1], "category|-|New|maria|customer called|"
+                      "other -> quality");
+  assert_string_equal(h.line[2], "priority|-|New|maria|customer called|"
+                      "4 -> 2");
+  assert_int_equal(h.at[2], T0 + HOUR);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM audit_log WHERE"
+                          " action IN ('case.category', 'case.priority')"
+                          " AND actor = 'maria' AND ?1", 1), 2);
+  assert_int_equal(crm_sla_get(e.c, id, &si), CRM_OK);
+  assert_int_equal(si.resolution.target, 4 * HOUR);
+  assert_int_equal(si.resolution.due_at, T0 + 4 * HOUR);
+  assert_int_equal(si.first_response.target, 2 * HOUR);
+  assert_int_equal(si.first_response.due_at, T0 + 2 * HOUR);
+  /* only the priority; then nothing to change: no line */
+  op = ct_op(NULL, NULL, T0 + 2 * HOUR);
+  assert_int_equal(crm_case_update(e.c, id, NULL, 1, &op), CRM_OK);
+  assert_int_equal(crm_case_update(e.c, id, NULL, 0, &op), CRM_OK);
+  assert_int_equal(crm_case_update(e.c, id, "quality", 1, &op), CRM_OK);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 4);
+  assert_string_equal(h.line[3], "priority|-|New|api|-|2 -> 1");
+  assert_string_equal(ct_get(e.c, id).category, "quality");
+  /* refusals: nothing changes */
+  assert_int_equal(crm_case_update(e.c, id, NULL, 5, NULL), CRM_ERANGE);
+  assert_string_equal(crm_errmsg(e.c), "priority must be 1 (urgent) .. 4 "
+                      "(low), or 0 to keep it (got 5)");
+  assert_int_equal(crm_case_update(e.c, id, NULL, -1, NULL), CRM_ERANGE);
+  assert_int_equal(crm_case_update(e.c, id, "", 0, NULL), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "category is required");
+  memset(big, 'c', 32);
+  big[32] = '\0';
+  assert_int_equal(crm_case_update(e.c, id, big, 0, NULL), CRM_ERANGE);
+  assert_string_equal(crm_errmsg(e.c), "category is too long (more than 31 "
+                      "bytes)");
+  assert_int_equal(crm_case_update(e.c, id + 1, "billing", 0, NULL),
+                   CRM_ENOTFOUND);
+  op = ct_op("maria", NULL, T0 - 1);
+  assert_int_equal(crm_case_update(e.c, id, "billing", 0, &op), CRM_EINVAL);
+  op = ct_op("maria", "spam", T0 + 3 * HOUR);
+  assert_int_equal(crm_case_reject(e.c, id, &op), CRM_OK);
+  assert_int_equal(crm_case_update(e.c, id, "billing", 3, &op), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "case C-000001 is Rejected: its "
+                      "category and priority cannot change");
+  k = ct_get(e.c, id);
+  assert_string_equal(k.category, "quality");
+  assert_int_equal(k.priority, 1);
+  ct_history(e.c, id, &h);
+  /* the rejection met the first response: 3h used of the 8h of "*" (at
+   * priority 1 no rule but the catch-all applies) */
+  assert_int_equal(h.n, 6);
+  assert_string_equal(h.line[4], "move|New|Rejected|maria|spam|-");
+  assert_string_equal(h.line[5], "sla|-|Rejected|sla|-|met first response: "
+                      "met in 3h of 8h");
+  pe_close(&e);
+}
+
+/* A plain move to Resolved goes the resolve way: the resolution counts,
+ * the why defaults to "moved to Resolved", and a second move to Resolved
+ * changes nothing (as a second resolve). */
+static void test_move_to_resolved(void **state)
+{
+  pe_env e;
+  crm_case_op op = ct_op("ana", NULL, T0 + 600);
+  crm_case k;
+  ct_lines h;
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  assert_int_equal(crm_case_move_op(e.c, id, "resolved", &op), CRM_OK);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.state, "Resolved");
+  assert_int_equal(k.resolutions, 1);
+  assert_int_equal(k.resolved_at, T0 + 600);
+  op = ct_op("ben", "again", T0 + 900);
+  assert_int_equal(crm_case_move_op(e.c, id, "Resolved", &op), CRM_OK);
+  k = ct_get(e.c, id);
+  assert_int_equal(k.resolutions, 1);
+  assert_int_equal(k.updated_at, T0 + 600);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 2);
+  assert_string_equal(h.line[1], "move|New|Resolved|ana|moved to Resolved|"
+                      "-");
+  pe_close(&e);
+}
+
+/* A manual move Resolved -> In progress is a reopen, as a customer's:
+ * reopen_count + 1 and a "reopen" line with who and why. */
+static void test_manual_reopen(void **state)
+{
+  pe_env e;
+  crm_case_resolution res;
+  crm_case_op op = ct_op("maria", "not fixed", T0 + 7200);
+  crm_case k;
+  ct_lines h;
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  memset(&res, 0, sizeof(res));
+  res.op = ct_op("ana", "reshipped", T0 + 3600);
+  assert_int_equal(crm_case_resolve(e.c, id, &res), CRM_OK);
+  assert_int_equal(crm_case_move_op(e.c, id, "In progress", &op), CRM_OK);
+  k = ct_get(e.c, id);
+  assert_string_equal(k.state, "In progress");
+  assert_int_equal(k.reopen_count, 1);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, 4);
+  assert_string_equal(h.line[2], "move|Resolved|In progress|maria|not "
+                      "fixed|-");
+  assert_string_equal(h.line[3], "reopen|-|In progress|maria|not fixed|"
+                      "reopened by maria (reopen 1)");
+  /* a second resolution and reopen: 2 */
+  res.op.at = T0 + 9000;
+  assert_int_equal(crm_case_resolve(e.c, id, &res), CRM_OK);
+  op.at = T0 + 9600;
+  assert_int_equal(crm_case_move_op(e.c, id, "In progress", &op), CRM_OK);
+  assert_int_equal(ct_get(e.c, id).reopen_count, 2);
+  /* other moves are no reopen */
+  op.at = T0 + 9700;
+  assert_int_equal(crm_case_move_op(e.c, id, "Waiting on customer", &op),
+                   CRM_OK);
+  assert_int_equal(crm_case_move_op(e.c, id, "In progress", &op), CRM_OK);
+  assert_int_equal(ct_get(e.c, id).reopen_count, 2);
+  pe_close(&e);
+}
+
+/* A handler's refusal reads reason first, the handler after. */
+static void test_refused_move_message(void **state)
+{
+  pe_env e;
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, ct_conf);
+  cust = t_add_customer(e.c, "a");
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  assert_int_equal(crm_case_move_op(e.c, id, "Closed", NULL), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "cannot move case C-000001 from New "
+                      "to Closed; allowed: Assigned, In progress, Waiting "
+                      "on customer, Resolved, Rejected, Duplicate (handler "
+                      "basic_case)");
+  assert_int_equal(crm_case_close(e.c, id, NULL), CRM_ESTATE);
+  assert_string_equal(crm_errmsg(e.c), "cannot move case C-000001 from New "
+                      "to Closed; allowed: Assigned, In progress, Waiting "
+                      "on customer, Resolved, Rejected, Duplicate (handler "
+                      "basic_case)");
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -366,6 +573,10 @@ int main(void)
     cmocka_unit_test(test_merge),
     cmocka_unit_test(test_merge_refusals),
     cmocka_unit_test(test_time_before_opening),
+    cmocka_unit_test(test_update),
+    cmocka_unit_test(test_move_to_resolved),
+    cmocka_unit_test(test_manual_reopen),
+    cmocka_unit_test(test_refused_move_message),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

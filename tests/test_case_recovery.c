@@ -8,7 +8,8 @@
  *   - no tier multiplier, no earning limit (the scheme has both);
  *   - a second resolution after a reopen may add points within the
  *     per-case limit, and is refused beyond it (nothing changes);
- *   - no limit for the category: refused; items: a voucher at cost 0.
+ *   - no limit for the category: refused; items: a voucher at cost 0;
+ *   - a plain move to Resolved grants the handler's compensation.
  *
  * crm.conf: basic_case; basic_points (per_day earning limit 100, one
  * tier "base" with multiplier 2, catalogue COFFEE 300 points unlimited
@@ -573,6 +574,42 @@ static void test_crash_before_commit(void **state)
   pe_close(&e);
 }
 
+/* A plain move to Resolved does not bypass service recovery: it goes the
+ * resolve way, so the handler's compensation decision is granted (the
+ * agent asked for nothing). baggage_case gives a delayed bag 300 points
+ * (delayed_bag_points = 300, "bag" is not a lost word). */
+static void test_move_to_resolved_grants(void **state)
+{
+  static const char conf[] =
+    "plugins = { load = (\n"
+    "  { name = \"baggage_case\"; config = { delayed_bag_points = 300;"
+    " lost_bag_points = 900; }; },\n"
+    "  { name = \"basic_points\"; required = true;\n"
+    "    config = { points_per_unit = 10; currency = \"USD\"; }; } ); };\n"
+    "complaints = { compensation = ( { category = \"baggage\";"
+    " max_points = 1000; } ); };\n";
+  pe_env e;
+  crm_case_op op = ct_op("ana", NULL, 0);
+  struct lines l;
+  int64_t cust, id;
+
+  (void)state;
+  pe_open(&e, conf);
+  cust = t_add_customer(e.c, "ann");
+  id = ct_case(e.c, cust, "my bag did not come", NULL);
+  assert_string_equal(ct_get(e.c, id).category, "baggage");
+  crm_set_now(e.c, PE_NOW + HOUR);
+  assert_int_equal(crm_case_move_op(e.c, id, "Resolved", &op), CRM_OK);
+  l = ledger(e.c, cust);
+  assert_int_equal(l.n, 1);
+  assert_int_equal(l.sum, 300);
+  assert_string_equal(l.reason, "service recovery for case C-000001");
+  assert_int_equal(balance(e.c, cust), 300);
+  assert_int_equal(ct_int(e.c, "SELECT points FROM case_compensation"
+                          " WHERE case_id = ?1 AND resolution = 1", id), 300);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -586,6 +623,7 @@ int main(void)
     cmocka_unit_test(test_no_scheme),
     cmocka_unit_test(test_item_after_limit_lowered),
     cmocka_unit_test(test_crash_before_commit),
+    cmocka_unit_test(test_move_to_resolved_grants),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -318,6 +318,8 @@ static void test_answer_retry(void **state)
   assert_int_equal(s.answered_at, PE_NOW + T_DAY);
   assert_int_equal(s.score, 3);
   assert_int_equal(s.nps, 7);
+  assert_non_null(s.comment);
+  assert_string_equal(s.comment, "ok");
   survey_lines(e.c, id, hist, sizeof(hist));
   assert_string_equal(hist, "survey|-|Closed|web|-|answered 3/5, nps 7");
 
@@ -327,6 +329,10 @@ static void test_answer_retry(void **state)
                    CRM_OK);
   assert_int_equal(crm_case_survey_answer(e.c, id, 5, 5, -1, "", &op),
                    CRM_OK);
+  /* no comment: "" (the first answer's comment stays valid until the
+   * next get, then this one's) */
+  assert_int_equal(crm_case_survey_get(e.c, id, &s), CRM_OK);
+  assert_string_equal(s.comment, "");
   assert_int_equal(ct_int(e.c, "SELECT count(*) FROM events WHERE"
                           " type = 'survey'", 0), 2);
   pe_close(&e);

@@ -191,6 +191,9 @@ static void test_component_kinds(void **state)
   assert_int_equal(crm_case_train(e.c, 0), CRM_ENOTFOUND);
   assert_string_equal(crm_errmsg(e.c), "no triage component that can learn "
                                        "is loaded");
+  /* a negative as_of is bad input, before anything else */
+  assert_int_equal(crm_case_train(e.c, -1), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "as_of is negative (-1)");
   pe_close(&e);
 }
 

@@ -427,12 +427,14 @@ static void test_flow(void **state)
   expect_line(&r, "(why: delivery desk)");
   expect_line(&r, "(why: refund and apology)");
   expect_line(&r, "compensation:");
-  expect_line(&r, "answered 2026-12-29 12:00 CET: 4/5, nps 9");
+  expect_line(&r, "answered 2026-12-29 12:00 CET: 4/5, nps 9\n"
+                  " comment: quick\n");
   run_free(&r);
   PJ(doc, "case", "show", "C-000001");
   assert_int_equal(jlen(doc, "compensation"), 1);
   assert_int_equal(jint(doc, "survey.score"), 4);
   assert_int_equal(jint(doc, "survey.nps"), 9);
+  assert_string_equal(jstr(doc, "survey.comment"), "quick");
   assert_int_equal(jint(doc, "case.resolutions"), 1);
   tj_free(doc);
 
@@ -648,7 +650,7 @@ static void test_help(void **state)
     {"case", "open"}, {"case", "show"}, {"case", "list"},
     {"case", "assign"}, {"case", "reply"}, {"case", "note"},
     {"case", "resolve"}, {"case", "close"}, {"case", "reject"},
-    {"case", "merge"}, {"case", "move"}, {"case", "survey"},
+    {"case", "merge"}, {"case", "move"}, {"case", "set"}, {"case", "survey"},
     {"case", "stats"}, {"case", "train"}, {"sla", "show"}, {"sla", "run"},
   };
   struct run r;

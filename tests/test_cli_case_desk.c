@@ -5,7 +5,8 @@
  * --json list; exclusive filters refused; a stopped clock without "time
  * left"; a breached clock re-targeted by an escalation without a "due"
  * line later than its breach; errors that say how to fix them; what a
- * reassignment and a follow-up print.
+ * reassignment and a follow-up print; a team without an SLA still in
+ * its own zone; crm case set.
  *
  * crm.conf: basic_case; team "care" in Europe/Paris open Monday to
  * Friday 09:00-18:00 (CET = UTC+1 in December), lead maria; one SLA
@@ -83,6 +84,8 @@ static int is_bool(const tj *doc, const char *path, int v)
 /* 1: two reward schemes (basic_points, supermarket_points) and up to
  * 500 points of compensation for any category */
 static int g_two;
+/* 1: no complaints.sla at all (the team still has its zone) */
+static int g_nosla;
 
 static void setup_desk(void)
 {
@@ -96,16 +99,17 @@ static void setup_desk(void)
     "  default_team = \"care\";\n"
     "  teams = ( { name = \"care\"; timezone = \"Europe/Paris\";\n"
     "      lead = \"maria\"; hours = { weekdays = \"09:00-18:00\"; }; } );\n"
-    "  sla = ( { category = \"*\"; priority = 0; first_response = \"4h\";\n"
-    "            resolution = \"16h\"; } );\n"
-    "  escalation = ( { clock = \"first_response\"; at = 1.0;\n"
-    "    action = \"reassign\"; to = \"lead\"; raise_priority = 1; } );\n"
-    "%s};\n", CRM_TEST_PLUGIN_DIR,
+    "%s%s};\n", CRM_TEST_PLUGIN_DIR,
     g_two ? ",\n    { name = \"basic_points\"; required = true;\n"
             "      config = { points_per_unit = 10; currency = \"USD\"; }; },\n"
             "    { name = \"supermarket_points\"; required = true;\n"
             "      config = { points_per_unit = 1; currency = \"EUR\"; };\n"
             "      scheme = { unit = \"stars\"; }; }" : "",
+    g_nosla ? "" :
+    "  sla = ( { category = \"*\"; priority = 0; first_response = \"4h\";\n"
+    "            resolution = \"16h\"; } );\n"
+    "  escalation = ( { clock = \"first_response\"; at = 1.0;\n"
+    "    action = \"reassign\"; to = \"lead\"; raise_priority = 1; } );\n",
     g_two ? "  compensation = ( { category = \"*\"; max_points = 500; } );\n"
           : "");
   put_file("crm.conf", conf);
@@ -261,12 +265,100 @@ static void test_two_schemes(void **state)
        "again", "--points", "100");
 }
 
+/* A case of a team without any SLA still prints in the team's zone (the
+ * zone comes with the case, not with its SLA): Mon 7 Dec 08:00 UTC is
+ * 09:00 CET. */
+static void test_team_zone_without_sla(void **state)
+{
+  struct run r;
+  tj *doc;
+  (void)state;
+  g_nosla = 1;
+  setup_desk();
+  g_nosla = 0;
+  SAYS("2026-12-07T08:00:00Z", "opened C-000001 (delivery, priority 2, "
+       "team care)", "case", "open", "c1", "--summary", "parcel late",
+       "--category", "delivery", "--priority", "2", "--by", "ana");
+  AT(&r, "2026-12-07T08:30:00Z", "case", "show", "C-000001");
+  expect(&r, 0, NULL, NULL);
+  has(&r, "team care (Europe/Paris)", 1);
+  has(&r, "opened 2026-12-07 09:00 CET", 1);
+  has(&r, "SLA: none", 1);
+  has(&r, "UTC", 0);
+  run_free(&r);
+  AT(&r, "2026-12-07T08:30:00Z", "case", "list");
+  expect(&r, 0, NULL, NULL);
+  has(&r, "care 2026-12-07 09:00 CET - parcel late", 1);
+  run_free(&r);
+  AT(&r, "2026-12-07T08:30:00Z", "--json", "case", "show", "C-000001");
+  expect(&r, 0, NULL, NULL);
+  doc = parse_out(&r);
+  run_free(&r);
+  assert_string_equal(tj_str(doc, "case.timezone"), "Europe/Paris");
+  assert_string_equal(tj_str(doc, "case.opened_at"), "2026-12-07T08:00:00Z");
+  assert_true(tj_path(doc, "sla")->type == TJ_NULL);
+  tj_free(doc);
+}
+
+/* crm case set: category and priority changed with a reason, each a
+ * history line; the targets stay (one policy for all) */
+static void test_case_set(void **state)
+{
+  struct run r;
+  tj *doc;
+  (void)state;
+  setup_desk();
+  SAYS("2026-12-07T08:00:00Z", NULL, "case", "open", "c1", "--summary",
+       "parcel late", "--category", "delivery", "--priority", "3", "--by",
+       "ana");
+  SAYS("2026-12-07T08:10:00Z", "set C-000001: category billing (was "
+       "delivery), priority 1 (was 3)", "case", "set", "C-000001",
+       "--category", "billing", "--priority", "1", "--why", "charged twice",
+       "--by", "maria");
+  AT(&r, "2026-12-07T08:20:00Z", "case", "show", "C-000001");
+  expect(&r, 0, NULL, NULL);
+  has(&r, "category billing", 1);
+  has(&r, "priority 1", 1);
+  has(&r, "by maria", 1);
+  has(&r, "(why: charged twice)", 1);
+  run_free(&r);
+  /* only the priority; --json names what it was */
+  AT(&r, "2026-12-07T08:30:00Z", "--json", "case", "set", "1",
+     "--priority", "2", "--why", "calmer");
+  expect(&r, 0, NULL, NULL);
+  doc = parse_out(&r);
+  run_free(&r);
+  assert_string_equal(tj_str(doc, "case.category"), "billing");
+  assert_int_equal((int)tj_path(doc, "case.priority")->num, 2);
+  assert_int_equal((int)tj_path(doc, "from_priority")->num, 1);
+  assert_string_equal(tj_str(doc, "from_category"), "billing");
+  tj_free(doc);
+  BAD("crm: case set: --why is required (the reason kept in the history)",
+      "case", "set", "C-000001", "--priority", "1");
+  BAD("crm: case set: give --category or --priority (or both)", "case",
+      "set", "C-000001", "--why", "x");
+  BAD("crm: --priority: expected 1 (urgent) to 4 (low), not '7'", "case",
+      "set", "C-000001", "--priority", "7", "--why", "x");
+  /* a closed case cannot change */
+  SAYS("2026-12-07T09:00:00Z", NULL, "case", "reject", "C-000001", "--why",
+       "spam", "--by", "ana");
+  AT(&r, "2026-12-07T09:10:00Z", "case", "set", "C-000001", "--priority",
+     "1", "--why", "x");
+  expect(&r, 1, NULL, NULL);
+  assert_string_equal(r.out, "");
+  run_free(&r);
+  SAYS("2026-12-07T09:10:00Z", "priority 2", "case", "show", "C-000001");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
     cmocka_unit_test_setup_teardown(test_sla_text, setup, teardown),
     cmocka_unit_test_setup_teardown(test_two_schemes, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_team_zone_without_sla, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_case_set, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -632,7 +632,7 @@ static void test_team_gone(void **state)
    * cannot be applied, it is dropped and logged; nothing counted */
   assert_stats(run_at(e.c, paris(2026, 11, 23, 12, 0)), 0, 0, 0, 0);
   assert_int_equal(n_due(e.c, id), 5);
-  assert_non_null(strstr(log, "case C-000001: warning first_response "
+  assert_non_null(strstr(log, "case C-000001: first response warning "
                               "dropped: team \"care\" is not configured "
                               "(complaints.teams)"));
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_steps WHERE"

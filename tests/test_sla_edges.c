@@ -202,8 +202,8 @@ static void test_escalation_assigns(void **state)
                          " AND from_state = 'New' AND to_state = 'Assigned'"
                          " AND note = 'escalation level 2'", id), 1);
   assert_int_equal(q_int(e.c, "SELECT count(*) FROM case_steps WHERE"
-                         " case_id = ?1 AND action = 'notify owner (none)'",
-                         id), 1);
+                         " case_id = ?1 AND action ="
+                         " 'notify lead maria (no owner)'", id), 1);
   /* everything happened once; nothing is left to apply */
   assert_int_equal(n_due(e.c, id), 0);
   run_expect(e.c, paris(2026, 12, 31, 10, 0), 0, 0, 0, 0);

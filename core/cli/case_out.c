@@ -5,9 +5,9 @@
  * durations ("3h20m"), times in the zone of the case's team and the JSON
  * form of a case.
  *
- * Team zones are read from the system tz database by the C library (the
- * process zone is set for one conversion and put back): the command is
- * single-threaded. A zone the database lacks prints in UTC.
+ * Team zones are read by the core (crm_time_local: its own TZif reader,
+ * $TZDIR honoured, the process zone untouched). A zone the database lacks
+ * prints in UTC.
  */
 #include "cli.h"
 
@@ -15,8 +15,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 /* 1 when ref is written as a case number (C-000042, c-42, 42, #42). */
 static int ref_well_formed(const char *ref)
@@ -104,12 +102,14 @@ int cli_case_load(cli *x, int64_t id, cli_case *k)
   copy(k->link_kind, sizeof(k->link_kind), cs.link_kind);
   copy(k->link_ref, sizeof(k->link_ref), cs.link_ref);
   copy(k->triage_reason, sizeof(k->triage_reason), cs.triage_reason);
+  copy(k->timezone, sizeof(k->timezone), cs.team_timezone);
   memset(&cu, 0, sizeof(cu));
   if(!crm_customer_get(x->c, k->customer_id, &cu))
     copy(k->customer, sizeof(k->customer), cu.external_id);
   memset(&si, 0, sizeof(si));
   if(!crm_sla_get(x->c, id, &si)) {
-    copy(k->timezone, sizeof(k->timezone), si.timezone);
+    if(!k->timezone[0])
+      copy(k->timezone, sizeof(k->timezone), si.timezone);
     k->has_sla = 1;
     sla_summary(k, &si.first_response);
     sla_summary(k, &si.resolution);
@@ -148,6 +148,45 @@ int cli_case_priority(const char *text, int *out)
   return CLI_OK;
 }
 
+int cli_case_begin(cli *x, const cli_cmd *cmd, int argc, char **argv,
+                   const struct option *lo, int operands,
+                   const char *why_needed, cli_case_cmd *cc)
+{
+  const char *arg;
+  int opt, rc;
+
+  memset(cc, 0, sizeof(*cc));
+  cli_parser_init(&cc->p, cmd, argc, argv, lo);
+  for(opt = cli_parser_next(x, &cc->p, &arg); opt >= 0;
+      opt = cli_parser_next(x, &cc->p, &arg)) {
+    switch(opt) {
+    case CLI_CASE_OPT_BY: cc->by = arg; break;
+    case CLI_CASE_OPT_WHY: cc->why = arg; break;
+    case CLI_CASE_OPT_TEAM: cc->team = arg; break;
+    case CLI_CASE_OPT_CATEGORY: cc->category = arg; break;
+    case CLI_CASE_OPT_PRIORITY: cc->priority = arg; break;
+    default: break;
+    }
+  }
+  if(opt == CLI_PARSE_EXIT) {
+    cc->done = 1;
+    return cc->p.rc;
+  }
+  rc = cli_operands(&cc->p, operands, operands);
+  if(rc)
+    return rc;
+  if(why_needed && (!cc->why || !*cc->why))
+    return cli_usage_error("%s", why_needed);
+  rc = cli_open(x, 0);
+  if(!rc && operands > 0)
+    rc = cli_case_arg(x, argv[cc->p.optind], &cc->k);
+  if(rc)
+    return rc;
+  cc->op.actor = cli_case_actor(cc->by);
+  cc->op.why = cc->why;
+  return CLI_OK;
+}
+
 void cli_fmt_dur(int64_t secs, char *buf, size_t size)
 {
   int64_t m = secs > 0 ? secs / 60 : 0;
@@ -161,84 +200,44 @@ void cli_fmt_dur(int64_t secs, char *buf, size_t size)
     snprintf(buf, size, "%" PRId64 "m", m);
 }
 
-/* Whether the tz database has a file for tz (as the core reads it). */
-static int zone_exists(const char *tz)
-{
-  char path[1024];
-  const char *dir = getenv("TZDIR");
-  if(!tz || !*tz || strstr(tz, ".."))
-    return 0;
-  if(!dir || !*dir)
-    dir = "/usr/share/zoneinfo";
-  snprintf(path, sizeof(path), "%s/%s", dir, tz);
-  return access(path, R_OK) == 0;
-}
-
-/* Broken-down local time of t in tz (the process zone is set for the
- * call and put back). 0 on success. */
-static int local_tm(int64_t t, const char *tz, struct tm *tm, char *abbr,
-                    size_t abbr_size)
-{
-  time_t tt = (time_t)t;
-  char *saved = NULL, spec[128];
-  const char *old;
-  int ok;
-
-  if(!zone_exists(tz)) {
-    snprintf(abbr, abbr_size, "UTC");
-    return gmtime_r(&tt, tm) ? 0 : -1;
-  }
-  old = getenv("TZ");
-  if(old) {
-    saved = strdup(old);
-    if(!saved)
-      return -1;
-  }
-  snprintf(spec, sizeof(spec), ":%s", tz);
-  setenv("TZ", spec, 1);
-  tzset();
-  ok = localtime_r(&tt, tm) != NULL;
-  if(ok && !strftime(abbr, abbr_size, "%Z", tm))
-    snprintf(abbr, abbr_size, "?");
-  if(saved)
-    setenv("TZ", saved, 1);
-  else
-    unsetenv("TZ");
-  tzset();
-  free(saved);
-  return ok ? 0 : -1;
-}
-
-void cli_fmt_zoned(int64_t t, const char *tz, int style, char *buf,
-                   size_t size)
+void cli_fmt_zoned(crm *c, int64_t t, const char *tz, int style,
+                   char *buf, size_t size)
 {
   static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
                                       "Thu", "Fri", "Sat"};
   static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
                                         "May", "Jun", "Jul", "Aug",
                                         "Sep", "Oct", "Nov", "Dec"};
-  struct tm tm;
-  char abbr[32];
+  crm_local_time lt;
+  int rc;
 
-  if(!t || local_tm(t, tz, &tm, abbr, sizeof(abbr)) ||
-     tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11) {
+  if(!t) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  rc = crm_time_local(c, tz, t, &lt);
+  if(rc == CRM_ENOTFOUND) /* a zone the tz database lacks: UTC */
+    rc = crm_time_local(c, NULL, t, &lt);
+  if(rc || lt.weekday < 0 || lt.weekday > 6 || lt.month < 1 ||
+     lt.month > 12) {
     snprintf(buf, size, "-");
     return;
   }
   if(style == CLI_ZONED_DAY)
-    snprintf(buf, size, "%s %d %s %02d:%02d %s", days[tm.tm_wday],
-             tm.tm_mday, months[tm.tm_mon], tm.tm_hour, tm.tm_min, abbr);
+    snprintf(buf, size, "%s %d %s %02d:%02d %s", days[lt.weekday], lt.day,
+             months[lt.month - 1], lt.hour, lt.minute, lt.abbrev);
   else
-    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d %s", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, abbr);
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d %s", lt.year, lt.month,
+             lt.day, lt.hour, lt.minute, lt.abbrev);
 }
 
-void cli_case_due_text(const cli_case *k, char *buf, size_t size)
+void cli_case_due_text(crm *c, const cli_case *k, char *buf, size_t size)
 {
   if(k->sla_overdue)
     snprintf(buf, size, "overdue");
   else if(k->sla_due_at)
-    cli_fmt_zoned(k->sla_due_at, k->timezone, CLI_ZONED_DAY, buf, size);
+    cli_fmt_zoned(c, k->sla_due_at, k->timezone, CLI_ZONED_DAY, buf,
+                  size);
   else if(k->sla_paused)
     snprintf(buf, size, "paused");
   else

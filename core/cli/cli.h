@@ -286,7 +286,8 @@ typedef struct cli_case {
   char link_kind[16];
   char link_ref[129];
   char triage_reason[256];
-  char timezone[64]; /* the team's zone from its SLA; "" : UTC */
+  char timezone[64]; /* the team's zone (crm_case.team_timezone, else
+                      * its SLA's); "" : UTC */
   /* From crm_sla_get: has_sla 0 when no policy matches; sla_due_at the
    * soonest due time of a clock still running within its target (0:
    * none); sla_overdue 1 when a clock is past its target and not met;
@@ -307,17 +308,43 @@ int cli_case_arg(cli *x, const char *ref, cli_case *k);
 const char *cli_case_actor(const char *by);
 /* A priority 1..4; exit code on failure. */
 int cli_case_priority(const char *text, int *out);
+
+/* The start every case command shares: its options, its operands, the
+ * store opened, the case of the first operand loaded and the op of a
+ * change filled. Option values for the lo of cli_case_begin: */
+#define CLI_CASE_OPT_BY 300
+#define CLI_CASE_OPT_WHY 301
+#define CLI_CASE_OPT_TEAM 302
+#define CLI_CASE_OPT_CATEGORY 303
+#define CLI_CASE_OPT_PRIORITY 304
+typedef struct cli_case_cmd {
+  cli_parser p;         /* p.optind: the first operand */
+  const char *by, *why, *team, *category, *priority; /* NULL: not given */
+  cli_case k;           /* the case of the first operand */
+  crm_case_op op;       /* actor (cli_case_actor of --by) and why */
+  int done;             /* 1: --help was answered, return the code */
+} cli_case_cmd;
+/* Parses argv (lo: options with the CLI_CASE_OPT_* values, NULL: none),
+ * checks there are exactly `operands` operands and, when why_needed is
+ * set, that --why is given (why_needed is then the usage message), opens
+ * the store and with operands > 0 loads the case of the first operand.
+ * An exit code; the command goes on when it is CLI_OK and cc->done is 0
+ * (--help sets done). */
+int cli_case_begin(cli *x, const cli_cmd *cmd, int argc, char **argv,
+                   const struct option *lo, int operands,
+                   const char *why_needed, cli_case_cmd *cc);
 /* A duration in business time: "3h20m", "4h", "45m", "0m". */
 void cli_fmt_dur(int64_t secs, char *buf, size_t size);
-/* t in zone tz ("" or NULL: UTC): "Mon 28 Dec 10:00 CET" (CLI_ZONED_DAY)
+/* t in zone tz ("" or NULL: UTC; through crm_time_local, an unknown
+ * zone as UTC): "Mon 28 Dec 10:00 CET" (CLI_ZONED_DAY)
  * or "2026-12-28 10:00 CET" (CLI_ZONED_FULL); "-" for 0. */
 #define CLI_ZONED_DAY 0
 #define CLI_ZONED_FULL 1
-void cli_fmt_zoned(int64_t t, const char *tz, int style, char *buf,
-                   size_t size);
+void cli_fmt_zoned(crm *c, int64_t t, const char *tz, int style,
+                   char *buf, size_t size);
 /* "Mon 28 Dec 12:00 CET", "overdue", "paused" or "-": where the SLA of
  * the case stands (crm case list). */
-void cli_case_due_text(const cli_case *k, char *buf, size_t size);
+void cli_case_due_text(crm *c, const cli_case *k, char *buf, size_t size);
 /* The case as a JSON object (times UTC) named key (NULL in an array). */
 void cli_case_json(cli_json *j, const char *key, const cli_case *k);
 /* The SLA of a case: text lines under indent (a "no SLA" line when none),

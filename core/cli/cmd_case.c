@@ -5,8 +5,8 @@
  *
  * show is in cmd_case_show.c; reply, note, resolve, close, reject, merge
  * in cmd_case_ops.c; survey, stats, train in cmd_case_stats.c; crm sla in
- * cmd_sla.c. Times print in the zone of the case's team (the timezone
- * crm_sla_get gives) and in UTC in --json.
+ * cmd_sla.c. Times print in the zone of the case's team (crm_time_local)
+ * and in UTC in --json.
  */
 #include "cli.h"
 
@@ -31,7 +31,6 @@
 #define OPT_OWNER 270
 #define OPT_UNASSIGNED 271
 #define OPT_BREACHED 272
-#define OPT_TEAM 273
 
 #define SUMMARY_WIDTH 40 /* the summary column of crm case list */
 
@@ -86,8 +85,8 @@ static void print_opened(cli *x, const cli_case *k)
   printf("opened %s (%s, priority %d%s)", k->number,
          k->category[0] ? k->category : "no category", k->priority, team);
   if(si.first_response.due_at) {
-    cli_fmt_zoned(si.first_response.due_at, k->timezone, CLI_ZONED_DAY, due,
-                  sizeof(due));
+    cli_fmt_zoned(x->c, si.first_response.due_at, k->timezone, CLI_ZONED_DAY,
+                  due, sizeof(due));
     printf(": first response due %s", due);
   }
   putchar('\n');
@@ -234,14 +233,14 @@ static int list_cb(void *ud, const crm_case *k)
 }
 
 /* One row of the text table: opened and due in the team's zone. */
-static void list_row(cli_table *t, const cli_case *k)
+static void list_row(cli *x, cli_table *t, const cli_case *k)
 {
   char prio[16], opened[64], due[64], sum[SUMMARY_WIDTH * 4 + 4];
   const char *row[10];
   snprintf(prio, sizeof(prio), "%d", k->priority);
-  cli_fmt_zoned(k->opened_at, k->timezone, CLI_ZONED_FULL, opened,
+  cli_fmt_zoned(x->c, k->opened_at, k->timezone, CLI_ZONED_FULL, opened,
                 sizeof(opened));
-  cli_case_due_text(k, due, sizeof(due));
+  cli_case_due_text(x->c, k, due, sizeof(due));
   cut(k->summary, SUMMARY_WIDTH, sum, sizeof(sum));
   row[0] = k->number;
   row[1] = k->customer[0] ? k->customer : "?";
@@ -284,7 +283,7 @@ static int list_print(cli *x, const struct list_ctx *lc)
     if(x->json)
       cli_case_json(&j, NULL, &k);
     else
-      list_row(&t, &k);
+      list_row(x, &t, &k);
   }
   if(x->json) {
     if(!rc)
@@ -366,58 +365,44 @@ static int run_case_list(cli *x, const cli_cmd *cmd, int argc, char **argv)
   return rc;
 }
 
-/* ---- crm case move / assign ---------------------------------------------- */
+/* ---- crm case move / assign / set ------------------------------------- */
+
+/* The answer of a change that may move the case: the case and the state
+ * it left in --json. */
+static void json_changed(const cli_case *k, const char *from)
+{
+  cli_json j;
+  json_begin_case(&j, k);
+  cli_json_str(&j, "from_state", from);
+  cli_json_finish(&j);
+}
 
 static int run_case_move(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
   static const struct option lo[] = {
-    {"why", required_argument, NULL, OPT_WHY},
-    {"note", required_argument, NULL, OPT_WHY}, /* the 1.0 name */
-    {"by", required_argument, NULL, OPT_BY},
+    {"why", required_argument, NULL, CLI_CASE_OPT_WHY},
+    {"note", required_argument, NULL, CLI_CASE_OPT_WHY}, /* the 1.0 name */
+    {"by", required_argument, NULL, CLI_CASE_OPT_BY},
     {NULL, 0, NULL, 0},
   };
-  cli_parser p;
-  const char *arg, *why = NULL, *by = NULL;
-  crm_case_op op;
-  cli_case k;
+  cli_case_cmd cc;
   char from[32];
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_WHY)
-      why = arg;
-    else if(opt == OPT_BY)
-      by = arg;
-  }
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 2, 2);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &k);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, lo, 2, NULL, &cc);
+  if(rc || cc.done)
     return rc;
-  snprintf(from, sizeof(from), "%s", k.state);
-  memset(&op, 0, sizeof(op));
-  op.actor = cli_case_actor(by);
-  op.why = why;
-  rc = crm_case_move_op(x->c, k.id, argv[p.optind + 1], &op);
+  snprintf(from, sizeof(from), "%s", cc.k.state);
+  rc = crm_case_move_op(x->c, cc.k.id, argv[cc.p.optind + 1], &cc.op);
   if(rc)
     return cli_fail(x, rc);
-  rc = cli_case_load(x, k.id, &k);
+  rc = cli_case_load(x, cc.k.id, &cc.k);
   if(rc)
     return rc;
-  if(x->json) {
-    cli_json j;
-    json_begin_case(&j, &k);
-    cli_json_str(&j, "from_state", from);
-    cli_json_finish(&j);
-  }
+  if(x->json)
+    json_changed(&cc.k, from);
   else if(!x->quiet)
-    printf("moved %s from %s to %s\n", k.number, from, k.state);
+    printf("moved %s from %s to %s\n", cc.k.number, from, cc.k.state);
   return CLI_OK;
 }
 
@@ -425,63 +410,92 @@ static int run_case_assign(cli *x, const cli_cmd *cmd, int argc,
                            char **argv)
 {
   static const struct option lo[] = {
-    {"team", required_argument, NULL, OPT_TEAM},
-    {"by", required_argument, NULL, OPT_BY},
-    {"why", required_argument, NULL, OPT_WHY},
+    {"team", required_argument, NULL, CLI_CASE_OPT_TEAM},
+    {"by", required_argument, NULL, CLI_CASE_OPT_BY},
+    {"why", required_argument, NULL, CLI_CASE_OPT_WHY},
     {NULL, 0, NULL, 0},
   };
-  cli_parser p;
-  const char *arg, *team = NULL, *by = NULL, *why = NULL;
-  crm_case_op op;
-  cli_case k;
+  cli_case_cmd cc;
+  cli_case *k = &cc.k;
   char from[32], was[65];
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_TEAM)
-      team = arg;
-    else if(opt == OPT_BY)
-      by = arg;
-    else if(opt == OPT_WHY)
-      why = arg;
-  }
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 2, 2);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &k);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, lo, 2, NULL, &cc);
+  if(rc || cc.done)
     return rc;
-  snprintf(from, sizeof(from), "%s", k.state);
-  snprintf(was, sizeof(was), "%s", k.owner);
-  memset(&op, 0, sizeof(op));
-  op.actor = cli_case_actor(by);
-  op.why = why;
-  rc = crm_case_assign(x->c, k.id, argv[p.optind + 1], team, &op);
+  snprintf(from, sizeof(from), "%s", k->state);
+  snprintf(was, sizeof(was), "%s", k->owner);
+  rc = crm_case_assign(x->c, k->id, argv[cc.p.optind + 1], cc.team, &cc.op);
   if(rc)
     return cli_fail(x, rc);
-  rc = cli_case_load(x, k.id, &k);
+  rc = cli_case_load(x, k->id, k);
+  if(rc)
+    return rc;
+  if(x->json)
+    json_changed(k, from);
+  else if(!x->quiet) {
+    printf("assigned %s to %s", k->number, k->owner);
+    if(was[0] && strcmp(was, k->owner))
+      printf(" (%s%s%swas %s)", k->team[0] ? "team " : "", k->team,
+             k->team[0] ? ", " : "", was);
+    else if(k->team[0])
+      printf(" (team %s)", k->team);
+    if(strcmp(from, k->state))
+      printf(", %s -> %s", from, k->state);
+    putchar('\n');
+  }
+  return CLI_OK;
+}
+
+static int run_case_set(cli *x, const cli_cmd *cmd, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    {"category", required_argument, NULL, CLI_CASE_OPT_CATEGORY},
+    {"priority", required_argument, NULL, CLI_CASE_OPT_PRIORITY},
+    {"why", required_argument, NULL, CLI_CASE_OPT_WHY},
+    {"by", required_argument, NULL, CLI_CASE_OPT_BY},
+    {NULL, 0, NULL, 0},
+  };
+  cli_case_cmd cc;
+  cli_case *k = &cc.k;
+  char was_cat[32];
+  int rc, prio = 0, was_prio;
+
+  rc = cli_case_begin(x, cmd, argc, argv, lo, 1, "case set: --why is "
+                      "required (the reason kept in the history)", &cc);
+  if(rc || cc.done)
+    return rc;
+  if(!cc.category && !cc.priority)
+    return cli_usage_error("case set: give --category or --priority (or "
+                           "both)");
+  if(cc.priority) {
+    rc = cli_case_priority(cc.priority, &prio);
+    if(rc)
+      return rc;
+  }
+  snprintf(was_cat, sizeof(was_cat), "%s", k->category);
+  was_prio = k->priority;
+  rc = crm_case_update(x->c, k->id, cc.category, prio, &cc.op);
+  if(rc)
+    return cli_fail(x, rc);
+  rc = cli_case_load(x, k->id, k);
   if(rc)
     return rc;
   if(x->json) {
     cli_json j;
-    json_begin_case(&j, &k);
-    cli_json_str(&j, "from_state", from);
+    json_begin_case(&j, k);
+    cli_json_str(&j, "from_category", was_cat[0] ? was_cat : NULL);
+    cli_json_int(&j, "from_priority", was_prio);
     cli_json_finish(&j);
   }
   else if(!x->quiet) {
-    printf("assigned %s to %s", k.number, k.owner);
-    if(was[0] && strcmp(was, k.owner))
-      printf(" (%s%s%swas %s)", k.team[0] ? "team " : "", k.team,
-             k.team[0] ? ", " : "", was);
-    else if(k.team[0])
-      printf(" (team %s)", k.team);
-    if(strcmp(from, k.state))
-      printf(", %s -> %s", from, k.state);
+    printf("set %s: category %s", k->number,
+           k->category[0] ? k->category : "-");
+    if(strcmp(was_cat, k->category))
+      printf(" (was %s)", was_cat[0] ? was_cat : "-");
+    printf(", priority %d", k->priority);
+    if(was_prio != k->priority)
+      printf(" (was %d)", was_prio);
     putchar('\n');
   }
   return CLI_OK;
@@ -504,7 +518,7 @@ const cli_cmd cli_cmds_case[] = {
    "  --message ID       the message the case is about\n"
    "  --handler H        complaint component (default complaints.handler)\n"
    "  --key K            idempotency key: a retry returns the first case\n"
-   "  --by WHO           who opens it (default $USER)\n"
+   "  --by WHO           who opens it (default $USER, else \"cli\")\n"
    "  --why TEXT         a note kept in the history\n",
    run_case_open},
   {"case", "list", "list complaint cases",
@@ -525,14 +539,23 @@ const cli_cmd cli_cmds_case[] = {
    "crm case assign CASE OWNER [--team T] [--by WHO] [--why TEXT]",
    "  CASE               C-000042, 42 or #42\n"
    "  --team T           move it to team T too (its SLA calendar)\n"
-   "  --by WHO           who assigns (default $USER)\n"
+   "  --by WHO           who assigns (default $USER, else \"cli\")\n"
    "  --why TEXT         the reason kept in the history\n",
    run_case_assign},
   {"case", "move", "move a complaint case to another state",
    "crm case move CASE STATE [--why TEXT] [--by WHO]",
    "  STATE              a state of the case's handler (\"In progress\")\n"
    "  --why TEXT         the reason kept in the history (also --note)\n"
-   "  --by WHO           who moves it (default $USER)\n",
+   "  --by WHO           who moves it (default $USER, else \"cli\")\n",
    run_case_move},
+  {"case", "set", "change the category or priority of an open case",
+   "crm case set CASE [--category C] [--priority 1-4] --why TEXT "
+   "[--by WHO]",
+   "  --category C       the new category (its SLA policy and team route)\n"
+   "  --priority N       1 urgent .. 4 low\n"
+   "  --why TEXT         the reason kept in the history (required)\n"
+   "  --by WHO           who changes it (default $USER, else \"cli\")\n"
+   "  The SLA clocks are re-targeted; a closed case cannot change.\n",
+   run_case_set},
   {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -61,8 +61,8 @@ static void print_first_due(cli *x, const cli_case *k)
   memset(&si, 0, sizeof(si));
   if(crm_sla_get(x->c, k->id, &si) || !si.first_response.due_at)
     return;
-  cli_fmt_zoned(si.first_response.due_at, k->timezone, CLI_ZONED_DAY, due,
-                sizeof(due));
+  cli_fmt_zoned(x->c, si.first_response.due_at, k->timezone, CLI_ZONED_DAY,
+                due, sizeof(due));
   printf("%s: first response due %s\n", k->number, due);
 }
 
@@ -408,57 +408,36 @@ static int close_or_reject(cli *x, const cli_cmd *cmd, int argc,
                            char **argv, int reject)
 {
   static const struct option lo[] = {
-    {"why", required_argument, NULL, OPT_WHY},
-    {"by", required_argument, NULL, OPT_BY},
+    {"why", required_argument, NULL, CLI_CASE_OPT_WHY},
+    {"by", required_argument, NULL, CLI_CASE_OPT_BY},
     {NULL, 0, NULL, 0},
   };
-  cli_parser p;
-  const char *arg, *by = NULL, *why = NULL;
-  crm_case_op op;
-  cli_case k;
-  int opt, rc;
+  cli_case_cmd cc;
+  cli_case *k = &cc.k;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_WHY)
-      why = arg;
-    else if(opt == OPT_BY)
-      by = arg;
-  }
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 1, 1);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, lo, 1, reject ?
+                      "case reject: --why is required (told to the "
+                      "history and the customer's record)" : NULL, &cc);
+  if(rc || cc.done)
     return rc;
-  if(reject && (!why || !*why))
-    return cli_usage_error("case reject: --why is required (told to the "
-                           "history and the customer's record)");
-  rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &k);
-  if(rc)
-    return rc;
-  memset(&op, 0, sizeof(op));
-  op.actor = cli_case_actor(by);
-  op.why = why;
-  rc = reject ? crm_case_reject(x->c, k.id, &op)
-              : crm_case_close(x->c, k.id, &op);
+  rc = reject ? crm_case_reject(x->c, k->id, &cc.op)
+              : crm_case_close(x->c, k->id, &cc.op);
   if(rc)
     return cli_fail(x, rc);
-  rc = cli_case_load(x, k.id, &k);
+  rc = cli_case_load(x, k->id, k);
   if(rc)
     return rc;
   if(x->json) {
     cli_json j;
-    json_begin(&j, &k);
+    json_begin(&j, k);
     cli_json_finish(&j);
   }
   else if(!x->quiet) {
-    printf("%s %s (%s)\n", reject ? "rejected" : "closed", k.number,
-           k.state);
+    printf("%s %s (%s)\n", reject ? "rejected" : "closed", k->number,
+           k->state);
     if(!reject)
-      print_survey(x, &k);
+      print_survey(x, k);
   }
   return CLI_OK;
 }
@@ -477,52 +456,36 @@ static int run_case_reject(cli *x, const cli_cmd *cmd, int argc,
 static int run_case_merge(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
   static const struct option lo[] = {
-    {"why", required_argument, NULL, OPT_WHY},
-    {"by", required_argument, NULL, OPT_BY},
+    {"why", required_argument, NULL, CLI_CASE_OPT_WHY},
+    {"by", required_argument, NULL, CLI_CASE_OPT_BY},
     {NULL, 0, NULL, 0},
   };
-  cli_parser p;
-  const char *arg, *by = NULL, *why = NULL;
-  crm_case_op op;
-  cli_case dup, into;
-  int opt, rc;
+  cli_case_cmd cc;
+  cli_case *dup = &cc.k, into;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, lo);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg)) {
-    if(opt == OPT_WHY)
-      why = arg;
-    else if(opt == OPT_BY)
-      by = arg;
-  }
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 2, 2);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &dup);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind + 1], &into);
+  rc = cli_case_begin(x, cmd, argc, argv, lo, 2, NULL, &cc);
+  if(!rc && !cc.done)
+    rc = cli_case_arg(x, argv[cc.p.optind + 1], &into);
+  if(cc.done)
+    return rc;
   if(rc)
     return rc;
-  memset(&op, 0, sizeof(op));
-  op.actor = cli_case_actor(by);
-  op.why = why;
-  rc = crm_case_merge(x->c, dup.id, into.id, &op);
+  rc = crm_case_merge(x->c, dup->id, into.id, &cc.op);
   if(rc)
     return cli_fail(x, rc);
-  rc = cli_case_load(x, dup.id, &dup);
+  rc = cli_case_load(x, dup->id, dup);
   if(rc)
     return rc;
   if(x->json) {
     cli_json j;
-    json_begin(&j, &dup);
+    json_begin(&j, dup);
     cli_json_str(&j, "into", into.number);
     cli_json_finish(&j);
   }
   else if(!x->quiet)
-    printf("merged %s into %s (%s)\n", dup.number, into.number, dup.state);
+    printf("merged %s into %s (%s)\n", dup->number, into.number,
+           dup->state);
   return CLI_OK;
 }
 

@@ -29,16 +29,17 @@ static void field(const char *name, const char *value)
   printf("  %-13s %s\n", name, value && *value ? value : "-");
 }
 
-static void time_field(const cli_case *k, const char *name, int64_t t)
+static void time_field(crm *c, const cli_case *k, const char *name,
+                       int64_t t)
 {
   char when[64];
   if(!t)
     return;
-  cli_fmt_zoned(t, k->timezone, CLI_ZONED_FULL, when, sizeof(when));
+  cli_fmt_zoned(c, t, k->timezone, CLI_ZONED_FULL, when, sizeof(when));
   field(name, when);
 }
 
-static void header_text(const cli_case *k)
+static void header_text(crm *c, const cli_case *k)
 {
   char buf[512];
   printf("%s  %s\n", k->number, k->state);
@@ -75,10 +76,10 @@ static void header_text(const cli_case *k)
              k->reopen_count == 1 ? "" : "s");
     field("reopened", buf);
   }
-  time_field(k, "opened", k->opened_at);
-  time_field(k, "responded", k->first_response_at);
-  time_field(k, "resolved", k->resolved_at);
-  time_field(k, "closed", k->closed_at);
+  time_field(c, k, "opened", k->opened_at);
+  time_field(c, k, "responded", k->first_response_at);
+  time_field(c, k, "resolved", k->resolved_at);
+  time_field(c, k, "closed", k->closed_at);
   field("summary", k->summary);
   if(k->triage_reason[0])
     field("triage", k->triage_reason);
@@ -87,6 +88,7 @@ static void header_text(const cli_case *k)
 /* ---- messages ------------------------------------------------------------ */
 
 struct walk {
+  crm *c;
   cli_json *j;
   const cli_case *k;
   int64_t n;
@@ -113,7 +115,8 @@ static int msg_cb(void *ud, const crm_case_msg *m)
   }
   if(!w->n++)
     printf("messages:\n");
-  cli_fmt_zoned(m->at, w->k->timezone, CLI_ZONED_FULL, when, sizeof(when));
+  cli_fmt_zoned(w->c, m->at, w->k->timezone, CLI_ZONED_FULL, when,
+                sizeof(when));
   printf("  %s  %s %s", when, msg_kind(m->kind),
          m->author && *m->author ? m->author : "-");
   if(m->kind == CRM_CASE_MSG_AGENT) {
@@ -150,7 +153,8 @@ static int hist_cb(void *ud, const crm_case_event *e)
   }
   if(!w->n++)
     printf(w->compensation ? "compensation:\n" : "history:\n");
-  cli_fmt_zoned(e->at, w->k->timezone, CLI_ZONED_FULL, when, sizeof(when));
+  cli_fmt_zoned(w->c, e->at, w->k->timezone, CLI_ZONED_FULL, when,
+                sizeof(when));
   printf("  %s  %s by %s", when, e->action ? e->action : "-",
          e->actor && *e->actor ? e->actor : "-");
   if(e->from_state && e->to_state && strcmp(e->from_state, e->to_state))
@@ -171,6 +175,7 @@ static int walk_history(cli *x, cli_json *j, const cli_case *k, int comp)
   struct walk w;
   int rc;
   memset(&w, 0, sizeof(w));
+  w.c = x->c;
   w.j = j;
   w.k = k;
   w.compensation = comp;
@@ -187,6 +192,7 @@ static int walk_messages(cli *x, cli_json *j, const cli_case *k)
   struct walk w;
   int rc;
   memset(&w, 0, sizeof(w));
+  w.c = x->c;
   w.j = j;
   w.k = k;
   if(j)
@@ -229,12 +235,15 @@ static int show_survey(cli *x, cli_json *j, const cli_case *k)
     }
     if(sv.nps >= 0)
       cli_json_int(j, "nps", sv.nps);
+    if(sv.answered_at)
+      cli_json_str(j, "comment", sv.comment && *sv.comment ? sv.comment
+                                                          : NULL);
     cli_json_end(j);
     return CRM_OK;
   }
   printf("survey:\n");
   if(sv.requested_at) {
-    cli_fmt_zoned(sv.requested_at, k->timezone, CLI_ZONED_FULL, when,
+    cli_fmt_zoned(x->c, sv.requested_at, k->timezone, CLI_ZONED_FULL, when,
                   sizeof(when));
     if(sv.message_id)
       printf("  requested %s (outbox #%" PRId64 ")\n", when, sv.message_id);
@@ -242,12 +251,14 @@ static int show_survey(cli *x, cli_json *j, const cli_case *k)
       printf("  requested %s (recorded as due: no message sent)\n", when);
   }
   if(sv.answered_at) {
-    cli_fmt_zoned(sv.answered_at, k->timezone, CLI_ZONED_FULL, when,
+    cli_fmt_zoned(x->c, sv.answered_at, k->timezone, CLI_ZONED_FULL, when,
                   sizeof(when));
     printf("  answered %s: %d/%d", when, sv.score, sv.scale);
     if(sv.nps >= 0)
       printf(", nps %d", sv.nps);
     putchar('\n');
+    if(sv.comment && *sv.comment)
+      printf("  comment: %s\n", sv.comment);
   }
   else
     printf("  no answer yet\n");
@@ -262,7 +273,7 @@ static int show_all(cli *x, cli_json *j, const cli_case *k)
   if(j)
     cli_case_json(j, "case", k);
   else
-    header_text(k);
+    header_text(x->c, k);
   rc = cli_sla_print(x, j, k->id, 0);
   if(!rc)
     rc = walk_messages(x, j, k);
@@ -279,30 +290,18 @@ static int show_all(cli *x, cli_json *j, const cli_case *k)
 
 static int run_case_show(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
-  cli_parser p;
-  const char *arg;
-  cli_case k;
+  cli_case_cmd cc;
   cli_json j;
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, NULL);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    ;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 1, 1);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &k);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, NULL, 1, NULL, &cc);
+  if(rc || cc.done)
     return rc;
   if(x->json) {
     cli_json_init(&j, stdout);
     cli_json_begin_object(&j, NULL);
   }
-  rc = show_all(x, x->json ? &j : NULL, &k);
+  rc = show_all(x, x->json ? &j : NULL, &cc.k);
   if(rc)
     return cli_fail(x, rc);
   if(x->json)

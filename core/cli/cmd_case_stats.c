@@ -321,21 +321,12 @@ static int run_case_stats(cli *x, const cli_cmd *cmd, int argc, char **argv)
 
 static int run_case_train(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
-  cli_parser p;
-  const char *arg;
+  cli_case_cmd cc;
   char when[32];
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, NULL);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    ;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 0, 0);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, NULL, 0, NULL, &cc);
+  if(rc || cc.done)
     return rc;
   rc = crm_case_train(x->c, x->as_of);
   if(rc)

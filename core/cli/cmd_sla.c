@@ -25,11 +25,12 @@ static const char *clock_label(const char *clock)
 
 /* "Mon 28 Dec 12:00 CET (Mon 28 Dec 11:00 UTC)"; only the UTC form when
  * the team has no zone. */
-static void both_times(int64_t t, const char *tz, char *buf, size_t size)
+static void both_times(crm *c, int64_t t, const char *tz, char *buf,
+                       size_t size)
 {
   char local[64], utc[64];
-  cli_fmt_zoned(t, tz, CLI_ZONED_DAY, local, sizeof(local));
-  cli_fmt_zoned(t, NULL, CLI_ZONED_DAY, utc, sizeof(utc));
+  cli_fmt_zoned(c, t, tz, CLI_ZONED_DAY, local, sizeof(local));
+  cli_fmt_zoned(c, t, NULL, CLI_ZONED_DAY, utc, sizeof(utc));
   if(!strcmp(local, utc))
     snprintf(buf, size, "%s", utc);
   else
@@ -57,8 +58,8 @@ static void clock_json(cli_json *j, const char *key,
   cli_json_end(j);
 }
 
-static void clock_text(const crm_sla_clock_info *ci, const char *tz,
-                       int indent)
+static void clock_text(crm *c, const crm_sla_clock_info *ci,
+                       const char *tz, int indent)
 {
   char target[32], used[32], left[32], when[160];
   int pad = indent + 16;
@@ -83,23 +84,23 @@ static void clock_text(const crm_sla_clock_info *ci, const char *tz,
   putchar('\n');
   /* after the breach the "breached" line says when the target passed */
   if(ci->due_at && !ci->breached_at) {
-    both_times(ci->due_at, tz, when, sizeof(when));
+    both_times(c, ci->due_at, tz, when, sizeof(when));
     printf("%*sdue %s\n", pad, "", when);
   }
   if(ci->warn_at) {
-    both_times(ci->warn_at, tz, when, sizeof(when));
+    both_times(c, ci->warn_at, tz, when, sizeof(when));
     printf("%*swarning at %s\n", pad, "", when);
   }
   if(ci->warned_at) {
-    both_times(ci->warned_at, tz, when, sizeof(when));
+    both_times(c, ci->warned_at, tz, when, sizeof(when));
     printf("%*swarned %s\n", pad, "", when);
   }
   if(ci->breached_at) {
-    both_times(ci->breached_at, tz, when, sizeof(when));
+    both_times(c, ci->breached_at, tz, when, sizeof(when));
     printf("%*sbreached %s\n", pad, "", when);
   }
   if(ci->met_at) {
-    both_times(ci->met_at, tz, when, sizeof(when));
+    both_times(c, ci->met_at, tz, when, sizeof(when));
     printf("%*smet %s\n", pad, "", when);
   }
 }
@@ -136,14 +137,15 @@ int cli_sla_print(cli *x, cli_json *j, int64_t case_id, int indent)
   printf("%*sSLA: policy %s, team %s (%s)\n", indent, "",
          si.policy && *si.policy ? si.policy : "-",
          si.team && *si.team ? si.team : "-", tz[0] ? tz : "UTC");
-  clock_text(&si.first_response, tz, indent + 2);
-  clock_text(&si.resolution, tz, indent + 2);
+  clock_text(x->c, &si.first_response, tz, indent + 2);
+  clock_text(x->c, &si.resolution, tz, indent + 2);
   return CRM_OK;
 }
 
 /* ---- steps --------------------------------------------------------------- */
 
 struct steps_ctx {
+  crm *c;
   cli_json *j;
   const char *tz;
   int indent;
@@ -187,7 +189,7 @@ static int step_cb(void *ud, const crm_sla_step *s)
   }
   if(!sc->n++)
     printf("%*sSLA steps:\n", sc->indent, "");
-  cli_fmt_zoned(s->at, sc->tz, CLI_ZONED_FULL, when, sizeof(when));
+  cli_fmt_zoned(sc->c, s->at, sc->tz, CLI_ZONED_FULL, when, sizeof(when));
   printf("%*s%s  %s", sc->indent + 2, "", when, step_label(s->kind));
   if(s->level)
     printf(" %d", s->level);
@@ -200,7 +202,8 @@ static int step_cb(void *ud, const crm_sla_step *s)
     printf("%s%s", d != s->detail ? " " : ", ", d);
   }
   if(s->due_at && s->due_at != s->at) {
-    cli_fmt_zoned(s->due_at, sc->tz, CLI_ZONED_FULL, due, sizeof(due));
+    cli_fmt_zoned(sc->c, s->due_at, sc->tz, CLI_ZONED_FULL, due,
+                  sizeof(due));
     printf(" [due %s]", due);
   }
   putchar('\n');
@@ -213,6 +216,7 @@ int cli_sla_steps_print(cli *x, cli_json *j, int64_t case_id,
   struct steps_ctx sc;
   int rc;
   memset(&sc, 0, sizeof(sc));
+  sc.c = x->c;
   sc.j = j;
   sc.tz = tz;
   sc.indent = indent;
@@ -228,38 +232,27 @@ int cli_sla_steps_print(cli *x, cli_json *j, int64_t case_id,
 
 static int run_sla_show(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
-  cli_parser p;
-  const char *arg;
-  cli_case k;
+  cli_case_cmd cc;
+  const cli_case *k = &cc.k;
   cli_json j, *jp = NULL;
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, NULL);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    ;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 1, 1);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(!rc)
-    rc = cli_case_arg(x, argv[p.optind], &k);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, NULL, 1, NULL, &cc);
+  if(rc || cc.done)
     return rc;
   if(x->json) {
     cli_json_init(&j, stdout);
     cli_json_begin_object(&j, NULL);
-    cli_json_str(&j, "case", k.number);
-    cli_json_str(&j, "state", k.state);
+    cli_json_str(&j, "case", k->number);
+    cli_json_str(&j, "state", k->state);
     jp = &j;
   }
   else
-    printf("%s  %s  (%s, priority %d)\n", k.number, k.state,
-           k.category[0] ? k.category : "no category", k.priority);
-  rc = cli_sla_print(x, jp, k.id, 0);
+    printf("%s  %s  (%s, priority %d)\n", k->number, k->state,
+           k->category[0] ? k->category : "no category", k->priority);
+  rc = cli_sla_print(x, jp, k->id, 0);
   if(!rc)
-    rc = cli_sla_steps_print(x, jp, k.id, k.timezone, 0);
+    rc = cli_sla_steps_print(x, jp, k->id, k->timezone, 0);
   if(rc)
     return cli_fail(x, rc);
   if(jp)
@@ -276,22 +269,13 @@ static const char *plural(int64_t n, const char *one, const char *many)
 
 static int run_sla_run(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
-  cli_parser p;
-  const char *arg;
+  cli_case_cmd cc;
   crm_sla_run_stats st;
   char when[64];
-  int opt, rc;
+  int rc;
 
-  cli_parser_init(&p, cmd, argc, argv, NULL);
-  for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
-    ;
-  if(opt == CLI_PARSE_EXIT)
-    return p.rc;
-  rc = cli_operands(&p, 0, 0);
-  if(!rc)
-    rc = cli_open(x, 0);
-  if(rc)
+  rc = cli_case_begin(x, cmd, argc, argv, NULL, 0, NULL, &cc);
+  if(rc || cc.done)
     return rc;
   memset(&st, 0, sizeof(st));
   rc = crm_sla_run(x->c, x->as_of, &st);

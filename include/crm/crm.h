@@ -63,6 +63,21 @@ CRM_API int crm_schema_version(crm *c);
 CRM_API void crm_set_now(crm *c, int64_t now);
 CRM_API int64_t crm_now(crm *c);
 
+/* A UTC instant as wall time in an IANA zone, read by the core from the
+ * system tz database ($TZDIR, else the built-in zoneinfo directory)
+ * without touching the process time zone. */
+typedef struct crm_local_time {
+  int year, month, day;      /* month 1..12, day 1..31 */
+  int hour, minute, second;
+  int weekday;               /* 0 Sunday .. 6 Saturday */
+  int utc_offset;            /* seconds east of UTC */
+  char abbrev[16];           /* "CEST", "EST", "UTC" */
+} crm_local_time;
+/* zone NULL or "" (or "UTC"): UTC. CRM_ENOTFOUND for an unknown zone,
+ * CRM_EINVAL for a damaged zone file (message set). */
+CRM_API int crm_time_local(crm *c, const char *zone, int64_t utc,
+                           crm_local_time *out);
+
 /* Log sink for core and plugin messages (default: stderr, warnings up). */
 typedef void (*crm_log_fn)(void *ud, int level, const char *source,
                            const char *msg);
@@ -704,6 +719,7 @@ typedef struct crm_case {
   int64_t resolved_at;      /* last resolution; 0 */
   int64_t closed_at;        /* 0 while open */
   const char *triage_reason; /* "" none */
+  const char *team_timezone; /* the team's zone (IANA name); "" = UTC */
 } crm_case;
 
 /* What an operation on a case needs besides its arguments. */
@@ -723,7 +739,7 @@ typedef struct crm_case_new {
   const char *origin;    /* NULL: "api"; email, phone, web, sms, store ... */
   const char *link_kind; /* NULL, "order", "flight" or "message" */
   const char *link_ref;  /* the order number, flight ("AF123 2026-11-20"),
-                            message id */
+                            message id (one of the customer's messages) */
   const char *handler;   /* NULL: complaints.handler, else the first
                             loaded handler */
   int64_t parent_id;     /* a follow-up of this case; 0 */
@@ -743,7 +759,13 @@ CRM_API int crm_case_open(crm *c, int64_t customer_id, const char *handler,
 CRM_API int crm_case_find(crm *c, const char *ref, int64_t *case_id);
 /* Fills out; its strings stay valid until the next crm_case_get on c. */
 CRM_API int crm_case_get(crm *c, int64_t case_id, crm_case *out);
-/* Moves a case to another state of its handler (the handler decides). */
+/* Moves a case to another state of its handler (the handler decides; a
+ * refusal is CRM_ESTATE "<the handler's reason> (handler NAME)"). A move
+ * to Resolved is a resolution as crm_case_resolve makes it, asking for
+ * no compensation (the handler's decision is granted; why defaults to
+ * "moved to Resolved"; on a Resolved case: 0, nothing changes). A move
+ * from Resolved to a state that is not over is a reopen (reopen_count
+ * + 1, history "reopen"). */
 CRM_API int crm_case_move(crm *c, int64_t case_id, const char *to_state,
                           const char *note);
 CRM_API int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
@@ -766,6 +788,12 @@ CRM_API int crm_cases_query(crm *c, const crm_case_filter_q *f,
  * Assigned. Reassigning names the previous owner in the history. */
 CRM_API int crm_case_assign(crm *c, int64_t case_id, const char *owner,
                             const char *team, const crm_case_op *op);
+/* Changes the category (NULL: keep) and the priority (0: keep; 1..4) of
+ * an open case, validated as on open; each change is a history line
+ * ("category" "other -> quality", "priority" "4 -> 2") and the SLA
+ * clocks are re-targeted. CRM_ESTATE on a final case. */
+CRM_API int crm_case_update(crm *c, int64_t case_id, const char *category,
+                            int priority, const crm_case_op *op);
 
 /* crm_case_reply kinds */
 #define CRM_CASE_MSG_CUSTOMER 0 /* the customer wrote (any channel) */
@@ -928,6 +956,8 @@ typedef struct crm_case_survey {
   int64_t message_id;   /* the outbox message; 0: recorded as due */
   int64_t answered_at;  /* 0: no answer */
   int score, scale, nps; /* -1 when not answered */
+  const char *comment;   /* the customer's words; "" none; valid until the
+                            next crm_case_survey_get on c */
 } crm_case_survey;
 CRM_API int crm_case_survey_get(crm *c, int64_t case_id,
                                 crm_case_survey *out);
@@ -970,7 +1000,7 @@ CRM_API int crm_case_stats(crm *c, int64_t since, int64_t until,
                            void *ud, crm_case_churn *churn);
 
 /* Trains every triage component that can learn on the closed cases
- * (crm case train). */
+ * (crm case train) as of as_of (0: now; negative: CRM_EINVAL). */
 CRM_API int crm_case_train(crm *c, int64_t as_of);
 
 /* ---- messages ---------------------------------------------------------- */

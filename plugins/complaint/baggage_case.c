@@ -6,9 +6,10 @@
  *
  * Built only against crm/sdk.h, as any out-of-tree plugin is.
  *
- * States and moves: the standard ones, as basic_case's (New, Assigned,
- * In progress, Waiting on customer, Resolved, Closed, Rejected,
- * Duplicate; Resolved -> In progress reopens). A refused move says
+ * States and moves: the standard ones of case_machine.h, shared with
+ * basic_case (New, Assigned, In progress, Waiting on customer, Resolved,
+ * Closed, Rejected, Duplicate; Resolved -> In progress reopens). A
+ * refused move says
  * "cannot move case C-000042 from New to Closed; allowed: ...".
  *
  * open(): a case is a "baggage" case, priority `priority` (default 2).
@@ -29,8 +30,8 @@
  * complaints.compensation, so the admin's limit for "baggage" must allow
  * these amounts (max_points >= lost_bag_points per case).
  *
- * A plain move to Resolved (crm_case_move) grants nothing in the core;
- * resolve with crm_case_resolve / crm case resolve.
+ * A plain move to Resolved (crm_case_move) goes through the core's resolve
+ * path too: the fixed amount is granted either way.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,34 +42,13 @@
 
 #include "crm/sdk.h"
 
+#include "case_machine.h"
+
 #define BG_WORDS_MAX 16
 #define BG_WORD_MAX 32
 
-static const char *const bg_states[] = {
-  CRM_CASE_NEW, CRM_CASE_ASSIGNED, CRM_CASE_IN_PROGRESS, CRM_CASE_WAITING,
-  CRM_CASE_RESOLVED, CRM_CASE_CLOSED, CRM_CASE_REJECTED, CRM_CASE_DUPLICATE,
-  NULL};
-
-enum { BG_NEW, BG_ASSIGNED, BG_PROGRESS, BG_WAITING, BG_RESOLVED,
-       BG_CLOSED, BG_REJECTED, BG_DUPLICATE, BG_N_STATES };
-
-#define BG_BIT(s) (1u << (s))
-#define BG_OUT (BG_BIT(BG_REJECTED) | BG_BIT(BG_DUPLICATE))
-
-static const unsigned bg_moves[BG_N_STATES] = {
-  [BG_NEW] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) | BG_BIT(BG_WAITING) |
-             BG_BIT(BG_RESOLVED) | BG_OUT,
-  [BG_ASSIGNED] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) |
-                  BG_BIT(BG_WAITING) | BG_BIT(BG_RESOLVED) | BG_OUT,
-  [BG_PROGRESS] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_WAITING) |
-                  BG_BIT(BG_RESOLVED) | BG_OUT,
-  [BG_WAITING] = BG_BIT(BG_ASSIGNED) | BG_BIT(BG_PROGRESS) |
-                 BG_BIT(BG_RESOLVED) | BG_BIT(BG_CLOSED) | BG_OUT,
-  [BG_RESOLVED] = BG_BIT(BG_PROGRESS) | BG_BIT(BG_CLOSED),
-};
-
 struct bg_state {
-  const crm_host_api *api;
+  const crm_host_api *api; /* first (case_machine.h) */
   int64_t delayed_points;
   int64_t lost_points;
   int priority;
@@ -77,26 +57,6 @@ struct bg_state {
 };
 
 /* ---- config --------------------------------------------------------------- */
-
-static int bg_cfg_int(const crm_host_api *api, crm_host_ctx *ctx,
-                      const char *path, int64_t lo, int64_t hi, int64_t *out)
-{
-  int64_t v = *out;
-  int rc = api->cfg_get_int(ctx, path, &v);
-
-  if(rc == CRM_ENOTFOUND)
-    return CRM_OK;
-  if(rc == CRM_EINVAL)
-    return api->set_error(ctx, CRM_ECONFIG, "%s must be an integer", path);
-  if(rc)
-    return rc;
-  if(v < lo || v > hi)
-    return api->set_error(ctx, CRM_ECONFIG, "%s must be between %lld and "
-                          "%lld (got %lld)", path, (long long)lo,
-                          (long long)hi, (long long)v);
-  *out = v;
-  return CRM_OK;
-}
 
 static int bg_cfg_words(const crm_host_api *api, crm_host_ctx *ctx,
                         struct bg_state *st)
@@ -132,20 +92,21 @@ static int bg_cfg_words(const crm_host_api *api, crm_host_ctx *ctx,
 }
 
 static int bg_read_config(const crm_host_api *api, crm_host_ctx *ctx,
-                          struct bg_state *st)
+                          void *state)
 {
+  struct bg_state *st = state;
   int64_t prio = 2;
   int rc;
 
   st->delayed_points = 3000;
   st->lost_points = 10000;
-  rc = bg_cfg_int(api, ctx, "delayed_bag_points", 0, INT32_MAX,
+  rc = cm_cfg_int(api, ctx, "delayed_bag_points", 0, INT32_MAX,
                   &st->delayed_points);
   if(!rc)
-    rc = bg_cfg_int(api, ctx, "lost_bag_points", 0, INT32_MAX,
+    rc = cm_cfg_int(api, ctx, "lost_bag_points", 0, INT32_MAX,
                     &st->lost_points);
   if(!rc)
-    rc = bg_cfg_int(api, ctx, "priority", 1, 4, &prio);
+    rc = cm_cfg_int(api, ctx, "priority", 1, 4, &prio);
   if(!rc)
     rc = bg_cfg_words(api, ctx, st);
   st->priority = (int)prio;
@@ -154,42 +115,14 @@ static int bg_read_config(const crm_host_api *api, crm_host_ctx *ctx,
 
 static int bg_init(const crm_host_api *api, crm_host_ctx *ctx, void **state)
 {
-  struct bg_state tmp;
-  struct bg_state *st;
-  int rc;
-
-  memset(&tmp, 0, sizeof(tmp));
-  tmp.api = api;
-  rc = bg_read_config(api, ctx, &tmp);
-  if(rc)
-    return rc;
-  st = api->alloc(ctx, sizeof(*st));
-  if(!st)
-    return api->set_error(ctx, CRM_ENOMEM, "out of memory");
-  *st = tmp;
-  *state = st;
-  return CRM_OK;
-}
-
-static void bg_fini(void *state, crm_host_ctx *ctx)
-{
-  struct bg_state *st = state;
-
-  if(st)
-    st->api->free(ctx, st);
+  return cm_state_init(api, ctx, sizeof(struct bg_state), bg_read_config,
+                       state);
 }
 
 static int bg_reconfigure(void *state, crm_host_ctx *ctx)
 {
-  struct bg_state *st = state;
-  struct bg_state tmp = *st;
-  int rc;
-
-  rc = bg_read_config(st->api, ctx, &tmp);
-  if(rc)
-    return rc; /* the old settings stay */
-  *st = tmp;
-  return CRM_OK;
+  return cm_state_reread(state, ctx, sizeof(struct bg_state),
+                         bg_read_config);
 }
 
 /* ---- open ----------------------------------------------------------------- */
@@ -201,64 +134,13 @@ static int bg_open(void *state, crm_host_ctx *ctx, const crm_case_view *c,
 
   (void)ctx;
   (void)c;
-  snprintf(out->state, sizeof(out->state), "%s", bg_states[BG_NEW]);
+  snprintf(out->state, sizeof(out->state), "%s", cm_states[CM_NEW]);
   snprintf(out->category, sizeof(out->category), "baggage");
   out->priority = st->priority;
   return CRM_OK;
 }
 
 /* ---- transitions ------------------------------------------------------------ */
-
-static int bg_word_char(unsigned char u)
-{
-  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') ||
-         (u >= 'A' && u <= 'Z');
-}
-
-/* kw as a whole word of text, case-insensitive. */
-static int bg_has_word(const char *text, const char *kw)
-{
-  size_t n = strlen(kw);
-  const char *p;
-
-  for(p = text ? text : ""; *p; p++) {
-    if(p > text && bg_word_char((unsigned char)p[-1]))
-      continue;
-    if(!strncasecmp(p, kw, n) && !bg_word_char((unsigned char)p[n]))
-      return 1;
-  }
-  return 0;
-}
-
-static int bg_state_index(const char *name)
-{
-  int i;
-
-  for(i = 0; name && i < BG_N_STATES; i++) {
-    if(!strcasecmp(name, bg_states[i]))
-      return i;
-  }
-  return -1;
-}
-
-static void bg_allowed_list(int from, char *buf, size_t size)
-{
-  size_t len = 0;
-  int to, n;
-
-  buf[0] = '\0';
-  for(to = 0; to < BG_N_STATES; to++) {
-    if(!(bg_moves[from] & BG_BIT(to)))
-      continue;
-    n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
-                 bg_states[to]);
-    if(n < 0 || (size_t)n >= size - len)
-      return;
-    len += (size_t)n;
-  }
-  if(!len)
-    snprintf(buf, size, "none (%s is final)", bg_states[from]);
-}
 
 /* What the pack granted case id before ("granted:<id>"), 0 if nothing. */
 static int bg_granted(const struct bg_state *st, crm_host_ctx *ctx,
@@ -304,7 +186,7 @@ static int bg_compensate(const struct bg_state *st, crm_host_ctx *ctx,
      strcasecmp(c->category, "baggage"))
     return CRM_OK;
   for(i = 0; i < st->n_words && !lost; i++) {
-    if(bg_has_word(c->summary, st->words[i]))
+    if(cm_has_word(c->summary, st->words[i], strlen(st->words[i]), 0))
       lost = st->words[i];
   }
   due = lost ? st->lost_points : st->delayed_points;
@@ -338,38 +220,21 @@ static int bg_transition(void *state, crm_host_ctx *ctx,
                          crm_case_decision *out)
 {
   struct bg_state *st = state;
-  int from_i = bg_state_index(c->state);
-  int to_i = bg_state_index(to);
-  char allowed[160];
-  char name[32];
+  int to_i;
+  int rc;
 
-  if(CRM_HAS_MEMBER(c, crm_case_view, number) && c->number && *c->number)
-    snprintf(name, sizeof(name), "%s", c->number);
-  else
-    snprintf(name, sizeof(name), "%lld", (long long)c->case_id);
-  if(to_i < 0)
-    return st->api->set_error(ctx, CRM_EINVAL, "unknown case state \"%s\"; "
-                              "states: New, Assigned, In progress, Waiting "
-                              "on customer, Resolved, Closed, Rejected, "
-                              "Duplicate", to ? to : "");
-  if(from_i < 0)
-    return st->api->set_error(ctx, CRM_ESTATE, "case %s is in unknown "
-                              "state \"%s\"", name, c->state ? c->state : "");
-  if(!(bg_moves[from_i] & BG_BIT(to_i))) {
-    bg_allowed_list(from_i, allowed, sizeof(allowed));
-    return st->api->set_error(ctx, CRM_ESTATE, "cannot move case %s from %s "
-                              "to %s; allowed: %s", name, bg_states[from_i],
-                              bg_states[to_i], allowed);
-  }
-  snprintf(out->state, sizeof(out->state), "%s", bg_states[to_i]);
-  if(to_i == BG_RESOLVED)
+  rc = cm_check_move(st->api, ctx, c, to, 0, &to_i);
+  if(rc)
+    return rc;
+  snprintf(out->state, sizeof(out->state), "%s", cm_states[to_i]);
+  if(to_i == CM_RESOLVED)
     return bg_compensate(st, ctx, c, out);
   return CRM_OK;
 }
 
 static const crm_complaint_v1 bg_vtable = {
   .struct_size = sizeof(crm_complaint_v1),
-  .states = bg_states,
+  .states = cm_states,
   .open = bg_open,
   .transition = bg_transition,
 };
@@ -396,7 +261,7 @@ static const crm_plugin_desc bg_desc = {
   .components = bg_components,
   .n_components = 1,
   .init = bg_init,
-  .fini = bg_fini,
+  .fini = cm_state_fini,
   .reconfigure = bg_reconfigure,
 };
 

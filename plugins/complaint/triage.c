@@ -302,22 +302,16 @@ static void tri_by_bayes(struct tri_state *st, const char *text, char *cat,
            (long long)m->n_docs);
 }
 
+/* The standard category's default (any letter case, as basic_case) or
+ * CM_DEFAULT_PRIORITY, then priority.<cat> when set. */
 static int tri_priority_of(struct tri_state *st, crm_host_ctx *ctx,
                            const char *cat)
 {
-  int prio = TRI_DEFAULT_PRIORITY;
-  size_t i;
+  int i = cm_category_index(cat);
 
-  for(i = 0; i < TRI_N_DEFAULTS; i++) {
-    if(!strcasecmp(cat, tri_defaults[i].name)) /* as basic_case */
-      prio = tri_defaults[i].priority;
-  }
-  if(tri_is_name(cat) && tri_cfg_priority(st->api, ctx, cat, &prio)) {
-    st->api->log(ctx, CRM_LOG_WARN, "ignoring priority.%s: must be 1..4",
-                 cat);
-    prio = TRI_DEFAULT_PRIORITY;
-  }
-  return prio;
+  return cm_priority_setting(st->api, ctx, cat, NULL,
+                             i >= 0 ? cm_categories[i].priority
+                                    : CM_DEFAULT_PRIORITY);
 }
 
 /* 1 high value, 2 at risk, 3 both; 0 neither. */

@@ -14,6 +14,7 @@
 
 #include "crm/sdk.h"
 
+#include "case_machine.h"
 #include "triage_nb.h"
 #include "triage_text.h"
 
@@ -22,7 +23,6 @@
 #define TRI_KWS_MAX 64
 #define TRI_KW_MAX 48
 #define TRI_MODEL_NAME_MAX 64
-#define TRI_DEFAULT_PRIORITY 3
 
 struct tri_cat_cfg {
   char name[TRI_CAT_MAX + 1];
@@ -61,58 +61,13 @@ static const char *const tri_kw_billing[] = {
 static const char *const tri_kw_service[] = {
   "rude*", "staff", "service", "services", "unhelpful", "manager*", NULL};
 
-static const struct {
-  const char *name;
-  int priority;
-  const char *const *kw; /* NULL: not among the default categories */
-} tri_defaults[] = {
-  {"quality", 2, tri_kw_quality},
-  {"delivery", 2, tri_kw_delivery},
-  {"billing", 2, tri_kw_billing},
-  {"service", 3, tri_kw_service},
-  {"other", 4, NULL},
+/* The default keywords of the standard categories (case_machine.h's
+ * cm_categories, in its order); NULL: "other", not a keyword group. */
+static const char *const *const tri_default_kw[CM_N_CATS] = {
+  tri_kw_quality, tri_kw_delivery, tri_kw_billing, tri_kw_service, NULL,
 };
 
-#define TRI_N_DEFAULTS (sizeof(tri_defaults) / sizeof(tri_defaults[0]))
-
 /* ---- config ---------------------------------------------------------------- */
-
-/* A config path component must be a libconfig name. */
-static int tri_is_name(const char *s)
-{
-  size_t i;
-
-  if(!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-    return 0;
-  for(i = 1; s[i]; i++) {
-    if(!tri_word_char((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-      return 0;
-    if((unsigned char)s[i] >= 0x80)
-      return 0;
-  }
-  return i <= TRI_CAT_MAX;
-}
-
-static int tri_cfg_int(const crm_host_api *api, crm_host_ctx *ctx,
-                       const char *path, int64_t lo, int64_t hi,
-                       int64_t *out)
-{
-  int64_t v = *out;
-  int rc = api->cfg_get_int(ctx, path, &v);
-
-  if(rc == CRM_ENOTFOUND)
-    return CRM_OK;
-  if(rc == CRM_EINVAL)
-    return api->set_error(ctx, CRM_ECONFIG, "%s must be an integer", path);
-  if(rc)
-    return rc;
-  if(v < lo || v > hi)
-    return api->set_error(ctx, CRM_ECONFIG, "%s must be between %lld and "
-                          "%lld (got %lld)", path, (long long)lo,
-                          (long long)hi, (long long)v);
-  *out = v;
-  return CRM_OK;
-}
 
 static int tri_cfg_share(const crm_host_api *api, crm_host_ctx *ctx,
                          const char *path, double *out)
@@ -153,21 +108,6 @@ static int tri_cfg_name(const crm_host_api *api, crm_host_ctx *ctx,
   return CRM_OK;
 }
 
-/* The priority of a category: priority.<cat>, else its default. */
-static int tri_cfg_priority(const crm_host_api *api, crm_host_ctx *ctx,
-                            const char *cat, int *out)
-{
-  char path[64];
-  int64_t v = *out;
-  int rc;
-
-  snprintf(path, sizeof(path), "priority.%s", cat);
-  rc = tri_cfg_int(api, ctx, path, 1, 4, &v);
-  if(!rc)
-    *out = (int)v;
-  return rc;
-}
-
 /* keywords.<cat>: a list of strings; absent: the defaults of a known
  * category. *present: the setting exists. */
 static int tri_cfg_keywords(const crm_host_api *api, crm_host_ctx *ctx,
@@ -186,12 +126,12 @@ static int tri_cfg_keywords(const crm_host_api *api, crm_host_ctx *ctx,
     return api->set_error(ctx, CRM_ECONFIG, "%s must be a list of "
                           "keywords such as [\"late\", \"parcel\"]", path);
   if(!*present) {
-    for(d = 0; d < TRI_N_DEFAULTS; d++) {
-      if(strcmp(tri_defaults[d].name, cc->name) || !tri_defaults[d].kw)
+    for(d = 0; d < CM_N_CATS; d++) {
+      if(strcmp(cm_categories[d].name, cc->name) || !tri_default_kw[d])
         continue;
-      for(i = 0; tri_defaults[d].kw[i]; i++)
+      for(i = 0; tri_default_kw[d][i]; i++)
         snprintf(cc->kw[cc->n_kw++], TRI_KW_MAX + 1, "%s",
-                 tri_defaults[d].kw[i]);
+                 tri_default_kw[d][i]);
     }
     return CRM_OK;
   }
@@ -218,7 +158,7 @@ static int tri_cfg_add_cat(const crm_host_api *api, crm_host_ctx *ctx,
 {
   size_t i;
 
-  if(!tri_is_name(name))
+  if(!cm_is_name(name))
     return api->set_error(ctx, CRM_ECONFIG, "%s: \"%s\" is not a category "
                           "name (a letter, then letters, digits, _ or -; "
                           "up to %d bytes)", path, name, TRI_CAT_MAX);
@@ -261,11 +201,11 @@ static int tri_cfg_categories(const crm_host_api *api, crm_host_ctx *ctx,
     n_present += present != 0;
   }
   if(i == 0) {
-    for(i = 0; i < TRI_N_DEFAULTS; i++) {
-      if(!tri_defaults[i].kw)
+    for(i = 0; i < CM_N_CATS; i++) {
+      if(!tri_default_kw[i])
         continue;
-      rc = tri_cfg_add_cat(api, ctx, cfg, tri_defaults[i].name, "categories",
-                           &present);
+      rc = tri_cfg_add_cat(api, ctx, cfg, cm_categories[i].name,
+                           "categories", &present);
       if(rc)
         return rc;
       n_present += present != 0;
@@ -298,27 +238,27 @@ static int tri_read_config(const crm_host_api *api, crm_host_ctx *ctx,
   cfg->churn_risk = 0.5;
   rc = tri_cfg_categories(api, ctx, cfg);
   if(!rc)
-    rc = tri_cfg_int(api, ctx, "min_cases", 1, 1000000000, &cfg->min_cases);
+    rc = cm_cfg_int(api, ctx, "min_cases", 1, 1000000000, &cfg->min_cases);
   if(!rc)
     rc = tri_cfg_share(api, ctx, "min_confidence", &cfg->min_confidence);
   if(!rc)
     rc = tri_cfg_name(api, ctx, "clv_model", cfg->clv_model,
                       sizeof(cfg->clv_model));
   if(!rc)
-    rc = tri_cfg_int(api, ctx, "high_value", 0, INT64_MAX, &cfg->high_value);
+    rc = cm_cfg_int(api, ctx, "high_value", 0, INT64_MAX, &cfg->high_value);
   if(!rc)
     rc = tri_cfg_name(api, ctx, "churn_model", cfg->churn_model,
                       sizeof(cfg->churn_model));
   if(!rc)
     rc = tri_cfg_share(api, ctx, "churn_risk", &cfg->churn_risk);
   /* check the priorities of the known categories now (others when used) */
-  for(i = 0; i < TRI_N_DEFAULTS && !rc; i++) {
-    prio = tri_defaults[i].priority;
-    rc = tri_cfg_priority(api, ctx, tri_defaults[i].name, &prio);
+  for(i = 0; i < CM_N_CATS && !rc; i++) {
+    prio = cm_categories[i].priority;
+    rc = cm_cfg_priority(api, ctx, cm_categories[i].name, NULL, &prio);
   }
   for(i = 0; i < cfg->n_cats && !rc; i++) {
-    prio = TRI_DEFAULT_PRIORITY;
-    rc = tri_cfg_priority(api, ctx, cfg->cats[i].name, &prio);
+    prio = CM_DEFAULT_PRIORITY;
+    rc = cm_cfg_priority(api, ctx, cfg->cats[i].name, NULL, &prio);
   }
   return rc;
 }

@@ -9,10 +9,11 @@
  * word), ASCII letters lowercased; tokens of one byte, longer than
  * TRI_WORD_MAX bytes, or in the stop-word list are dropped.
  *
- * Keywords match like basic_case's: case-insensitively, as whole words
- * (a keyword starts a word and ends one: "late" is not in "latest" nor
- * "chocolate"); a trailing '*' makes a stem that may go on ("deliver*":
- * delivery, delivered); a keyword may hold several words ("lost parcel").
+ * Keywords match as basic_case's (case_machine.h's cm_has_keyword):
+ * case-insensitively, as whole words (a keyword starts a word and ends
+ * one: "late" is not in "latest" nor "chocolate"); a trailing '*' makes a
+ * stem that may go on ("deliver*": delivery, delivered); a keyword may
+ * hold several words ("lost parcel").
  */
 #ifndef TRIAGE_TEXT_H
 #define TRIAGE_TEXT_H
@@ -20,6 +21,8 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
+
+#include "case_machine.h"
 
 #define TRI_WORD_MAX 32
 
@@ -36,12 +39,7 @@ static const char *const tri_stop_words[] = {
 
 #define TRI_N_STOP (sizeof(tri_stop_words) / sizeof(tri_stop_words[0]))
 
-/* Letters, digits and the bytes of non-ASCII characters. */
-static int tri_word_char(unsigned char u)
-{
-  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') ||
-         (u >= 'A' && u <= 'Z');
-}
+#define tri_word_char cm_word_char
 
 static int tri_is_stop(const char *w)
 {
@@ -92,27 +90,9 @@ static int tri_next_token(const char **p, char *w)
   }
 }
 
-/* Does kw occur in text as a whole word (or, with a trailing '*', as the
- * start of a word)? Case-insensitive (ASCII). */
 static int tri_has_keyword(const char *text, const char *kw)
 {
-  size_t n = strlen(kw);
-  int stem = n > 0 && kw[n - 1] == '*';
-  const char *p;
-
-  if(stem)
-    n--;
-  if(!n || !text)
-    return 0;
-  for(p = text; *p; p++) {
-    if(p > text && tri_word_char((unsigned char)p[-1]))
-      continue;
-    if(strncasecmp(p, kw, n))
-      continue;
-    if(stem || !tri_word_char((unsigned char)p[n]))
-      return 1;
-  }
-  return 0;
+  return cm_has_keyword(text, kw);
 }
 
 #endif /* TRIAGE_TEXT_H */

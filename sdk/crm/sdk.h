@@ -280,8 +280,9 @@ typedef struct crm_case_view {
    * decision starts with the same values (see crm_case_decision). */
   int64_t comp_points;
   const char *comp_item; /* "" none */
-  /* classify/train: the customer's words (summary, then their messages,
-   * up to 4 KiB); otherwise NULL. */
+  /* The customer's words: the summary, then their messages on the case,
+   * up to 4 KiB (cut on a UTF-8 boundary); open and classify see the
+   * summary only (a new case has no messages yet). */
   const char *customer_text;
   int64_t closed_at;     /* cases_walk: 0 while open */
 } crm_case_view;
