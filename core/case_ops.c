@@ -38,34 +38,63 @@ static int crm__case_check_op(crm *c, const crm_case_op *op,
                          CRM__CASE_NOTE_MAX, why_what != NULL);
 }
 
-/* Ends the transaction begun by the caller: commit on success. */
-static int crm__case_end(crm *c, int rc)
-{
-  if(!rc)
-    return crm__tx_commit(c);
-  crm__tx_rollback(c);
-  return rc;
-}
+/* The arguments of an operation (each uses its own). */
+typedef struct crm__case_args {
+  const char *to;                  /* move: the state asked for */
+  const char *owner;               /* assign */
+  const char *team;                /* assign: NULL keeps it */
+  const char *category;            /* update: NULL keeps it */
+  int priority;                    /* update: 0 keeps it */
+  const crm_case_resolution *res;  /* resolve */
+  int64_t into_id;                 /* merge: the case kept */
+  crm__case_row *into;             /* merge: its row, loaded here */
+  const crm_case_op *op;
+} crm__case_args;
 
-/* A plain move to `to` (no compensation). */
-static int crm__case_move_simple(crm *c, int64_t case_id, const char *to,
-                                 const crm_case_op *op)
+/* The work of an operation on a loaded case, inside its transaction. */
+typedef int (*crm__case_fn)(crm *c, crm__case_row *r, const crm__case_args *a);
+
+/* One operation on case case_id as one transaction: loads the row, runs
+ * fn(c, row, a), commits on 0 and rolls back otherwise. what names the
+ * operation in the out-of-memory message ("moving a case"). */
+static int crm__case_with(crm *c, int64_t case_id, const char *what,
+                          crm__case_fn fn, const crm__case_args *a)
 {
   crm__case_row *r;
   int rc;
 
   r = crm__malloc(sizeof(*r));
   if(!r)
-    return crm__err(c, CRM_ENOMEM, "out of memory moving a case");
+    return crm__err(c, CRM_ENOMEM, "out of memory %s", what);
   rc = crm__tx_begin(c);
   if(!rc) {
     rc = crm__case_load(c, case_id, r);
     if(!rc)
-      rc = crm__case_move_tx(c, r, to, op, NULL);
-    rc = crm__case_end(c, rc);
+      rc = fn(c, r, a);
+    if(!rc)
+      rc = crm__tx_commit(c);
+    else
+      crm__tx_rollback(c);
   }
   crm__free(r);
   return rc;
+}
+
+/* ---- move, close, reject ------------------------------------------------ */
+
+/* A plain move (no compensation). */
+static int crm__case_move_fn(crm *c, crm__case_row *r,
+                             const crm__case_args *a)
+{
+  return crm__case_move_tx(c, r, a->to, a->op, NULL);
+}
+
+static int crm__case_move_simple(crm *c, int64_t case_id, const char *to,
+                                 const crm_case_op *op)
+{
+  crm__case_args a = { .to = to, .op = op };
+
+  return crm__case_with(c, case_id, "moving a case", crm__case_move_fn, &a);
 }
 
 /* A case leaving Resolved for a state that is not over was reopened by
@@ -102,43 +131,31 @@ static int crm__case_resolve_tx(crm *c, crm__case_row *r,
 /* A move asked for by name: to Resolved it is a resolution (the
  * handler's compensation is granted, the agent asked for none; why
  * defaults to "moved to Resolved"); out of Resolved, a reopen. */
-static int crm__case_move_named(crm *c, int64_t case_id, const char *to,
-                                const crm_case_op *op)
+static int crm__case_move_named_fn(crm *c, crm__case_row *r,
+                                   const crm__case_args *a)
 {
   crm_case_resolution res;
-  crm__case_row *r;
-  int from_cls;
+  int from_cls = crm__case_class(r->state);
   int rc;
 
-  r = crm__malloc(sizeof(*r));
-  if(!r)
-    return crm__err(c, CRM_ENOMEM, "out of memory moving a case");
-  rc = crm__tx_begin(c);
-  if(!rc) {
-    rc = crm__case_load(c, case_id, r);
-    from_cls = rc ? CRM__CS_OTHER : crm__case_class(r->state);
-    if(!rc && crm__case_class(to) == CRM__CS_RESOLVED) {
-      memset(&res, 0, sizeof(res));
-      if(op)
-        res.op = *op;
-      if(!res.op.why || !*res.op.why)
-        res.op.why = "moved to Resolved";
-      rc = crm__case_resolve_tx(c, r, &res);
-    }
-    else if(!rc) {
-      rc = crm__case_move_tx(c, r, to, op, NULL);
-      if(!rc)
-        rc = crm__case_manual_reopen(c, r, from_cls, op);
-    }
-    rc = crm__case_end(c, rc);
+  if(crm__case_class(a->to) == CRM__CS_RESOLVED) {
+    memset(&res, 0, sizeof(res));
+    if(a->op)
+      res.op = *a->op;
+    if(!res.op.why || !*res.op.why)
+      res.op.why = "moved to Resolved";
+    return crm__case_resolve_tx(c, r, &res);
   }
-  crm__free(r);
+  rc = crm__case_move_tx(c, r, a->to, a->op, NULL);
+  if(!rc)
+    rc = crm__case_manual_reopen(c, r, from_cls, a->op);
   return rc;
 }
 
 int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
                      const crm_case_op *op)
 {
+  crm__case_args a = { .to = to_state, .op = op };
   int rc;
 
   if(!c)
@@ -152,7 +169,8 @@ int crm_case_move_op(crm *c, int64_t case_id, const char *to_state,
   if(crm__case_class(to_state) == CRM__CS_DUPLICATE)
     return crm__err(c, CRM_EINVAL, "a case becomes a Duplicate by a merge "
                     "into another case (crm_case_merge)");
-  return crm__case_move_named(c, case_id, to_state, op);
+  return crm__case_with(c, case_id, "moving a case", crm__case_move_named_fn,
+                        &a);
 }
 
 int crm_case_close(crm *c, int64_t case_id, const crm_case_op *op)
@@ -245,10 +263,16 @@ int crm__case_assign_tx(crm *c, crm__case_row *r, const char *owner,
   return CRM_OK;
 }
 
+static int crm__case_assign_fn(crm *c, crm__case_row *r,
+                               const crm__case_args *a)
+{
+  return crm__case_assign_tx(c, r, a->owner, a->team, a->op);
+}
+
 int crm_case_assign(crm *c, int64_t case_id, const char *owner,
                     const char *team, const crm_case_op *op)
 {
-  crm__case_row *r;
+  crm__case_args a = { .owner = owner, .team = team, .op = op };
   int rc;
 
   if(!c)
@@ -261,18 +285,8 @@ int crm_case_assign(crm *c, int64_t case_id, const char *owner,
     rc = crm__case_check_op(c, op, NULL);
   if(rc)
     return rc;
-  r = crm__malloc(sizeof(*r));
-  if(!r)
-    return crm__err(c, CRM_ENOMEM, "out of memory assigning a case");
-  rc = crm__tx_begin(c);
-  if(!rc) {
-    rc = crm__case_load(c, case_id, r);
-    if(!rc)
-      rc = crm__case_assign_tx(c, r, owner, team, op);
-    rc = crm__case_end(c, rc);
-  }
-  crm__free(r);
-  return rc;
+  return crm__case_with(c, case_id, "assigning a case", crm__case_assign_fn,
+                        &a);
 }
 
 /* ---- update (category, priority) ------------------------------------------ */
@@ -307,10 +321,17 @@ static int crm__case_update_tx(crm *c, crm__case_row *r, const char *category,
   return rc;
 }
 
+static int crm__case_update_fn(crm *c, crm__case_row *r,
+                               const crm__case_args *a)
+{
+  return crm__case_update_tx(c, r, a->category, a->priority, a->op);
+}
+
 int crm_case_update(crm *c, int64_t case_id, const char *category,
                     int priority, const crm_case_op *op)
 {
-  crm__case_row *r;
+  crm__case_args a = { .category = category, .priority = priority,
+                       .op = op };
   int rc;
 
   if(!c)
@@ -325,18 +346,8 @@ int crm_case_update(crm *c, int64_t case_id, const char *category,
   if(priority < 0 || priority > 4)
     return crm__err(c, CRM_ERANGE, "priority must be 1 (urgent) .. 4 (low), "
                     "or 0 to keep it (got %d)", priority);
-  r = crm__malloc(sizeof(*r));
-  if(!r)
-    return crm__err(c, CRM_ENOMEM, "out of memory updating a case");
-  rc = crm__tx_begin(c);
-  if(!rc) {
-    rc = crm__case_load(c, case_id, r);
-    if(!rc)
-      rc = crm__case_update_tx(c, r, category, priority, op);
-    rc = crm__case_end(c, rc);
-  }
-  crm__free(r);
-  return rc;
+  return crm__case_with(c, case_id, "updating a case", crm__case_update_fn,
+                        &a);
 }
 
 /* ---- resolve --------------------------------------------------------------- */
@@ -361,9 +372,15 @@ static int crm__case_resolve_tx(crm *c, crm__case_row *r,
   return rc;
 }
 
+static int crm__case_resolve_fn(crm *c, crm__case_row *r,
+                                const crm__case_args *a)
+{
+  return crm__case_resolve_tx(c, r, a->res);
+}
+
 int crm_case_resolve(crm *c, int64_t case_id, const crm_case_resolution *res)
 {
-  crm__case_row *r;
+  crm__case_args a = { .res = res };
   int rc;
 
   if(!c)
@@ -381,18 +398,8 @@ int crm_case_resolve(crm *c, int64_t case_id, const crm_case_resolution *res)
   if(res->comp_points < 0)
     return crm__err(c, CRM_EINVAL, "compensation points are negative (%lld)",
                     (long long)res->comp_points);
-  r = crm__malloc(sizeof(*r));
-  if(!r)
-    return crm__err(c, CRM_ENOMEM, "out of memory resolving a case");
-  rc = crm__tx_begin(c);
-  if(!rc) {
-    rc = crm__case_load(c, case_id, r);
-    if(!rc)
-      rc = crm__case_resolve_tx(c, r, res);
-    rc = crm__case_end(c, rc);
-  }
-  crm__free(r);
-  return rc;
+  return crm__case_with(c, case_id, "resolving a case", crm__case_resolve_fn,
+                        &a);
 }
 
 /* ---- merge ----------------------------------------------------------------- */
@@ -479,9 +486,20 @@ static int crm__case_merge_tx(crm *c, crm__case_row *dup, crm__case_row *into,
   return rc;
 }
 
+static int crm__case_merge_fn(crm *c, crm__case_row *dup,
+                              const crm__case_args *a)
+{
+  int rc;
+
+  rc = crm__case_load(c, a->into_id, a->into);
+  if(!rc)
+    rc = crm__case_merge_tx(c, dup, a->into, a->op);
+  return rc;
+}
+
 int crm_case_merge(crm *c, int64_t dup, int64_t into, const crm_case_op *op)
 {
-  crm__case_row *r;
+  crm__case_args a = { .into_id = into, .op = op };
   int rc;
 
   if(!c)
@@ -493,18 +511,10 @@ int crm_case_merge(crm *c, int64_t dup, int64_t into, const crm_case_op *op)
   if(dup == into)
     return crm__err(c, CRM_EINVAL, "cannot merge case C-%06lld into itself",
                     (long long)dup);
-  r = crm__calloc(2, sizeof(*r));
-  if(!r)
+  a.into = crm__calloc(1, sizeof(*a.into));
+  if(!a.into)
     return crm__err(c, CRM_ENOMEM, "out of memory merging cases");
-  rc = crm__tx_begin(c);
-  if(!rc) {
-    rc = crm__case_load(c, dup, &r[0]);
-    if(!rc)
-      rc = crm__case_load(c, into, &r[1]);
-    if(!rc)
-      rc = crm__case_merge_tx(c, &r[0], &r[1], op);
-    rc = crm__case_end(c, rc);
-  }
-  crm__free(r);
+  rc = crm__case_with(c, dup, "merging cases", crm__case_merge_fn, &a);
+  crm__free(a.into);
   return rc;
 }
