@@ -17,6 +17,11 @@
  * Assigned case moves to In progress (when the handler allows it). A
  * follow-up case keeps the owner and team of the case it follows. A note
  * is kept, never sent.
+ *
+ * With op->idempotency_key the message is applied once: a retry with the
+ * same key (same kind, text, customer and time when given) returns the
+ * first message's case and id and changes nothing; the same key with
+ * other content is CRM_EEXIST, as crm_event_ingest does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +33,15 @@
 static const char crm__sql_case_child[] =
   "SELECT id FROM cases WHERE parent_id = ?1 ORDER BY id DESC LIMIT 1";
 static const char crm__sql_case_msg_insert[] =
-  "INSERT INTO case_messages(case_id, kind, author, body, message_id, at)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+  "INSERT INTO case_messages(case_id, kind, author, body, message_id, at,"
+  " idem_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char crm__sql_case_msg_idem[] =
+  "SELECT m.id, m.case_id, m.kind = ?2 AND m.body = ?3"
+  " AND (?4 = 0 OR m.at = ?4) AND k.customer_id = ?5"
+  " FROM case_messages m JOIN cases k ON k.id = m.case_id"
+  " WHERE m.idem_key = ?1";
+static const char crm__sql_case_msg_key[] =
+  "SELECT id, case_id FROM case_messages WHERE idem_key = ?1";
 
 /* text: 1..2000 bytes of UTF-8 without control characters other than
  * tab and line breaks. */
@@ -75,12 +87,56 @@ static int crm__case_reply_check(crm *c, int kind, const char *text,
   if(!rc)
     rc = crm__check_text(c, "why", op ? op->why : NULL, CRM__CASE_NOTE_MAX,
                          0);
+  if(!rc && op && op->idempotency_key)
+    rc = crm__check_text(c, "idempotency key", op->idempotency_key,
+                         CRM_IDEM_KEY_MAX, 1);
   return rc;
+}
+
+/* The message already stored under op's idempotency key into *msg and
+ * *landed: 1; none: 0; the key used by another message: CRM_EEXIST. */
+static int crm__case_msg_seen(crm *c, const crm__case_row *r, int kind,
+                              const char *text, const crm_case_op *op,
+                              int64_t *msg, int64_t *landed)
+{
+  sqlite3_stmt *st;
+  int rc, same;
+
+  if(!op || !op->idempotency_key)
+    return 0;
+  st = crm__stmt(c, crm__sql_case_msg_idem);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, op->idempotency_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, kind);
+  sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, op->at);
+  sqlite3_bind_int64(st, 5, r->customer_id);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_DONE) {
+    sqlite3_reset(st);
+    return 0;
+  }
+  if(rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return crm__sqlerr(c, rc, "looking up case message idempotency key");
+  }
+  *msg = sqlite3_column_int64(st, 0);
+  *landed = sqlite3_column_int64(st, 1);
+  same = sqlite3_column_int(st, 2) == 1;
+  sqlite3_reset(st);
+  if(!same)
+    return crm__err(c, CRM_EEXIST, "idempotency key \"%s\" was already "
+                    "used by a different message (#%lld on C-%06lld)",
+                    op->idempotency_key, (long long)*msg,
+                    (long long)*landed);
+  return 1;
 }
 
 static int crm__case_msg_insert(crm *c, int64_t case_id, int kind,
                                 const char *author, const char *body,
-                                int64_t message_id, int64_t at, int64_t *id)
+                                int64_t message_id, int64_t at,
+                                const char *key, int64_t *id)
 {
   sqlite3_stmt *st = crm__stmt(c, crm__sql_case_msg_insert);
   int rc;
@@ -94,6 +150,8 @@ static int crm__case_msg_insert(crm *c, int64_t case_id, int kind,
   if(message_id)
     sqlite3_bind_int64(st, 5, message_id);
   sqlite3_bind_int64(st, 6, at);
+  if(key)
+    sqlite3_bind_text(st, 7, key, -1, SQLITE_STATIC);
   rc = crm__step_end(c, st, "writing case message");
   if(!rc)
     *id = sqlite3_last_insert_rowid(c->db);
@@ -379,7 +437,7 @@ static int crm__case_reply_tx(crm *c, crm__case_row *r, int kind,
     rc = crm__case_agent(c, r, text, flags, op, at, &message_id);
   if(!rc)
     rc = crm__case_msg_insert(c, r->id, kind, author, text, message_id, at,
-                              msg_id);
+                              op ? op->idempotency_key : NULL, msg_id);
   return rc;
 }
 
@@ -404,8 +462,13 @@ int crm_case_reply(crm *c, int64_t case_id, int kind, const char *text,
   if(!rc) {
     rc = crm__case_load(c, case_id, r);
     if(!rc)
+      rc = crm__case_msg_seen(c, r, kind, text, op, &msg, &landed);
+    if(!rc) {
       rc = crm__case_reply_tx(c, r, kind, text, flags, op, &msg);
-    landed = r->id;
+      landed = r->id;
+    }
+    else if(rc == 1)
+      rc = CRM_OK;
     if(!rc)
       rc = crm__tx_commit(c);
     else
@@ -419,4 +482,36 @@ int crm_case_reply(crm *c, int64_t case_id, int kind, const char *text,
   if(out_msg)
     *out_msg = msg;
   return CRM_OK;
+}
+
+int crm_case_reply_find(crm *c, const char *key, int64_t *case_id,
+                        int64_t *msg_id)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if(!c)
+    return CRM_EINVAL;
+  crm__clear_err(c);
+  rc = crm__check_text(c, "idempotency key", key, CRM_IDEM_KEY_MAX, 1);
+  if(rc)
+    return rc;
+  st = crm__stmt(c, crm__sql_case_msg_key);
+  if(!st)
+    return c->errcode;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if(rc == SQLITE_ROW) {
+    if(msg_id)
+      *msg_id = sqlite3_column_int64(st, 0);
+    if(case_id)
+      *case_id = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return CRM_OK;
+  }
+  sqlite3_reset(st);
+  if(rc != SQLITE_DONE)
+    return crm__sqlerr(c, rc, "looking up case message idempotency key");
+  return crm__err(c, CRM_ENOTFOUND, "no case message with idempotency key "
+                  "\"%s\"", key);
 }

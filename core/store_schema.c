@@ -652,6 +652,13 @@ static const char crm__migration_7[] =
 static const char crm__migration_8[] =
   "ALTER TABLE cases ADD COLUMN sla_exempt INTEGER NOT NULL DEFAULT 0;";
 
+/* 9: a case message may carry an idempotency key (crm_case_reply): a
+ * retry with the same key is applied once. */
+static const char crm__migration_9[] =
+  "ALTER TABLE case_messages ADD COLUMN idem_key TEXT;"
+  "CREATE UNIQUE INDEX case_messages_idem ON case_messages(idem_key)"
+  "  WHERE idem_key IS NOT NULL;";
+
 static const char *const crm__migrations[] = {
   crm__migration_1,
   crm__migration_2,
@@ -661,6 +668,7 @@ static const char *const crm__migrations[] = {
   crm__migration_6,
   crm__migration_7,
   crm__migration_8,
+  crm__migration_9,
 };
 
 int crm__schema_latest(void)

@@ -69,6 +69,7 @@ static inline crm_case_op ct_op(const char *actor, const char *why,
 {
   crm_case_op op;
 
+  memset(&op, 0, sizeof(op));
   op.actor = actor;
   op.why = why;
   op.at = at;

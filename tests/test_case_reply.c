@@ -5,7 +5,7 @@
  * In progress, reopen within complaints.reopen_days (default 7) and a
  * follow-up case after it or on a closed case (one follow-up for two
  * messages), a Duplicate's messages going down the merge chain,
- * refusals.
+ * refusals, a message sent twice with one idempotency key applied once.
  */
 #include "case_test.h"
 
@@ -402,6 +402,133 @@ static void test_reply_refusals(void **state)
   pe_close(&e);
 }
 
+static int64_t reply_key(crm *c, int64_t id, int kind, const char *text,
+                         int64_t at, const char *key, int64_t *landed)
+{
+  crm_case_op op = ct_op(NULL, NULL, at);
+  int64_t msg = 0, where = 0;
+
+  op.idempotency_key = key;
+  if(crm_case_reply(c, id, kind, text, 0, &op, &where, &msg))
+    fail_msg("crm_case_reply: %s", crm_errmsg(c));
+  *landed = where;
+  return msg;
+}
+
+/* A message delivered twice with the same idempotency key is applied
+ * once: the reopen, the follow-up and the outbox message happen once and
+ * the retry returns the first ids. */
+static void test_reply_idempotent(void **state)
+{
+  static const char kmsg[] = "SELECT count(*) FROM case_messages WHERE ?1";
+  pe_env e;
+  crm_case_op op = ct_op(NULL, NULL, T0 + 12 * DAY);
+  crm_customer_fields f;
+  ct_lines h;
+  char want[128], big[130];
+  int64_t cust = 0, id, m1, m2, fu, a1, l1 = 0, l2 = 0, fc = 0, fm = 0;
+  int n_hist;
+
+  (void)state;
+  ct_open_with_file(&e);
+  memset(&f, 0, sizeof(f));
+  f.external_id = "a";
+  f.email = "ann@example.com";
+  assert_int_equal(crm_customer_add(e.c, &f, &cust), CRM_OK);
+  id = ct_case(e.c, cust, "parcel late", NULL);
+  resolve(e.c, id, T0 + HOUR);
+  /* 3 days after the resolution (within 7): reopens, reopen 1 */
+  m1 = reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "it did not come",
+                 T0 + HOUR + 3 * DAY, "mail-1", &l1);
+  assert_int_equal(l1, id);
+  assert_int_equal(ct_get(e.c, id).reopen_count, 1);
+  ct_history(e.c, id, &h);
+  n_hist = h.n; /* open, Resolved, move back, reopen: 4 */
+  assert_int_equal(n_hist, 4);
+  /* delivered again, same time, then without a time: the first ids */
+  m2 = reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "it did not come",
+                 T0 + HOUR + 3 * DAY, "mail-1", &l2);
+  assert_int_equal(m2, m1);
+  assert_int_equal(l2, id);
+  m2 = reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "it did not come", 0,
+                 "mail-1", &l2);
+  assert_int_equal(m2, m1);
+  assert_int_equal(ct_get(e.c, id).reopen_count, 1);
+  assert_string_equal(ct_get(e.c, id).state, "In progress");
+  assert_int_equal(ct_int(e.c, kmsg, 1), 1);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, n_hist);
+  /* resolved again at +4 days; the retry 8 days later (after the window)
+   * opens no follow-up */
+  resolve(e.c, id, T0 + 4 * DAY);
+  m2 = reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "it did not come",
+                 T0 + HOUR + 3 * DAY, "mail-1", &l2);
+  assert_int_equal(m2, m1);
+  assert_int_equal(l2, id);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 1);
+  assert_string_equal(ct_get(e.c, id).state, "Resolved");
+  assert_int_equal(ct_get(e.c, id).reopen_count, 1);
+  /* a new message after the window: one follow-up (C-000002); its retry
+   * returns it and writes nothing */
+  m2 = reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "still nothing",
+                 T0 + 12 * DAY, "mail-2", &fu);
+  assert_int_equal(fu, id + 1);
+  ct_history(e.c, id, &h);
+  n_hist = h.n;
+  assert_int_equal(reply_key(e.c, id, CRM_CASE_MSG_CUSTOMER, "still nothing",
+                             T0 + 12 * DAY, "mail-2", &l2), m2);
+  assert_int_equal(l2, fu);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM cases WHERE ?1", 1), 2);
+  assert_int_equal(ct_int(e.c, kmsg, 1), 2);
+  ct_history(e.c, id, &h);
+  assert_int_equal(h.n, n_hist);
+  /* the same key with another text or time: refused, as for events */
+  op.idempotency_key = "mail-2";
+  assert_int_equal(crm_case_reply(e.c, id, CRM_CASE_MSG_CUSTOMER, "other",
+                                  0, &op, NULL, NULL), CRM_EEXIST);
+  snprintf(want, sizeof(want), "idempotency key \"mail-2\" was already used "
+           "by a different message (#%lld on C-000002)", (long long)m2);
+  assert_string_equal(crm_errmsg(e.c), want);
+  op.at = T0 + 12 * DAY + 1;
+  assert_int_equal(crm_case_reply(e.c, id, CRM_CASE_MSG_CUSTOMER,
+                                  "still nothing", 0, &op, NULL, NULL),
+                   CRM_EEXIST);
+  /* an agent answer retried: one outbox message, one first response */
+  a1 = reply_key(e.c, fu, CRM_CASE_MSG_AGENT, "Sorry, it ships today.",
+                 T0 + 12 * DAY + HOUR, "ans-1", &l2);
+  assert_int_equal(reply_key(e.c, fu, CRM_CASE_MSG_AGENT,
+                             "Sorry, it ships today.", T0 + 12 * DAY + HOUR,
+                             "ans-1", &l2), a1);
+  assert_int_equal(ct_int(e.c, "SELECT count(*) FROM messages WHERE ?1", 1),
+                   1);
+  assert_int_equal(ct_int(e.c, kmsg, 1), 3);
+  assert_int_equal(ct_get(e.c, fu).first_response_at, T0 + 12 * DAY + HOUR);
+  assert_int_equal(crm_case_reply_find(e.c, "ans-1", &fc, &fm), CRM_OK);
+  assert_int_equal(fc, fu);
+  assert_int_equal(fm, a1);
+  assert_int_equal(crm_case_reply_find(e.c, "nope", &fc, &fm),
+                   CRM_ENOTFOUND);
+  /* keys are 1..128 bytes of text */
+  op.at = T0 + 13 * DAY;
+  op.idempotency_key = "";
+  assert_int_equal(crm_case_reply(e.c, fu, CRM_CASE_MSG_NOTE, "x", 0, &op,
+                                  NULL, NULL), CRM_EINVAL);
+  assert_string_equal(crm_errmsg(e.c), "idempotency key is required");
+  memset(big, 'k', 129);
+  big[129] = '\0';
+  op.idempotency_key = big;
+  assert_int_equal(crm_case_reply(e.c, fu, CRM_CASE_MSG_NOTE, "x", 0, &op,
+                                  NULL, NULL), CRM_ERANGE);
+  big[128] = '\0'; /* exactly 128: fine */
+  assert_int_equal(crm_case_reply(e.c, fu, CRM_CASE_MSG_NOTE, "x", 0, &op,
+                                  NULL, NULL), CRM_OK);
+  op.idempotency_key = "a\x01";
+  assert_int_equal(crm_case_reply(e.c, fu, CRM_CASE_MSG_NOTE, "x", 0, &op,
+                                  NULL, NULL), CRM_EINVAL);
+  assert_int_equal(ct_int(e.c, kmsg, 1), 4);
+  pe_close(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -415,6 +542,7 @@ int main(void)
     cmocka_unit_test(test_second_message_after_close),
     cmocka_unit_test(test_duplicate_chain),
     cmocka_unit_test(test_reply_refusals),
+    cmocka_unit_test(test_reply_idempotent),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -462,9 +462,24 @@ static void test_reopen_window(void **state)
   OK("case", "resolve", "C-000001", "--why", "resent", "--by", "ana");
   /* 2 days later (within 7): reopened */
   g_now = "2026-12-30T09:00:00Z";
-  P(&r, "case", "reply", "C-000001", "still nothing", "--from", "customer");
+  P(&r, "case", "reply", "C-000001", "still nothing", "--from", "customer",
+    "--key", "mail-1");
   expect(&r, 0, "reopened C-000001 (In progress, reopened 1 time)", NULL);
   run_free(&r);
+  /* the same e-mail delivered again: stored once, nothing moves (the
+   * reopen_count is still 1 at the end) */
+  P(&r, "case", "reply", "C-000001", "still nothing", "--from", "customer",
+    "--key", "mail-1");
+  expect(&r, 0, "duplicate of customer message #1 on C-000001, nothing "
+         "changed\n", NULL);
+  run_free(&r);
+  BAD("crm: idempotency key \"mail-1\" was already used by a different "
+      "message (#1 on C-000001)", "case", "reply", "C-000001", "other",
+      "--from", "customer", "--key", "mail-1");
+  SAYS("note #2 on C-000001", "case", "note", "C-000001", "call back",
+       "--key", "n-1");
+  SAYS("duplicate of note #2 on C-000001, nothing changed", "case", "note",
+       "C-000001", "call back", "--key", "n-1");
   g_now = "2026-12-30T10:00:00Z";
   OK("case", "resolve", "C-000001", "--why", "delivered", "--by", "ana");
   /* the automatic close is due 7 days after the resolution */

@@ -23,6 +23,7 @@
 #define OPT_POINTS 262
 #define OPT_ITEM 263
 #define OPT_SCHEME 264
+#define OPT_KEY 265
 
 #define COMP_MAX 8 /* compensation lines reported by one resolve */
 
@@ -121,13 +122,22 @@ static void print_reply(cli *x, int kind, uint32_t flags,
     printf("waiting on the customer: the SLA clocks are paused\n");
 }
 
+/* --key K given again: the first message stands. */
+static void print_duplicate(int kind, const cli_case *landed, int64_t msg)
+{
+  printf("duplicate of %s #%" PRId64 " on %s, nothing changed\n",
+         kind == CRM_CASE_MSG_NOTE ? "note"
+         : kind == CRM_CASE_MSG_CUSTOMER ? "customer message" : "reply",
+         msg, landed->number);
+}
+
 static int reply_common(cli *x, const char *ref, int kind, const char *text,
-                        uint32_t flags, const char *by)
+                        uint32_t flags, const char *by, const char *key)
 {
   cli_case before, after;
   crm_case_op op;
   struct msg_find mf;
-  int64_t landed = 0, msg = 0;
+  int64_t landed = 0, msg = 0, seen = 0;
   int rc;
 
   rc = cli_open(x, 0);
@@ -141,6 +151,14 @@ static int reply_common(cli *x, const char *ref, int kind, const char *text,
     op.actor = before.customer;
   else
     op.actor = cli_case_actor(by);
+  op.idempotency_key = key;
+  if(key) {
+    rc = crm_case_reply_find(x->c, key, NULL, &seen);
+    if(rc == CRM_ENOTFOUND)
+      seen = 0;
+    else if(rc)
+      return cli_fail(x, rc);
+  }
   rc = crm_case_reply(x->c, before.id, kind, text, flags, &op, &landed,
                       &msg);
   if(rc)
@@ -167,10 +185,13 @@ static int reply_common(cli *x, const char *ref, int kind, const char *text,
     cli_json_bool(&j, "reopened", after.id == before.id &&
                   is_state(&before, "Resolved") &&
                   !is_state(&after, "Resolved"));
-    cli_json_bool(&j, "follow_up", after.id != before.id &&
+    cli_json_bool(&j, "follow_up", seen != msg && after.id != before.id &&
                   after.parent_id == before.id);
+    cli_json_bool(&j, "duplicate", seen && seen == msg);
     cli_json_finish(&j);
   }
+  else if(!x->quiet && seen && seen == msg)
+    print_duplicate(kind, &after, msg);
   else if(!x->quiet)
     print_reply(x, kind, flags, &before, &after, msg, mf.message_id);
   return CLI_OK;
@@ -184,10 +205,11 @@ static int run_case_reply(cli *x, const cli_cmd *cmd, int argc, char **argv)
     {"wait", no_argument, NULL, OPT_WAIT},
     {"record", no_argument, NULL, OPT_RECORD},
     {"by", required_argument, NULL, OPT_BY},
+    {"key", required_argument, NULL, OPT_KEY},
     {NULL, 0, NULL, 0},
   };
   cli_parser p;
-  const char *arg, *by = NULL, *from = "agent";
+  const char *arg, *by = NULL, *from = "agent", *key = NULL;
   uint32_t flags = 0;
   int opt, rc, kind, note = 0;
 
@@ -200,6 +222,7 @@ static int run_case_reply(cli *x, const cli_cmd *cmd, int argc, char **argv)
     case OPT_WAIT: flags |= CRM_CASE_REPLY_WAIT; break;
     case OPT_RECORD: flags |= CRM_CASE_REPLY_RECORD; break;
     case OPT_BY: by = arg; break;
+    case OPT_KEY: key = arg; break;
     default: break;
     }
   }
@@ -221,31 +244,35 @@ static int run_case_reply(cli *x, const cli_cmd *cmd, int argc, char **argv)
     return cli_usage_error("case reply: --wait and --record apply to agent "
                            "replies only");
   return reply_common(x, argv[p.optind], kind, argv[p.optind + 1], flags,
-                      by);
+                      by, key);
 }
 
 static int run_case_note(cli *x, const cli_cmd *cmd, int argc, char **argv)
 {
   static const struct option lo[] = {
     {"by", required_argument, NULL, OPT_BY},
+    {"key", required_argument, NULL, OPT_KEY},
     {NULL, 0, NULL, 0},
   };
   cli_parser p;
-  const char *arg, *by = NULL;
+  const char *arg, *by = NULL, *key = NULL;
   int opt, rc;
 
   cli_parser_init(&p, cmd, argc, argv, lo);
   for(opt = cli_parser_next(x, &p, &arg); opt >= 0;
-      opt = cli_parser_next(x, &p, &arg))
+      opt = cli_parser_next(x, &p, &arg)) {
     if(opt == OPT_BY)
       by = arg;
+    else if(opt == OPT_KEY)
+      key = arg;
+  }
   if(opt == CLI_PARSE_EXIT)
     return p.rc;
   rc = cli_operands(&p, 2, 2);
   if(rc)
     return rc;
   return reply_common(x, argv[p.optind], CRM_CASE_MSG_NOTE,
-                      argv[p.optind + 1], 0, by);
+                      argv[p.optind + 1], 0, by, key);
 }
 
 /* ---- crm case resolve ------------------------------------------------------ */
@@ -492,7 +519,7 @@ static int run_case_merge(cli *x, const cli_cmd *cmd, int argc, char **argv)
 const cli_cmd cli_cmds_case_ops[] = {
   {"case", "reply", "add a message to a case (agent answer or customer)",
    "crm case reply CASE TEXT [--from customer|agent] [--note] [--wait]\n"
-   "                     [--record] [--by WHO]",
+   "                     [--record] [--by WHO] [--key K]",
    "  --from agent       an answer to the customer (default): sent through\n"
    "                     the outbox; the first one meets the first-response\n"
    "                     target\n"
@@ -503,10 +530,12 @@ const cli_cmd cli_cmds_case_ops[] = {
    "  --wait             agent: now waiting on the customer (clocks pause)\n"
    "  --record           agent: answered elsewhere (phone): record only\n"
    "  --by WHO           the author (default $USER; with --from customer\n"
-   "                     the customer's external id)\n",
+   "                     the customer's external id)\n"
+   "  --key K            an idempotency key: the same message sent again\n"
+   "                     with K is stored once (prints the first one)\n",
    run_case_reply},
   {"case", "note", "add an internal note to a case",
-   "crm case note CASE TEXT [--by WHO]", NULL, run_case_note},
+   "crm case note CASE TEXT [--by WHO] [--key K]", NULL, run_case_note},
   {"case", "resolve", "resolve a case, with optional compensation",
    "crm case resolve CASE --why TEXT [--points N] [--item ITEM] "
    "[--scheme S]\n"

@@ -728,6 +728,11 @@ typedef struct crm_case_op {
   const char *why;   /* the reason kept in the history; required by
                         reject, optional elsewhere (up to 2000 bytes) */
   int64_t at;        /* 0: now (crm_set_now or the clock) */
+  /* Optional, up to 128 bytes; used by crm_case_reply: a retry with the
+   * same key returns the first message's case and message ids and
+   * changes nothing (the same key with another kind, text, customer or
+   * time is CRM_EEXIST, as for events); other operations ignore it. */
+  const char *idempotency_key;
 } crm_case_op;
 
 /* A new case. */
@@ -820,6 +825,10 @@ CRM_API int crm_case_reply(crm *c, int64_t case_id, int kind,
                            const char *text, uint32_t flags,
                            const crm_case_op *op, int64_t *out_case,
                            int64_t *out_msg);
+/* The message stored by crm_case_reply under an idempotency key: its
+ * case and case message id (either may be NULL); CRM_ENOTFOUND. */
+CRM_API int crm_case_reply_find(crm *c, const char *key, int64_t *case_id,
+                                int64_t *msg_id);
 
 /* Resolution with optional service recovery. */
 typedef struct crm_case_resolution {
