@@ -169,3 +169,27 @@ void init_store(void)
   expect(&r, 0, "schema version", NULL);
   run_free(&r);
 }
+
+const char *jstr(const tj *doc, const char *path)
+{
+  const char *s = tj_str(doc, path);
+  if(!s)
+    fail_msg("no string at %s", path);
+  return s;
+}
+
+int64_t jint(const tj *doc, const char *path)
+{
+  const tj *v = tj_path(doc, path);
+  if(!v || v->type != TJ_NUM)
+    fail_msg("no number at %s", path);
+  return (int64_t)v->num;
+}
+
+size_t jlen(const tj *doc, const char *path)
+{
+  const tj *v = path ? tj_path(doc, path) : doc;
+  if(!v || (v->type != TJ_ARR && v->type != TJ_OBJ))
+    fail_msg("no array at %s", path ? path : "top");
+  return v->n;
+}

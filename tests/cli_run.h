@@ -10,6 +10,8 @@
 #ifndef CRM_TEST_CLI_RUN_H
 #define CRM_TEST_CLI_RUN_H
 
+#include <stdint.h>
+
 #include "cli_json.h"
 
 /* The outcome of one run: exit code, stdout and stderr (malloc'ed). */
@@ -38,6 +40,13 @@ int exists(const char *name);
 void crm_run_in(struct run *r, const char *stdin_file,
                 const char *const *args);
 void run_free(struct run *r);
+
+/* JSON look-ups that fail the test when the value is missing or of
+ * another type: a string, a number, the length of an array or object
+ * (path NULL: the document itself). */
+const char *jstr(const tj *doc, const char *path);
+int64_t jint(const tj *doc, const char *path);
+size_t jlen(const tj *doc, const char *path);
 
 #define CRM(r, ...)                                                           \
   crm_run_in(r, NULL, (const char *const[]){__VA_ARGS__, NULL})

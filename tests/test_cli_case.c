@@ -68,30 +68,6 @@ static const char *g_now = T_OPEN;
     run_free(&r_);                                                           \
   } while(0)
 
-static const char *jstr(const tj *doc, const char *path)
-{
-  const char *s = tj_str(doc, path);
-  if(!s)
-    fail_msg("no string at %s", path);
-  return s;
-}
-
-static int64_t jint(const tj *doc, const char *path)
-{
-  const tj *v = tj_path(doc, path);
-  if(!v || v->type != TJ_NUM)
-    fail_msg("no number at %s", path);
-  return (int64_t)v->num;
-}
-
-static size_t jlen(const tj *doc, const char *path)
-{
-  const tj *v = tj_path(doc, path);
-  if(!v || v->type != TJ_ARR)
-    fail_msg("no array at %s", path);
-  return v->n;
-}
-
 /* text with every run of blanks made one space (malloc'ed) */
 static char *squeeze(const char *text)
 {

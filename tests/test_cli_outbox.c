@@ -56,28 +56,12 @@ static const char *g_now = NOON;
     run_free(&r_);                                                           \
   } while(0)
 
-static const char *jstr(const tj *doc, const char *path)
-{
-  const char *s = tj_str(doc, path);
-  if(!s)
-    fail_msg("no string at %s", path);
-  return s;
-}
-
 static double jnum(const tj *doc, const char *path)
 {
   const tj *v = tj_path(doc, path);
   if(!v || v->type != TJ_NUM)
     fail_msg("no number at %s", path);
   return v->num;
-}
-
-static size_t jlen(const tj *doc, const char *path)
-{
-  const tj *v = tj_path(doc, path);
-  if(!v || v->type != TJ_ARR)
-    fail_msg("no array at %s", path);
-  return v->n;
 }
 
 static int jnull(const tj *doc, const char *path)

@@ -46,30 +46,6 @@ static const char *g_asof = "2026-03-01";
     run_free(&r_);                                                           \
   } while(0)
 
-static int64_t jint(const tj *doc, const char *path)
-{
-  const tj *v = tj_path(doc, path);
-  if(!v || v->type != TJ_NUM)
-    fail_msg("no number at %s", path);
-  return (int64_t)v->num;
-}
-
-static const char *jstr(const tj *doc, const char *path)
-{
-  const char *s = tj_str(doc, path);
-  if(!s)
-    fail_msg("no string at %s", path);
-  return s;
-}
-
-static size_t jlen(const tj *doc, const char *path)
-{
-  const tj *v = tj_path(doc, path);
-  if(!v || (v->type != TJ_ARR && v->type != TJ_OBJ))
-    fail_msg("no array at %s", path);
-  return v->n;
-}
-
 static int jnull(const tj *doc, const char *path)
 {
   const tj *v = tj_path(doc, path);

@@ -57,22 +57,6 @@ static double jnum(const tj *doc, const char *path)
   return v->num;
 }
 
-static const char *jstr(const tj *doc, const char *path)
-{
-  const char *s = tj_str(doc, path);
-  if(!s)
-    fail_msg("no string at %s", path);
-  return s;
-}
-
-static size_t jlen(const tj *doc, const char *path)
-{
-  const tj *v = path ? tj_path(doc, path) : doc;
-  if(!v || (v->type != TJ_ARR && v->type != TJ_OBJ))
-    fail_msg("no array at %s", path ? path : "top");
-  return v->n;
-}
-
 static int jnull(const tj *doc, const char *path)
 {
   const tj *v = tj_path(doc, path);
