@@ -24,9 +24,7 @@
  * expected instant below is worked out by hand in the
  * comment next to it.
  */
-#include "test_plugin_env.h"
-
-#include "crm_int.h"
+#include "sla_test.h"
 
 static const char conf_sla[] =
   "plugins = { load = ( { name = \"basic_case\"; } ); };\n"
@@ -53,42 +51,6 @@ static const char conf_sla[] =
   " to = \"lead\"; raise_priority = 1; } );\n"
   "};\n";
 
-#define H INT64_C(3600)
-
-/* Days since 1970-01-01 of a civil date (H. Hinnant). */
-static int64_t days(int64_t y, int m, int d)
-{
-  int64_t era, yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* A Paris wall time in November or December (CET = UTC+1) as UTC. */
-static int64_t paris(int y, int m, int d, int hh, int mm)
-{
-  return days(y, m, d) * 86400 + (int64_t)(hh - 1) * 3600 + mm * 60;
-}
-
-static int64_t q_int(crm *c, const char *sql, int64_t arg)
-{
-  sqlite3_stmt *st;
-  int64_t v = -2;
-
-  assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_int64(st, 1, arg);
-  if(sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_type(st, 0) == SQLITE_NULL
-            ? -1 : sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 /* The due_at of one case_due row (what, clock, level); -1 none. */
 static int64_t due_of(crm *c, int64_t id, const char *what,
                       const char *clock, int level)
@@ -108,64 +70,6 @@ static int64_t due_of(crm *c, int64_t id, const char *what,
     v = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return v;
-}
-
-static int64_t n_due(crm *c, int64_t id)
-{
-  return q_int(c, "SELECT count(*) FROM case_due WHERE case_id = ?1", id);
-}
-
-static int64_t open_case(crm *c, int64_t cust, const char *category,
-                         int priority, int64_t at)
-{
-  crm_case_new n;
-  int64_t id = 0;
-
-  memset(&n, 0, sizeof(n));
-  n.customer_id = cust;
-  n.summary = "my parcel never came";
-  n.category = category;
-  n.priority = priority;
-  crm_set_now(c, at);
-  if(crm_case_create(c, &n, &id))
-    fail_msg("crm_case_create: %s", crm_errmsg(c));
-  return id;
-}
-
-static void move_at(crm *c, int64_t id, const char *to, int64_t at)
-{
-  crm_case_op op;
-
-  memset(&op, 0, sizeof(op));
-  op.actor = "ana";
-  op.at = at;
-  crm_set_now(c, at);
-  if(crm_case_move_op(c, id, to, &op))
-    fail_msg("move to %s: %s", to, crm_errmsg(c));
-}
-
-static void reply_at(crm *c, int64_t id, int kind, int64_t at)
-{
-  crm_case_op op;
-
-  memset(&op, 0, sizeof(op));
-  op.actor = kind == CRM_CASE_MSG_CUSTOMER ? "customer" : "ana";
-  op.at = at;
-  crm_set_now(c, at);
-  if(crm_case_reply(c, id, kind, "about your parcel",
-                    kind == CRM_CASE_MSG_AGENT ? CRM_CASE_REPLY_RECORD : 0,
-                    &op, NULL, NULL))
-    fail_msg("crm_case_reply: %s", crm_errmsg(c));
-}
-
-static crm_sla_info sla_at(crm *c, int64_t id, int64_t now)
-{
-  crm_sla_info s;
-
-  crm_set_now(c, now);
-  if(crm_sla_get(c, id, &s))
-    fail_msg("crm_sla_get: %s", crm_errmsg(c));
-  return s;
 }
 
 static crm_sla_run_stats run_at(crm *c, int64_t as_of)
@@ -200,7 +104,7 @@ static void test_due_holiday(void **state)
   /* Thu 2026-12-24 16:00 Paris = 15:00Z */
   t0 = paris(2026, 12, 24, 16, 0);
   assert_int_equal(t0, INT64_C(1798124400));
-  id = open_case(e.c, cust, "delivery", 2, t0);
+  id = open_at(e.c, cust, "delivery", 2, t0);
   s = sla_at(e.c, id, t0);
   assert_string_equal(s.policy, "*/2");
   assert_string_equal(s.team, "care");
@@ -249,7 +153,7 @@ static void test_pause_resume(void **state)
   /* Mon 2026-11-23 09:00 Paris. Without a pause: first response due
    * Mon 09:00 + 4h = 09:00-12:30 (3.5h) + 13:30-14:00 = Mon 14:00;
    * resolution 16h = all of Mon and Tue = Tue 24 18:00 */
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   s = sla_at(e.c, id, paris(2026, 11, 23, 9, 0));
   assert_int_equal(s.first_response.due_at, paris(2026, 11, 23, 14, 0));
   assert_int_equal(s.resolution.due_at, paris(2026, 11, 24, 18, 0));
@@ -325,16 +229,6 @@ static const char *log_line(int level, const char *msg)
   return buf;
 }
 
-static void keep_log(void *ud, int level, const char *source,
-                     const char *msg)
-{
-  char *buf = ud;
-  size_t n = strlen(buf);
-
-  if(!strcmp(source, "sla"))
-    snprintf(buf + n, 1024 - n, "%d %s\n", level, msg);
-}
-
 static void test_escalation(void **state)
 {
   char log[1024] = "";
@@ -349,7 +243,7 @@ static void test_escalation(void **state)
   pe_open(&e, conf_sla);
   crm_set_log(e.c, keep_log, log, CRM_LOG_DEBUG);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   memset(&op, 0, sizeof(op));
   op.actor = "lea";
   assert_int_equal(crm_case_assign(e.c, id, "ana", NULL, &op), CRM_OK);
@@ -452,7 +346,7 @@ static void test_met_and_close(void **state)
   (void)state;
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   reply_at(e.c, id, CRM_CASE_MSG_AGENT, paris(2026, 11, 23, 10, 0));
   /* resolved Mon 11:00: resolution met in 2h of 16h */
   t_res = paris(2026, 11, 23, 11, 0);
@@ -502,7 +396,7 @@ static void test_reopen(void **state)
   (void)state;
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   /* resolved Mon 11:00 after 2h */
   memset(&res, 0, sizeof(res));
   res.op.why = "refund sent";
@@ -536,7 +430,7 @@ static void test_no_policy(void **state)
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
   /* priority 4 has no rule (no "*"/any either) */
-  id = open_case(e.c, cust, "delivery", 4, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 4, paris(2026, 11, 23, 9, 0));
   assert_int_equal(crm_sla_get(e.c, id, &s), CRM_ENOTFOUND);
   assert_string_equal(crm_errmsg(e.c), "case C-000001 has no SLA: no policy"
                       " of complaints.sla matches category \"delivery\", "
@@ -558,7 +452,7 @@ static void test_reject_stops(void **state)
   (void)state;
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   memset(&op, 0, sizeof(op));
   op.why = "not our parcel";
   op.at = paris(2026, 11, 23, 12, 0);
@@ -588,7 +482,7 @@ static void test_team_change(void **state)
   (void)state;
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   s = sla_at(e.c, id, paris(2026, 11, 23, 9, 0));
   assert_string_equal(s.team, "care"); /* the first team */
   /* Mon 11:00 Paris (2h used on care's calendar): to the night team */
@@ -620,7 +514,7 @@ static void test_team_gone(void **state)
   (void)state;
   pe_open(&e, conf_sla);
   cust = t_add_customer(e.c, "ana");
-  id = open_case(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   assert_int_equal(n_due(e.c, id), 6);
   /* the admin removes the teams */
   t_write_file(e.conf, "plugins = { load = ( { name = \"basic_case\"; } );"

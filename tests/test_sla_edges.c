@@ -21,10 +21,9 @@
  * DST hours fall inside an interval). Team "night" works around the
  * clock in UTC. Every expected instant is worked out by hand next to it.
  */
-#include "test_plugin_env.h"
+#include "sla_test.h"
 
 #include "case_int.h"
-#include "crm_int.h"
 
 static const char conf_edges[] =
   "plugins = { load = ( { name = \"basic_case\"; } ); };\n"
@@ -55,52 +54,6 @@ static const char conf_edges[] =
   " to = \"lead\"; raise_priority = 1; } );\n"
   "};\n";
 
-#define H INT64_C(3600)
-
-static int64_t days(int64_t y, int m, int d)
-{
-  int64_t era, yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* A UTC instant. */
-static int64_t utc(int y, int m, int d, int hh, int mm)
-{
-  return days(y, m, d) * 86400 + (int64_t)hh * 3600 + mm * 60;
-}
-
-/* A Paris wall time in November or December (CET = UTC+1) as UTC. */
-static int64_t paris(int y, int m, int d, int hh, int mm)
-{
-  return utc(y, m, d, hh, mm) - 3600;
-}
-
-static int64_t q_int(crm *c, const char *sql, int64_t arg)
-{
-  sqlite3_stmt *st;
-  int64_t v = -2;
-
-  assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_int64(st, 1, arg);
-  if(sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_type(st, 0) == SQLITE_NULL
-            ? -1 : sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-static int64_t n_due(crm *c, int64_t id)
-{
-  return q_int(c, "SELECT count(*) FROM case_due WHERE case_id = ?1", id);
-}
-
 static int64_t n_steps(crm *c, int64_t id, const char *kind)
 {
   char sql[128];
@@ -108,37 +61,6 @@ static int64_t n_steps(crm *c, int64_t id, const char *kind)
   snprintf(sql, sizeof(sql), "SELECT count(*) FROM case_steps WHERE"
            " case_id = ?1 AND kind = '%s'", kind);
   return q_int(c, sql, id);
-}
-
-static int64_t open_for(crm *c, int64_t cust, const char *category,
-                        int priority, int64_t at)
-{
-  crm_case_new n;
-  int64_t id = 0;
-
-  memset(&n, 0, sizeof(n));
-  n.customer_id = cust;
-  n.summary = "my parcel never came";
-  n.category = category;
-  n.priority = priority;
-  crm_set_now(c, at);
-  if(crm_case_create(c, &n, &id))
-    fail_msg("crm_case_create: %s", crm_errmsg(c));
-  return id;
-}
-
-static void reply_at(crm *c, int64_t id, int kind, int64_t at)
-{
-  crm_case_op op;
-
-  memset(&op, 0, sizeof(op));
-  op.actor = kind == CRM_CASE_MSG_CUSTOMER ? "customer" : "ana";
-  op.at = at;
-  crm_set_now(c, at);
-  if(crm_case_reply(c, id, kind, "about your parcel",
-                    kind == CRM_CASE_MSG_AGENT ? CRM_CASE_REPLY_RECORD : 0,
-                    &op, NULL, NULL))
-    fail_msg("crm_case_reply: %s", crm_errmsg(c));
 }
 
 static void resolve_at(crm *c, int64_t id, int64_t at)
@@ -154,27 +76,10 @@ static void resolve_at(crm *c, int64_t id, int64_t at)
     fail_msg("crm_case_resolve: %s", crm_errmsg(c));
 }
 
-static crm_sla_info sla_at(crm *c, int64_t id, int64_t now)
-{
-  crm_sla_info s;
-
-  crm_set_now(c, now);
-  if(crm_sla_get(c, id, &s))
-    fail_msg("crm_sla_get: %s", crm_errmsg(c));
-  return s;
-}
-
 static void run_expect(crm *c, int64_t as_of, int64_t w, int64_t b,
                        int64_t e, int64_t closed)
 {
-  crm_sla_run_stats st;
-
-  if(crm_sla_run(c, as_of, &st))
-    fail_msg("crm_sla_run: %s", crm_errmsg(c));
-  assert_int_equal(st.warnings, w);
-  assert_int_equal(st.breaches, b);
-  assert_int_equal(st.escalations, e);
-  assert_int_equal(st.closed, closed);
+  st_run_check(c, as_of, 0, w, b, e, closed);
 }
 
 /* ---- an escalation to the lead assigns a New case ----------------------- */
@@ -191,7 +96,7 @@ static void test_escalation_assigns(void **state)
   /* Mon 2026-11-23 09:00 Paris, nobody takes it: first response warning
    * Mon 12:00 (3h), breach Mon 14:00 (4h); resolution level 1 Mon 18:00
    * (8h), warning Tue 14:00 (12h), breach and level 2 Tue 18:00 (16h) */
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   run_expect(e.c, paris(2026, 11, 25, 10, 0), 2, 2, 2, 0);
   assert_int_equal(crm_case_get(e.c, id, &k), CRM_OK);
   assert_string_equal(k.owner, "maria");
@@ -224,7 +129,7 @@ static void test_dst_sundays(void **state)
   /* Spring: Sat 2027-03-27 17:00 CET = 16:00Z. Sunday 28 is 23 hours
    * long: 02:00 CET jumps to 03:00 CEST at 01:00Z. Sun 00:00-06:00 local
    * = Sat 23:00Z .. Sun 04:00Z = 5 business hours (not 6) */
-  id = open_for(e.c, cust, "dst", 3, utc(2027, 3, 27, 16, 0));
+  id = open_at(e.c, cust, "dst", 3, utc(2027, 3, 27, 16, 0));
   s = sla_at(e.c, id, utc(2027, 3, 27, 16, 0));
   assert_string_equal(s.team, "weekend");
   assert_string_equal(s.policy, "dst/*");
@@ -241,7 +146,7 @@ static void test_dst_sundays(void **state)
   /* Autumn: Sat 2027-10-30 17:00 CEST = 15:00Z. Sunday 31 is 25 hours
    * long: 03:00 CEST goes back to 02:00 CET at 01:00Z. Sun 00:00-06:00
    * local = Sat 22:00Z .. Sun 05:00Z = 7 business hours */
-  id = open_for(e.c, cust, "dst", 3, utc(2027, 10, 30, 15, 0));
+  id = open_at(e.c, cust, "dst", 3, utc(2027, 10, 30, 15, 0));
   s = sla_at(e.c, id, utc(2027, 10, 30, 15, 0));
   /* first response: 1h Sat, 3h from 22:00Z = Sun 01:00Z */
   assert_int_equal(s.first_response.due_at, utc(2027, 10, 31, 1, 0));
@@ -269,7 +174,7 @@ static void test_zone_of_team(void **state)
   /* Mon 2026-11-23 09:00 Paris (03:00 in New York): the care team's
    * hours count: first response 4h = Mon 14:00 Paris, resolution 16h =
    * Tue 18:00 Paris */
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   s = sla_at(e.c, id, paris(2026, 11, 23, 9, 0));
   assert_string_equal(s.timezone, "Europe/Paris");
   assert_int_equal(s.first_response.due_at, paris(2026, 11, 23, 14, 0));
@@ -290,7 +195,7 @@ static void test_priority_while_paused(void **state)
   (void)state;
   pe_open(&e, conf_edges);
   cust = t_add_customer(e.c, "ana");
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   /* Mon 10:00 (1h used): waiting on the customer */
   memset(&op, 0, sizeof(op));
   op.at = paris(2026, 11, 23, 10, 0);
@@ -345,7 +250,7 @@ static void test_reopen_after_breach(void **state)
   (void)state;
   pe_open(&e, conf_edges);
   cust = t_add_customer(e.c, "ana");
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   reply_at(e.c, id, CRM_CASE_MSG_AGENT, paris(2026, 11, 23, 10, 0));
   /* Wed 10:00: level 1, the warning, the breach and level 2 (priority 1,
    * target 8h) */
@@ -391,7 +296,7 @@ static void test_warn_at_interval_end(void **state)
   /* Mon 09:30: 3h (0.75 x 4h) are used exactly at 12:30, the end of the
    * morning interval: the warning is 12:30, not 13:30; the breach 1h
    * after 13:30 = 14:30 */
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 30));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 30));
   w = paris(2026, 11, 23, 12, 30);
   s = sla_at(e.c, id, w - 1);
   assert_int_equal(s.first_response.warn_at, w);
@@ -417,7 +322,7 @@ static void test_run_past_as_of(void **state)
   (void)state;
   pe_open(&e, conf_edges);
   cust = t_add_customer(e.c, "ana");
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   assert_int_equal(n_due(e.c, id), 6);
   /* the clock of the handle is a month later; as_of is Mon 12:00: only
    * the first-response warning (Mon 12:00) is due by then */
@@ -436,16 +341,6 @@ static void test_run_past_as_of(void **state)
 
 /* ---- the config changes between the opening and the run ----------------- */
 
-static void keep_log(void *ud, int level, const char *source,
-                     const char *msg)
-{
-  char *buf = ud;
-  size_t n = strlen(buf);
-
-  if(!strcmp(source, "sla"))
-    snprintf(buf + n, 1024 - n, "%d %s\n", level, msg);
-}
-
 static void test_config_change_keeps_due(void **state)
 {
   char conf[sizeof(conf_edges) + 64], log[1024] = "";
@@ -457,7 +352,7 @@ static void test_config_change_keeps_due(void **state)
   (void)state;
   pe_open(&e, conf_edges);
   cust = t_add_customer(e.c, "ana");
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 23, 9, 0));
   reply_at(e.c, id, CRM_CASE_MSG_AGENT, paris(2026, 11, 23, 10, 0));
   /* the admin shortens priority 2's resolution to 8h and drops the
    * escalation levels */
@@ -482,7 +377,7 @@ static void test_config_change_keeps_due(void **state)
   assert_int_equal(n_steps(e.c, id, "escalation"), 0);
   /* a new case takes the new target: 8h from Tue 14:30 = 3.5h Tue,
    * Wed 09:00-12:30 3.5h, 13:30 + 1h = Wed 14:30 */
-  id = open_for(e.c, cust, "delivery", 2, paris(2026, 11, 24, 14, 30));
+  id = open_at(e.c, cust, "delivery", 2, paris(2026, 11, 24, 14, 30));
   s = sla_at(e.c, id, paris(2026, 11, 24, 14, 30));
   assert_int_equal(s.resolution.due_at, paris(2026, 11, 25, 14, 30));
   pe_close(&e);
@@ -509,7 +404,7 @@ static void test_run_batches(void **state)
    * first-response warning at 45m, breach at 1h */
   assert_int_equal(crm_begin(e.c), CRM_OK);
   for(i = 0; i < 501; i++)
-    open_for(e.c, cust, "bulk", 1, t0);
+    open_at(e.c, cust, "bulk", 1, t0);
   assert_int_equal(crm_commit(e.c), CRM_OK);
   sqlite3_commit_hook(e.c->db, count_commit, &commits);
   /* inside the caller's transaction: no commit, undone with it */

@@ -17,9 +17,8 @@
  * lead maria; team "nolead" the same hours without a lead. Mon
  * 2026-12-07 08:00Z is 09:00 Paris, the start of a business day.
  */
-#include "case_test.h"
-
-#define H INT64_C(3600)
+#define ST_LOG_SIZE 2048
+#include "sla_test.h"
 
 static const char conf_any[] =
   "plugins = { load = ( { name = \"basic_case\"; } ); };\n"
@@ -73,63 +72,10 @@ static int64_t dec7(int hh, int mm)
   return INT64_C(20794) * 86400 + hh * H + mm * 60;
 }
 
-static int64_t open_at(crm *c, int64_t cust, const char *category,
-                       int priority, int64_t at)
-{
-  crm_case_new n;
-  int64_t id = 0;
-
-  memset(&n, 0, sizeof(n));
-  n.customer_id = cust;
-  n.summary = "my parcel never came";
-  n.category = category;
-  n.priority = priority;
-  crm_set_now(c, at);
-  if(crm_case_create(c, &n, &id))
-    fail_msg("crm_case_create: %s", crm_errmsg(c));
-  return id;
-}
-
 static void run_expect(crm *c, int64_t as_of, int64_t w, int64_t b,
                        int64_t e)
 {
-  crm_sla_run_stats st;
-
-  crm_set_now(c, as_of);
-  if(crm_sla_run(c, as_of, &st))
-    fail_msg("crm_sla_run: %s", crm_errmsg(c));
-  assert_int_equal(st.warnings, w);
-  assert_int_equal(st.breaches, b);
-  assert_int_equal(st.escalations, e);
-}
-
-static crm_sla_info sla_at(crm *c, int64_t id, int64_t now)
-{
-  crm_sla_info s;
-
-  crm_set_now(c, now);
-  if(crm_sla_get(c, id, &s))
-    fail_msg("crm_sla_get: %s", crm_errmsg(c));
-  return s;
-}
-
-static void move_at(crm *c, int64_t id, const char *to, int64_t at)
-{
-  crm_case_op op = ct_op("ana", NULL, at);
-
-  crm_set_now(c, at);
-  if(crm_case_move_op(c, id, to, &op))
-    fail_msg("crm_case_move_op: %s", crm_errmsg(c));
-}
-
-static void keep_log(void *ud, int level, const char *source,
-                     const char *msg)
-{
-  char *buf = ud;
-  size_t n = strlen(buf);
-
-  if(!strcmp(source, "sla"))
-    snprintf(buf + n, 2048 - n, "%d %s\n", level, msg);
+  st_run_check(c, as_of, 1, w, b, e, -1);
 }
 
 static int64_t step_count(crm *c, int64_t id, const char *action)
